@@ -1,0 +1,1 @@
+"""The synthetic CRM data generator: schema, scenarios, simulation, defects, save/load."""

@@ -1,0 +1,187 @@
+"""``crmlab.generate``: check the arguments, run the simulation steps, return
+a :class:`~crmlab.data.io.CRMData`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import numbers
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from crmlab._version import __version__
+from crmlab.data import activity, marketing, people, world
+from crmlab.data.io import CRMData, Truth
+from crmlab.data.pools import check_locale, pools_for
+from crmlab.data.scenarios import params_for
+from crmlab.data.schema import tables_for
+
+__all__ = ["generate", "DEFAULT_START", "DEFAULT_END", "MAX_CUSTOMERS"]
+
+DEFAULT_START = "2022-01-01"
+DEFAULT_END = "2024-12-31"
+MAX_CUSTOMERS = 5_000_000
+STEPS = ("organisation", "customers", "lifetimes", "orders", "service", "surveys", "marketing",
+         "kpi", "defects")
+
+
+def _as_day(value, name: str) -> np.datetime64:
+    if isinstance(value, (_dt.date, np.datetime64, pd.Timestamp)):
+        try:
+            return np.datetime64(pd.Timestamp(value).date(), "D")
+        except (ValueError, TypeError):
+            pass
+    elif isinstance(value, str):
+        try:
+            return np.datetime64(_dt.date.fromisoformat(value.strip()), "D")
+        except ValueError:
+            pass
+    raise ValueError(f"{name} must be a date like '2022-01-01', got {value!r}")
+
+
+def check_size(n_customers) -> int:
+    if isinstance(n_customers, bool) or not isinstance(n_customers, numbers.Integral):
+        raise ValueError(f"n_customers must be a whole number, got {n_customers!r}")
+    if n_customers <= 0:
+        raise ValueError(f"n_customers must be positive, got {n_customers}")
+    if n_customers > MAX_CUSTOMERS:
+        raise ValueError(f"n_customers must be at most {MAX_CUSTOMERS:,}, got {n_customers:,}")
+    return int(n_customers)
+
+
+def check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed must be a non-negative whole number, got {seed!r} "
+                         "(turn a student id into a seed with crmlab.seed_for)")
+    return int(seed)
+
+
+def generate(
+    scenario: str = "retail",
+    n_customers: int = 5000,
+    seed: int = 0,
+    locale: str = "en_US",
+    start: str | _dt.date = DEFAULT_START,
+    end: str | _dt.date = DEFAULT_END,
+    defects: dict | bool | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> CRMData:
+    """Simulate a CRM dataset for one scenario.
+
+    Parameters
+    ----------
+    scenario : {"retail", "telecom", "bank", "b2b"}
+        Industry; decides which tables exist and whether churn is observed.
+    n_customers : int
+        Number of customers (accounts for b2b).
+    seed : int
+        Random seed; the same arguments give byte-identical saved files.
+    locale : {"en_US", "zh_CN"}
+        Language of names, cities and phone formats.
+    start, end : str or date
+        First and last day of the data; ``end`` is the "as-of" date.
+    defects : dict, True or None
+        Data-quality defects to inject (see :mod:`crmlab.data.defects`);
+        ``True`` uses the default rates.
+    progress : callable, optional
+        Called as ``progress(step, fraction_done)``.
+
+    Returns
+    -------
+    CRMData
+        ``data.tables`` (observed), ``data.truth`` (latent) and ``data.meta``.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> data = crmlab.generate("telecom", n_customers=200, seed=1)
+    >>> sorted(data.tables)[:3]
+    ['campaign_contacts', 'campaigns', 'contracts']
+    >>> data.meta["scenario"], data.meta["n_customers"]
+    ('telecom', 200)
+    """
+    p = params_for(scenario)
+    check_locale(locale)
+    n = check_size(n_customers)
+    seed = check_seed(seed)
+    d0, d1 = _as_day(start, "start"), _as_day(end, "end")
+    if d1 <= d0 + 180:
+        raise ValueError(f"end ({d1}) must be at least 180 days after start ({d0})")
+    from crmlab.data import defects as defects_mod
+
+    defect_rates = defects_mod.check_rates(defects)
+    report = progress or (lambda step, frac: None)
+    # one independent random stream per step: changing one step's draws
+    # leaves every other step's data unchanged
+    rngs = dict(zip(STEPS, (np.random.default_rng(s)
+                            for s in np.random.SeedSequence(seed).spawn(len(STEPS)))))
+
+    def step(name):
+        report(name, STEPS.index(name) / len(STEPS))
+        return rngs[name]
+
+    pools = pools_for(locale, seed % 1000, p.n_regions)
+    w = world.make_world(scenario, p, pools, d0, d1, n, step("organisation"))
+    w.n_customers = n
+    world.organisation_tables(w, rngs["organisation"])
+    c = people.draw_customers(w, n, step("customers"))
+    activity.customers_table(w, c, rngs["customers"])
+    purchases = people.draw_lifetimes(w, c, step("lifetimes"))
+    activity.orders_tables(w, c, purchases, step("orders"))
+    activity.service_tables(w, c, step("service"))
+    activity.survey_table(w, c, step("surveys"))
+    mrng = step("marketing")
+    if p.n_campaigns:
+        marketing.campaign_tables(w, c, mrng)
+    if p.leads_per_customer:
+        marketing.pipeline_tables(w, c, mrng)
+    marketing.kpi_table(w, c, step("kpi"))
+    w.tables["orders"] = w.tables["orders"].drop(columns="_day")
+
+    tables = {t.name: w.tables[t.name][t.column_names(scenario)] for t in tables_for(scenario)}
+    truth = Truth(
+        customers=activity.truth_customers(w, c),
+        regions=w.truth["regions"],
+        employees=w.truth["employees"],
+        scalars=_truth_scalars(w),
+        extra={k: v for k, v in w.truth.items() if isinstance(v, pd.DataFrame)
+               and k not in ("regions", "employees")},
+    )
+    meta = {
+        "scenario": scenario, "n_customers": n, "seed": seed, "locale": locale,
+        "start": str(d0), "end": str(d1), "defects": defect_rates,
+        "crmlab_version": __version__,
+    }
+    data = CRMData(tables=tables, truth=truth, meta=meta)
+    if defect_rates:
+        defects_mod.inject(data, defect_rates, step("defects"), w)
+    data.meta["rows"] = {k: len(v) for k, v in data.tables.items()}
+    report("done", 1.0)
+    return data
+
+
+def _truth_scalars(w) -> dict:
+    p = w.params
+    out = {
+        "contractual": p.contractual,
+        "servqual_weights": dict(zip(p.servqual_dims, p.servqual_weights)),
+        "servqual_mean_gap": dict(zip(p.servqual_dims, p.servqual_mean_gap)),
+        "recovery_hazard_mult": dict(zip(people.OUTCOMES, p.recovery_hazard_mult)),
+        "recovery_satisfaction_shift": dict(zip(people.OUTCOMES, p.recovery_s_shift)),
+        "care_hazard_mult": p.care_hazard_mult,
+        "s_on_hazard": p.s_on_hazard,
+        "crm_hazard_cut_at_full_use": p.crm_hazard_cut,
+        "crm_fast_resolution_gain_at_full_use": p.crm_fast_resolution_gain,
+        "crm_sat_index_gain_at_full_use": p.crm_sat_index_gain,
+        "sat_index_trend_per_year": p.sat_index_trend_per_year,
+        "price_rise_date": str(world.to_dates(w.start, [world.month_day(w.start,
+                                                                        p.price_rise_month)])[0]),
+        "price_rise_pct": p.price_rise_pct,
+        "low_value_policy_date": str(world.to_dates(w.start, [world.month_day(w.start,
+                                                                              p.policy_month)])[0]),
+    }
+    for key in ("campaign_uplift", "sales"):
+        if key in w.truth:
+            out[key] = w.truth[key]
+    return out

@@ -1,0 +1,226 @@
+"""Customers: observed attributes and latent traits, then their lifetimes.
+
+The latent traits follow ``shared/DATA-MODEL.md``: purchase rate lambda
+(gamma), drop-out probability p (beta), spend (gamma-gamma), satisfaction s
+(standard normal, partly from SERVQUAL gaps), price sensitivity, willingness
+to adapt, membership of the two-way care programme and a value tier.
+
+Lifetimes come from five competing churn hazards, one per lost-customer type
+(Griffin & Lowenstein 2001).  Contractual scenarios draw the churn time from
+the piecewise-constant total hazard; non-contractual ones follow the BG/NBD
+story (Fader, Hardie & Lee 2005): after each purchase the customer silently
+drops out with probability p, scaled by the same hazards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from crmlab.data.world import World, month_day
+
+__all__ = ["Customers", "draw_customers", "hazards", "draw_lifetimes", "CHURN_TYPES"]
+
+# Griffin & Lowenstein's five lost-customer types (五类流失客户)
+CHURN_TYPES = ("intentionally_pushed_away", "unintentionally_pushed_away",
+               "pulled_away_by_competitor", "bought_away_by_price", "moved_away")
+OUTCOMES = ("resolved_fast", "resolved_slow", "unresolved")
+TIERS = ("platinum", "gold", "iron", "lead")  # customer pyramid, Zeithaml, Rust & Lemon 2001
+
+
+@dataclass
+class Customers:
+    n: int
+    region: np.ndarray
+    signup: np.ndarray  # day
+    female: np.ndarray
+    s: np.ndarray  # latent satisfaction
+    gaps: np.ndarray  # (n, 5) SERVQUAL perception - expectation
+    lam: np.ndarray  # purchases per year
+    p: np.ndarray  # drop-out probability after a purchase
+    nu: np.ndarray  # gamma-gamma rate: mean order value = spend_p / nu
+    price_sens: np.ndarray
+    adapt: np.ndarray  # willingness to adapt to the firm's process
+    care: np.ndarray  # in the two-way care programme
+    tier: np.ndarray  # 0 platinum .. 3 lead
+    potential: np.ndarray  # registered, never buys
+    plan: np.ndarray  # telecom plan index (-1 otherwise)
+    # complaint event
+    complaint_day: np.ndarray  # inf: none
+    outcome: np.ndarray  # index into OUTCOMES, -1: no complaint
+    # lifetime
+    death: np.ndarray = None  # day of churn / drop-out (inf: alive at the end)
+    churn_type: np.ndarray = None  # index into CHURN_TYPES, -1: alive
+
+    @property
+    def mean_spend(self) -> np.ndarray:
+        return self._spend_p / self.nu
+
+    def end_of_life(self, horizon: float) -> np.ndarray:
+        return np.minimum(self.death, horizon)
+
+
+def draw_customers(w: World, n: int, rng: np.random.Generator) -> Customers:
+    p = w.params
+    R = len(w.region_ids)
+    region = rng.choice(R, n, p=w.region_weight)
+    span = w.horizon - 30
+    signup = np.sort(np.floor(span * rng.random(n) ** (1 / p.signup_growth)))
+    # SERVQUAL gaps and the satisfaction they drive
+    gaps = (np.asarray(p.servqual_mean_gap) + w.region_quality[region]
+            + rng.normal(0, 0.8, (n, len(p.servqual_dims))))
+    weighted = gaps @ np.asarray(p.servqual_weights)
+    z = (weighted - weighted.mean()) / (weighted.std() or 1.0)
+    s = np.sqrt(p.servqual_share) * z + np.sqrt(1 - p.servqual_share) * rng.normal(0, 1, n)
+    b = p.s_on_purchase_rate
+    lam = rng.gamma(p.purchase_shape, p.purchase_rate_mean / p.purchase_shape, n) * np.exp(
+        b * s - b * b / 2)
+    drop = rng.beta(p.dropout_a, p.dropout_b, n)
+    gg_scale = p.spend_mean * (p.spend_q - 1) / p.spend_p  # mean of spend_p / nu = spend_mean
+    nu = rng.gamma(p.spend_q, 1 / gg_scale, n)
+    value = lam * p.spend_p / nu
+    plan = np.full(n, -1)
+    if p.plans:
+        # bigger spenders choose bigger plans
+        rank = np.argsort(np.argsort(1 / nu + rng.normal(0, 0.5 * np.std(1 / nu), n))) / n
+        plan = np.minimum((rank * len(p.plans)).astype(int), len(p.plans) - 1)
+        value = np.asarray(p.plan_fee)[plan] * 12
+    cut = np.quantile(value, [0.8, 0.5, 0.2])
+    tier = np.select([value >= cut[0], value >= cut[1], value >= cut[2]], [0, 1, 2], 3)
+    c = Customers(
+        n=n, region=region, signup=signup, female=rng.random(n) < 0.52, s=s, gaps=gaps,
+        lam=lam, p=drop, nu=nu, price_sens=rng.beta(2, 3, n), adapt=rng.beta(2, 2, n),
+        care=rng.random(n) < p.care_share, tier=tier,
+        potential=rng.random(n) < p.potential_share, plan=plan,
+        complaint_day=np.full(n, np.inf), outcome=np.full(n, -1),
+    )
+    c._spend_p = p.spend_p
+    _draw_complaints(w, c, rng)
+    return c
+
+
+def _draw_complaints(w: World, c: Customers, rng: np.random.Generator) -> None:
+    """First complaint of each customer and how it was handled.
+
+    The rate rises where the region's reliability and responsiveness are poor
+    and for less satisfied customers; handling is faster where the CRM is live
+    and used.  Only complaints before the customer leaves are kept (later).
+    """
+    p = w.params
+    q = w.region_quality[c.region]
+    dims = list(p.servqual_dims)
+    service = q[:, dims.index("reliability")] + q[:, dims.index("responsiveness")]
+    rate = p.complaint_rate * np.exp(-p.s_on_complaint * c.s - 0.5 * service)
+    day = c.signup + rng.exponential(365 / rate)
+    has = (day < w.horizon) & ~c.potential
+    c.complaint_day = np.where(has, day, np.inf)
+    live = has & (day >= w.rollout_day[c.region])
+    fast = np.clip(p.outcome_probs[0] + live * p.crm_fast_resolution_gain * w.adoption[c.region],
+                   0, 0.95)
+    rest = 1 - fast
+    slow_share = p.outcome_probs[1] / (p.outcome_probs[1] + p.outcome_probs[2])
+    u = rng.random(c.n)
+    outcome = np.where(u < fast, 0, np.where(u < fast + rest * slow_share, 1, 2))
+    c.outcome = np.where(has, outcome, -1)
+
+
+def hazards(w: World, c: Customers, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Yearly hazard of each lost-customer type for customers ``idx`` at days ``t``.
+
+    Returns an array (len(idx), 5) in the order of :data:`CHURN_TYPES`.
+    """
+    p = w.params
+    r = c.region[idx]
+    s = c.s[idx]
+    care = np.where(c.care[idx], p.care_hazard_mult, 1.0)
+    crm = 1 - p.crm_hazard_cut * w.adoption[r] * (t >= w.rollout_day[r])
+    after = t >= c.complaint_day[idx]
+    recovery = np.where(after, np.asarray(p.recovery_hazard_mult)[np.maximum(c.outcome[idx], 0)], 1)
+    price_rise = t >= month_day(w.start, p.price_rise_month)
+    policy = t >= month_day(w.start, p.policy_month)
+    out = np.empty((len(idx), 5))
+    out[:, 0] = p.hazard_intentional * (c.tier[idx] == 3) * policy
+    out[:, 1] = p.hazard_unintentional * np.exp(-p.s_on_hazard * s) * recovery * crm * care
+    out[:, 2] = p.hazard_competitor * np.exp(-p.s_on_competitor * s) * care
+    out[:, 3] = p.hazard_price * 2.5 * c.price_sens[idx] * np.where(
+        price_rise, p.price_rise_hazard_mult, 1.0)
+    out[:, 4] = p.hazard_moved
+    return out
+
+
+def _pick_type(h: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    cum = np.cumsum(h, axis=1)
+    u = rng.random(len(h)) * cum[:, -1]
+    return (u[:, None] > cum).sum(axis=1)
+
+
+def draw_lifetimes(w: World, c: Customers, rng: np.random.Generator):
+    """Set ``c.death`` and ``c.churn_type``; return purchase (customer, day) pairs
+    for non-contractual scenarios (None for contractual ones)."""
+    if w.params.contractual:
+        _contract_lifetimes(w, c, rng)
+        return None
+    return _silent_lifetimes(w, c, rng)
+
+
+def _contract_lifetimes(w: World, c: Customers, rng: np.random.Generator) -> None:
+    p = w.params
+    n = c.n
+    # change points of the hazard: complaint, CRM roll-out, price rise, policy
+    bps = np.column_stack([
+        c.complaint_day, w.rollout_day[c.region],
+        np.full(n, month_day(w.start, p.price_rise_month)),
+        np.full(n, month_day(w.start, p.policy_month)),
+    ])
+    starts = np.sort(np.column_stack([c.signup, np.maximum(bps, c.signup[:, None])]), axis=1)
+    ends = np.column_stack([starts[:, 1:], np.full(n, np.inf)])
+    k = starts.shape[1]
+    idx = np.repeat(np.arange(n), k)
+    h = hazards(w, c, idx, (starts + 0.5).ravel()).reshape(n, k, 5)
+    total = h.sum(axis=2) / 365  # per day
+    finite = np.isfinite(ends)
+    length = np.where(finite, ends - starts, 0.0)
+    seg_h = np.where(finite, total * length, np.inf)
+    cum = np.cumsum(seg_h, axis=1)
+    e = rng.exponential(1.0, n)
+    seg = (e[:, None] > cum).sum(axis=1)  # the segment the churn falls into
+    before = np.where(seg > 0, cum[np.arange(n), np.maximum(seg - 1, 0)], 0.0)
+    before = np.where(seg > 0, before, 0.0)
+    rate = total[np.arange(n), seg]
+    death = starts[np.arange(n), seg] + (e - before) / rate
+    churned = death <= w.horizon
+    c.death = np.where(churned, death, np.inf)
+    kind = _pick_type(h[np.arange(n), seg], rng)
+    c.churn_type = np.where(churned, kind, -1)
+
+
+def _silent_lifetimes(w: World, c: Customers, rng: np.random.Generator):
+    n = c.n
+    buyers = np.flatnonzero(~c.potential)
+    t = c.signup.astype(float).copy()
+    # p is the drop-out probability at the customer's starting hazard level;
+    # later changes of the hazards (complaint, roll-out, price rise) scale it.
+    h0 = hazards(w, c, buyers, t[buyers]).sum(axis=1)
+    ref = np.ones(n)
+    ref[buyers] = h0
+    death = np.full(n, np.inf)
+    kind = np.full(n, -1)
+    cust = [buyers]
+    days = [t[buyers]]
+    active = buyers
+    while active.size:
+        h = hazards(w, c, active, t[active])
+        p_eff = np.clip(c.p[active] * h.sum(axis=1) / ref[active], 0, 0.95)
+        dies = rng.random(active.size) < p_eff
+        gone = active[dies]
+        death[gone] = t[gone]
+        kind[gone] = _pick_type(h[dies], rng)
+        stay = active[~dies]
+        t[stay] += rng.exponential(365 / c.lam[stay])
+        active = stay[t[stay] <= w.horizon]
+        cust.append(active)
+        days.append(t[active])
+    c.death = death
+    c.churn_type = kind
+    return np.concatenate(cust), np.concatenate(days)

@@ -1,0 +1,217 @@
+"""Every parameter of every scenario, in one readable place.
+
+Time is measured in days; rates are per year unless the name says otherwise.
+Each scenario starts from :data:`BASE` and overrides what differs.  The
+comments say what each number means and why it has its size: the effects must
+be large enough to see on the default datasets, and they are all copied into
+``data.truth`` so that an analysis can be checked against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from crmlab.data.schema import SCENARIOS
+
+__all__ = ["ScenarioParams", "BASE", "SCENARIO_PARAMS", "params_for", "DEFAULT_SIZES"]
+
+
+@dataclass(frozen=True)
+class ScenarioParams:
+    # --- relationship type ------------------------------------------------
+    contractual: bool  # churn is observed (contract end) vs silent drop-out
+    # --- regions and the CRM roll-out -------------------------------------
+    n_regions: int = 6
+    pilot_regions: int = 2  # roll out first, 12 months after the start
+    late_regions: int = 1  # never roll out inside the data window: a clean control
+    rollout_wave2_month: int = 24  # the other regions go live this many months after start
+    adoption_range: tuple[float, float] = (0.25, 0.95)  # regions' true CRM usage (0-1)
+    # Effect of the CRM at full usage (adoption = 1).  The realised effect in
+    # a region is this times the region's adoption, so unused tools do little.
+    crm_hazard_cut: float = 0.35  # relative cut of the service-driven churn hazard
+    crm_fast_resolution_gain: float = 0.30  # added to P(complaint resolved within 24 h)
+    crm_sat_index_gain: float = 6.0  # points on the 0-100 regional satisfaction index
+    sat_index_trend_per_year: float = 1.5  # common upward trend: biases naive before/after
+    # --- customers ---------------------------------------------------------
+    employees_per_1000_customers: float = 12.0
+    min_employees_per_region: int = 4
+    signup_growth: float = 1.3  # >1: more sign-ups late in the window (a growing firm)
+    potential_share: float = 0.0  # registered but never bought ("potential customers")
+    acquisition_channels: tuple[str, ...] = ("search_ads", "social_media", "referral", "store",
+                                             "partner")
+    acquisition_mix: tuple[float, ...] = (0.30, 0.25, 0.15, 0.20, 0.10)
+    acquisition_cost_mean: tuple[float, ...] = (45.0, 35.0, 12.0, 20.0, 30.0)
+    consent_rate: float = 0.7
+    # --- latent satisfaction s (standard normal) ---------------------------
+    # s = sqrt(servqual_share) * (weighted SERVQUAL gaps, standardised)
+    #     + sqrt(1 - servqual_share) * idiosyncratic noise
+    servqual_share: float = 0.6
+    servqual_dims: tuple[str, ...] = ("tangibles", "reliability", "responsiveness", "assurance",
+                                      "empathy")
+    # Unequal weights of the perception-expectation gaps in satisfaction, so
+    # importance-performance analysis has key factors to find (reliability first,
+    # as in Parasuraman et al. 1988).
+    servqual_weights: tuple[float, ...] = (0.10, 0.35, 0.25, 0.15, 0.15)
+    servqual_mean_gap: tuple[float, ...] = (0.2, -0.9, -0.6, -0.2, -0.4)  # perception - expectation
+    region_quality_sd: float = 0.35  # between-region spread of the gaps
+    # --- purchasing (BG/NBD-like; retail, b2b) -----------------------------
+    purchase_shape: float = 0.9  # gamma shape r of the purchase rate lambda: <1 is very skewed
+    purchase_rate_mean: float = 4.0  # mean purchases per year
+    s_on_purchase_rate: float = 0.25  # lambda *= exp(this * s)
+    dropout_a: float = 1.2  # beta(a, b) of the drop-out probability p after each purchase
+    dropout_b: float = 9.0
+    # --- spend (gamma-gamma) ------------------------------------------------
+    spend_p: float = 4.0  # shape of an order's amount given the customer
+    spend_q: float = 3.5  # shape of the customer's rate nu across customers
+    spend_mean: float = 60.0  # population mean order value
+    margin_rate: float = 0.30  # average gross margin
+    categories: tuple[str, ...] = ("electronics", "apparel", "home", "beauty", "grocery", "sports",
+                                   "books")
+    category_margin: tuple[float, ...] = (0.12, 0.45, 0.30, 0.50, 0.15, 0.35, 0.25)
+    sales_channels: tuple[str, ...] = ("web", "app", "store", "mini_program")
+    # --- churn: competing hazards per year (contractual) -------------------
+    # or, for non-contractual scenarios, the relative weights that split the
+    # drop-out probability p into the five lost-customer types.
+    hazard_unintentional: float = 0.10  # service-driven: unintentionally pushed away
+    s_on_hazard: float = 0.55  # that hazard *= exp(-this * s)
+    hazard_competitor: float = 0.05  # pulled away by a better competitor
+    s_on_competitor: float = 0.15
+    hazard_price: float = 0.06  # bought away by price, times price sensitivity
+    price_rise_month: int = 18  # a general price rise this many months after start
+    price_rise_pct: float = 0.08
+    price_rise_hazard_mult: float = 4.0  # price hazard multiplier after the rise
+    hazard_moved: float = 0.02  # moved away / no longer qualifies
+    hazard_intentional: float = 0.25  # firm stops serving the lowest value tier ...
+    policy_month: int = 20  # ... from this month on
+    care_share: float = 0.35  # customers in the two-way care programme
+    care_hazard_mult: float = 0.70  # two-way contact: service and competitor hazards *= this
+    # --- complaints and service recovery ----------------------------------
+    complaint_rate: float = 0.35  # complaints per customer-year at average service quality
+    s_on_complaint: float = 0.3  # complaint rate *= exp(-this * s)
+    outcome_probs: tuple[float, float, float] = (0.45, 0.35, 0.20)  # fast, slow, unresolved
+    # service-hazard multiplier from the complaint on (unresolved >> slow > none >~ fast)
+    recovery_hazard_mult: tuple[float, float, float] = (0.85, 1.6, 3.5)
+    recovery_s_shift: tuple[float, float, float] = (0.15, -0.3, -1.0)  # change of s after
+    request_rate: float = 0.6  # neutral service requests per customer-year
+    complaint_categories: tuple[str, ...] = ("delivery", "product_quality", "refund", "billing",
+                                             "staff_attitude")
+    request_categories: tuple[str, ...] = ("order_status", "account", "product_info", "return")
+    # --- contact ------------------------------------------------------------
+    inquiry_rate: float = 1.2  # inbound questions per customer-year
+    promo_rate: float = 2.0  # outbound promotions per consenting customer-year
+    care_rate: float = 2.0  # care calls per care-programme customer-year
+    feedback_rate: float = 1.0  # inbound feedback per care-programme customer-year
+    contact_channels: tuple[str, ...] = ("phone", "email", "app", "sms", "store")
+    # --- surveys --------------------------------------------------------------
+    survey_share: float = 0.35  # customers answering one periodic survey
+    exit_survey_share: float = 0.6  # observed churners answering the exit survey
+    exit_reason_accuracy: float = 0.8  # share giving the reason matching their true type
+    # --- campaigns --------------------------------------------------------------
+    n_campaigns: int = 8
+    treatment_share: float = 0.7
+    campaign_sample: float = 0.5  # share of the eligible segment put into a campaign
+    base_response: dict = field(default_factory=lambda: {
+        "new": 0.08, "active": 0.12, "lapsing": 0.05, "dormant": 0.02})
+    true_uplift: dict = field(default_factory=lambda: {  # response-rate uplift, points
+        "new": 0.06, "active": 0.03, "lapsing": 0.08, "dormant": 0.01})
+    # --- membership (retail) -----------------------------------------------
+    tier_points: tuple[tuple[str, int], ...] = ()
+    # --- sales pipeline (bank, b2b) -----------------------------------------
+    leads_per_customer: float = 0.0
+    lead_sources: tuple[str, ...] = ("website", "referral", "trade_show", "cold_call", "partner")
+    source_qualify: tuple[float, ...] = (0.45, 0.65, 0.40, 0.15, 0.50)  # P(lead -> opportunity)
+    source_value: tuple[float, ...] = (1.0, 1.3, 1.1, 0.7, 1.2)  # deal value multiplier
+    stage_pass: tuple[float, float, float] = (0.70, 0.65, 0.60)  # qualified->proposal->negotiation->won
+    deal_value_median: float = 20000.0
+    deal_value_sigma: float = 0.8
+    stage_days_mean: float = 21.0
+    # --- contractual products (telecom, bank) -----------------------------
+    plans: tuple[str, ...] = ()
+    plan_fee: tuple[float, ...] = ()
+    products: tuple[str, ...] = ()
+    product_value: tuple[float, ...] = ()
+    product_margin: tuple[float, ...] = ()
+    cross_sell_rate: float = 0.0  # extra products per customer-year at s = 0
+
+
+BASE = ScenarioParams(contractual=False)
+
+SCENARIO_PARAMS: dict[str, ScenarioParams] = {
+    # Non-contractual e-commerce: buying stops silently (seed 003).
+    "retail": replace(
+        BASE,
+        potential_share=0.08,
+        tier_points=(("bronze", 0), ("silver", 200), ("gold", 600), ("platinum", 1500)),
+    ),
+    # Monthly contracts: churn is the contract end (seed 004: service faults,
+    # bill cost).  Orders are the monthly bills.
+    "telecom": replace(
+        BASE,
+        contractual=True,
+        hazard_unintentional=0.09,
+        hazard_competitor=0.06,
+        hazard_price=0.10,
+        acquisition_cost_mean=(120.0, 90.0, 30.0, 60.0, 80.0),
+        complaint_rate=0.5,
+        complaint_categories=("network_fault", "billing", "roaming", "device", "staff_attitude"),
+        request_categories=("plan_change", "account", "coverage", "device_setup"),
+        categories=("plan_fee", "data_addon", "roaming"),
+        sales_channels=("auto_debit", "app", "store"),
+        plans=("basic", "standard", "unlimited", "family"),
+        plan_fee=(19.0, 39.0, 69.0, 99.0),
+    ),
+    # Several products per customer, relationship managers, cross-sell (seed 002).
+    "bank": replace(
+        BASE,
+        contractual=True,
+        hazard_unintentional=0.06,
+        hazard_competitor=0.04,
+        hazard_price=0.04,
+        acquisition_cost_mean=(200.0, 150.0, 50.0, 100.0, 120.0),
+        complaint_rate=0.25,
+        complaint_categories=("fees", "card_blocked", "long_wait", "mis_selling", "staff_attitude"),
+        request_categories=("statement", "card_replacement", "address_change", "loan_info"),
+        sales_channels=("branch", "app", "phone"),
+        contact_channels=("phone", "email", "app", "sms", "branch"),
+        products=("savings", "credit_card", "mortgage", "wealth_fund", "insurance"),
+        product_value=(8000.0, 3000.0, 150000.0, 20000.0, 1500.0),
+        product_margin=(0.02, 0.08, 0.015, 0.012, 0.20),
+        cross_sell_rate=0.35,
+        leads_per_customer=0.3,
+        deal_value_median=15000.0,
+    ),
+    # Few, large accounts with a sales pipeline and key-account managers (seeds 001, 003).
+    "b2b": replace(
+        BASE,
+        purchase_rate_mean=6.0,
+        purchase_shape=1.5,
+        dropout_a=1.0,
+        dropout_b=20.0,
+        spend_mean=4000.0,
+        employees_per_1000_customers=60.0,
+        acquisition_channels=("sales_team", "trade_show", "referral", "partner", "website"),
+        acquisition_cost_mean=(3000.0, 2000.0, 500.0, 1500.0, 800.0),
+        complaint_rate=0.6,
+        complaint_categories=("late_delivery", "quality_issue", "invoice_error", "support",
+                              "contract_terms"),
+        request_categories=("technical_support", "reorder", "documentation", "training"),
+        categories=("hardware", "software", "services", "consumables"),
+        category_margin=(0.20, 0.60, 0.40, 0.30),
+        sales_channels=("direct", "partner", "online"),
+        contact_channels=("phone", "email", "meeting", "video_call", "portal"),
+        leads_per_customer=5.0,
+        n_campaigns=0,
+    ),
+}
+
+# Sizes of the committed default datasets (retail is the one the notebooks use).
+DEFAULT_SIZES = {"retail": 5000, "telecom": 3000, "bank": 3000, "b2b": 300}
+
+
+def params_for(scenario: str) -> ScenarioParams:
+    """Parameters of a scenario (``ValueError`` listing the known scenarios)."""
+    if scenario not in SCENARIO_PARAMS:
+        raise ValueError(
+            f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}"
+        )
+    return SCENARIO_PARAMS[scenario]
