@@ -1,0 +1,42 @@
+"""CRM Lab: a workbook for customer relationship management (客户关系管理).
+
+The heavy parts (pandas, faker, the simulation) are imported only when first
+used, so ``import crmlab`` stays fast.
+
+>>> import crmlab
+>>> data = crmlab.generate("retail", n_customers=300, seed=1)
+>>> data.customers.shape[0]
+300
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from crmlab._version import __version__
+from crmlab.seeds import seed_for
+
+__all__ = ["__version__", "generate", "load", "seed_for", "CRMData", "Truth", "SCENARIOS",
+           "LOCALES", "build_sqlite"]
+
+_LAZY = {
+    "generate": "crmlab.data.generate",
+    "load": "crmlab.data.io",
+    "build_sqlite": "crmlab.data.io",
+    "CRMData": "crmlab.data.io",
+    "Truth": "crmlab.data.io",
+    "SCENARIOS": "crmlab.data.schema",
+    "LOCALES": "crmlab.data.pools",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'crmlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_LAZY])

@@ -139,7 +139,8 @@ def generate(
     marketing.kpi_table(w, c, step("kpi"))
     w.tables["orders"] = w.tables["orders"].drop(columns="_day")
 
-    tables = {t.name: w.tables[t.name][t.column_names(scenario)] for t in tables_for(scenario)}
+    tables = {t.name: _rounded(w.tables[t.name][t.column_names(scenario)], t)
+              for t in tables_for(scenario)}
     truth = Truth(
         customers=activity.truth_customers(w, c),
         regions=w.truth["regions"],
@@ -159,6 +160,14 @@ def generate(
     data.meta["rows"] = {k: len(v) for k, v in data.tables.items()}
     report("done", 1.0)
     return data
+
+
+def _rounded(df: pd.DataFrame, tab) -> pd.DataFrame:
+    """Round float columns as they will be saved, so memory and disk agree."""
+    for col in tab.columns:
+        if col.dtype == "float" and col.name in df:
+            df[col.name] = df[col.name].astype(float).round(col.decimals)
+    return df.reset_index(drop=True)
 
 
 def _truth_scalars(w) -> dict:

@@ -85,9 +85,10 @@ def draw_customers(w: World, n: int, rng: np.random.Generator) -> Customers:
         # bigger spenders choose bigger plans
         rank = np.argsort(np.argsort(1 / nu + rng.normal(0, 0.5 * np.std(1 / nu), n))) / n
         plan = np.minimum((rank * len(p.plans)).astype(int), len(p.plans) - 1)
-        value = np.asarray(p.plan_fee)[plan] * 12
-    cut = np.quantile(value, [0.8, 0.5, 0.2])
-    tier = np.select([value >= cut[0], value >= cut[1], value >= cut[2]], [0, 1, 2], 3)
+        value = np.asarray(p.plan_fee)[plan] * 12 + value * 0.1  # plan plus add-ons
+    # pyramid by rank: top 20% platinum, next 30% gold, next 30% iron, last 20% lead
+    rank = np.argsort(np.argsort(-value, kind="stable"), kind="stable") / n
+    tier = np.searchsorted([0.2, 0.5, 0.8], rank, side="right")
     c = Customers(
         n=n, region=region, signup=signup, female=rng.random(n) < 0.52, s=s, gaps=gaps,
         lam=lam, p=drop, nu=nu, price_sens=rng.beta(2, 3, n), adapt=rng.beta(2, 2, n),
@@ -180,7 +181,7 @@ def _contract_lifetimes(w: World, c: Customers, rng: np.random.Generator) -> Non
     h = hazards(w, c, idx, (starts + 0.5).ravel()).reshape(n, k, 5)
     total = h.sum(axis=2) / 365  # per day
     finite = np.isfinite(ends)
-    length = np.where(finite, ends - starts, 0.0)
+    length = np.subtract(ends, starts, out=np.zeros_like(ends), where=finite)
     seg_h = np.where(finite, total * length, np.inf)
     cum = np.cumsum(seg_h, axis=1)
     e = rng.exponential(1.0, n)
@@ -199,11 +200,10 @@ def _silent_lifetimes(w: World, c: Customers, rng: np.random.Generator):
     n = c.n
     buyers = np.flatnonzero(~c.potential)
     t = c.signup.astype(float).copy()
-    # p is the drop-out probability at the customer's starting hazard level;
-    # later changes of the hazards (complaint, roll-out, price rise) scale it.
-    h0 = hazards(w, c, buyers, t[buyers]).sum(axis=1)
-    ref = np.ones(n)
-    ref[buyers] = h0
+    # p is the drop-out probability at the population's average starting
+    # hazard; a customer's own hazards (satisfaction, care programme, a
+    # complaint, the roll-out, the price rise) scale it up or down.
+    ref = hazards(w, c, buyers, t[buyers]).sum(axis=1).mean() if buyers.size else 1.0
     death = np.full(n, np.inf)
     kind = np.full(n, -1)
     cust = [buyers]
@@ -211,7 +211,7 @@ def _silent_lifetimes(w: World, c: Customers, rng: np.random.Generator):
     active = buyers
     while active.size:
         h = hazards(w, c, active, t[active])
-        p_eff = np.clip(c.p[active] * h.sum(axis=1) / ref[active], 0, 0.95)
+        p_eff = np.clip(c.p[active] * h.sum(axis=1) / ref, 0, 0.95)
         dies = rng.random(active.size) < p_eff
         gone = active[dies]
         death[gone] = t[gone]

@@ -57,7 +57,7 @@ class ScenarioParams:
     # --- purchasing (BG/NBD-like; retail, b2b) -----------------------------
     purchase_shape: float = 0.9  # gamma shape r of the purchase rate lambda: <1 is very skewed
     purchase_rate_mean: float = 4.0  # mean purchases per year
-    s_on_purchase_rate: float = 0.25  # lambda *= exp(this * s)
+    s_on_purchase_rate: float = 0.2  # lambda *= exp(this * s)
     dropout_a: float = 1.2  # beta(a, b) of the drop-out probability p after each purchase
     dropout_b: float = 9.0
     # --- spend (gamma-gamma) ------------------------------------------------
@@ -72,25 +72,25 @@ class ScenarioParams:
     # --- churn: competing hazards per year (contractual) -------------------
     # or, for non-contractual scenarios, the relative weights that split the
     # drop-out probability p into the five lost-customer types.
-    hazard_unintentional: float = 0.10  # service-driven: unintentionally pushed away
-    s_on_hazard: float = 0.55  # that hazard *= exp(-this * s)
+    hazard_unintentional: float = 0.15  # service-driven: unintentionally pushed away
+    s_on_hazard: float = 0.8  # that hazard *= exp(-this * s)
     hazard_competitor: float = 0.05  # pulled away by a better competitor
-    s_on_competitor: float = 0.15
-    hazard_price: float = 0.06  # bought away by price, times price sensitivity
+    s_on_competitor: float = 0.3
+    hazard_price: float = 0.04  # bought away by price, times price sensitivity
     price_rise_month: int = 18  # a general price rise this many months after start
     price_rise_pct: float = 0.08
-    price_rise_hazard_mult: float = 4.0  # price hazard multiplier after the rise
+    price_rise_hazard_mult: float = 2.0  # price hazard multiplier after the rise
     hazard_moved: float = 0.02  # moved away / no longer qualifies
-    hazard_intentional: float = 0.25  # firm stops serving the lowest value tier ...
+    hazard_intentional: float = 0.20  # firm stops serving the lowest value tier ...
     policy_month: int = 20  # ... from this month on
     care_share: float = 0.35  # customers in the two-way care programme
     care_hazard_mult: float = 0.70  # two-way contact: service and competitor hazards *= this
     # --- complaints and service recovery ----------------------------------
     complaint_rate: float = 0.35  # complaints per customer-year at average service quality
-    s_on_complaint: float = 0.3  # complaint rate *= exp(-this * s)
+    s_on_complaint: float = 0.15  # complaint rate *= exp(-this * s)
     outcome_probs: tuple[float, float, float] = (0.45, 0.35, 0.20)  # fast, slow, unresolved
     # service-hazard multiplier from the complaint on (unresolved >> slow > none >~ fast)
-    recovery_hazard_mult: tuple[float, float, float] = (0.85, 1.6, 3.5)
+    recovery_hazard_mult: tuple[float, float, float] = (0.8, 1.8, 4.0)
     recovery_s_shift: tuple[float, float, float] = (0.15, -0.3, -1.0)  # change of s after
     request_rate: float = 0.6  # neutral service requests per customer-year
     complaint_categories: tuple[str, ...] = ("delivery", "product_quality", "refund", "billing",
@@ -148,9 +148,9 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
     "telecom": replace(
         BASE,
         contractual=True,
-        hazard_unintentional=0.09,
+        hazard_unintentional=0.15,
         hazard_competitor=0.06,
-        hazard_price=0.10,
+        hazard_price=0.05,
         acquisition_cost_mean=(120.0, 90.0, 30.0, 60.0, 80.0),
         complaint_rate=0.5,
         complaint_categories=("network_fault", "billing", "roaming", "device", "staff_attitude"),
@@ -164,9 +164,9 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
     "bank": replace(
         BASE,
         contractual=True,
-        hazard_unintentional=0.06,
+        hazard_unintentional=0.10,
         hazard_competitor=0.04,
-        hazard_price=0.04,
+        hazard_price=0.03,
         acquisition_cost_mean=(200.0, 150.0, 50.0, 100.0, 120.0),
         complaint_rate=0.25,
         complaint_categories=("fees", "card_blocked", "long_wait", "mis_selling", "staff_attitude"),

@@ -1,0 +1,3 @@
+from crmlab.cli import main
+
+raise SystemExit(main())
