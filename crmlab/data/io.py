@@ -115,6 +115,7 @@ class CRMData:
         try:
             parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+            tmp.chmod(0o755)  # mkdtemp makes it private; a dataset is for everyone
         except OSError as exc:
             raise ValueError(f"cannot write to {parent}: {exc.strerror or exc}") from None
         try:
@@ -220,6 +221,7 @@ def build_sqlite(folder: str | os.PathLike, force: bool = False) -> Path:
     fd, tmp_name = tempfile.mkstemp(prefix=".crm.", suffix=".sqlite", dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
+    tmp.chmod(0o644)
     try:
         con = sqlite3.connect(tmp)
         try:
