@@ -28,8 +28,9 @@ class _Parser(argparse.ArgumentParser):
 class ProgressBar:
     """A plain-text progress bar on stderr (no extra dependency)."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30):
-        self.stream, self.width, self.t0 = stream, width, time.perf_counter()
+    def __init__(self, stream=None, width: int = 30):
+        self.stream = stream or sys.stderr
+        self.width, self.t0 = width, time.perf_counter()
 
     def __call__(self, step: str, fraction: float) -> None:
         done = int(round(fraction * self.width))

@@ -125,26 +125,14 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
     cust = pd.concat([cust, dups], ignore_index=True)
     truth["duplicates"] = pd.DataFrame({"duplicate_id": new_ids, "original_id": orig_ids})
 
-    # --- inconsistent formats ---------------------------------------------
-    m = len(cust)
-    f = int(round(rates.get("formats", 0) * m))
-    rows = np.sort(rng.choice(m, f, replace=False)) if f else np.array([], int)
-    col = rng.integers(0, 3, f)
-    records = []
-    for c_idx, name in enumerate(("signup_date", "phone", "city")):
-        r = rows[col == c_idx]
-        before = cust[name].to_numpy()[r].astype(object)
-        if name == "signup_date":
-            after = _date_variant(pd.Series(before), rng)
-        elif name == "phone":
-            after = _phone_variant(before, rng, locale)
-        else:
-            after = np.array([CITY_ALIASES.get(x, x.upper() if x.isascii() else x + " ")
-                              for x in before], dtype=object)
-        cust.loc[r, name] = after
-        records.append(pd.DataFrame({"table": "customers", "row_id": cust["customer_id"].to_numpy()[r],
-                                     "column": name, "original": before, "written": after}))
-    truth["formats"] = pd.concat(records, ignore_index=True)
+    # --- orphan orders: their customer is in no customers table -----------
+    o = int(round(rates.get("orphans", 0) * len(orders)))
+    if o:
+        src = np.sort(rng.choice(len(orders), o, replace=False))
+        orders = _add_orphans(orders, orders.iloc[src].copy(), len(cust), rng)
+    added = orders.iloc[len(orders) - o:] if o else orders.iloc[:0]
+    truth["orphans"] = pd.DataFrame({"table": "orders", "row_id": added["order_id"].to_numpy(),
+                                     "customer_id": added["customer_id"].to_numpy()})
 
     # --- missing values ------------------------------------------------------
     miss = []
@@ -162,21 +150,40 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
     truth["missing"] = (pd.concat(miss, ignore_index=True) if miss
                         else pd.DataFrame(columns=["table", "row_id", "column"]))
 
-    # --- orphan orders: their customer is in no customers table -----------
-    o = int(round(rates.get("orphans", 0) * len(orders)))
-    src = rng.choice(len(orders), o, replace=False) if o else np.array([], int)
-    orphans = orders.iloc[np.sort(src)].copy()
-    width = len(cust["customer_id"].iloc[0]) - 1
-    ghost = 9 * 10 ** (width - 1) + rng.choice(10 ** (width - 1), o, replace=False)
-    orphans["customer_id"] = np.char.add("C", ghost.astype(str))
-    last = int(orders["order_id"].str[1:].astype(int).max())
-    ow = len(orders["order_id"].iloc[0]) - 1
-    orphans["order_id"] = np.char.add("O", np.char.zfill(
-        np.arange(last + 1, last + o + 1).astype(str), ow))
-    orders = pd.concat([orders, orphans], ignore_index=True)
-    truth["orphans"] = pd.DataFrame({"table": "orders", "row_id": orphans["order_id"].to_numpy(),
-                                     "customer_id": orphans["customer_id"].to_numpy()})
+    # --- inconsistent formats ---------------------------------------------
+    m = len(cust)
+    f = int(round(rates.get("formats", 0) * m))
+    rows = np.sort(rng.choice(m, f, replace=False)) if f else np.array([], int)
+    col = rng.integers(0, 3, f)
+    records = []
+    for c_idx, name in enumerate(("signup_date", "phone", "city")):
+        r = rows[col == c_idx]
+        r = r[cust[name].notna().to_numpy()[r]]  # a blank cell has no format to spoil
+        before = cust[name].to_numpy()[r].astype(object)
+        if name == "signup_date":
+            after = _date_variant(pd.Series(before), rng)
+        elif name == "phone":
+            after = _phone_variant(before, rng, locale)
+        else:
+            after = np.array([CITY_ALIASES.get(x, x.upper() if x.isascii() else x + " ")
+                              for x in before], dtype=object)
+        cust.loc[r, name] = after
+        records.append(pd.DataFrame({"table": "customers", "row_id": cust["customer_id"].to_numpy()[r],
+                                     "column": name, "original": before, "written": after}))
+    truth["formats"] = pd.concat(records, ignore_index=True)
 
     data.tables["customers"] = cust
     data.tables["orders"] = orders
     data.truth.extra.update(truth)
+
+
+def _add_orphans(orders: pd.DataFrame, orphans: pd.DataFrame, n_customers: int, rng):
+    """Copies of some orders, re-pointed at well-formed customer ids that exist nowhere."""
+    o = len(orphans)
+    width = len(orders["customer_id"].iloc[0]) - 1
+    ghost = n_customers + 1 + rng.choice(max(10 * o, 1000), o, replace=False)
+    orphans["customer_id"] = [f"C{g:0{width}d}" for g in ghost]
+    last = int(orders["order_id"].str[1:].astype(int).max())
+    ow = len(orders["order_id"].iloc[0]) - 1
+    orphans["order_id"] = [f"O{i:0{ow}d}" for i in range(last + 1, last + o + 1)]
+    return pd.concat([orders, orphans], ignore_index=True)

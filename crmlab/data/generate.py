@@ -165,8 +165,14 @@ def generate(
 def _rounded(df: pd.DataFrame, tab) -> pd.DataFrame:
     """Round float columns as they will be saved, so memory and disk agree."""
     for col in tab.columns:
-        if col.dtype == "float" and col.name in df:
+        if col.name not in df:
+            continue
+        if col.dtype == "float":
             df[col.name] = df[col.name].astype(float).round(col.decimals)
+        elif col.dtype in ("date", "datetime"):
+            df[col.name] = df[col.name].astype("datetime64[s]")
+        elif col.dtype in ("id", "str"):
+            df[col.name] = df[col.name].astype("str")  # missing stays missing (NaN)
     return df.reset_index(drop=True)
 
 

@@ -337,7 +337,7 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool) -> pd.DataFrame
         elif c.dtype == "float":
             df[c.name] = pd.to_numeric(s, errors="coerce" if raw else "raise")
         elif c.dtype in ("date", "datetime"):
-            df[c.name] = pd.to_datetime(s, format="ISO8601")
+            df[c.name] = pd.to_datetime(s, format="ISO8601").astype("datetime64[s]")
     return df
 
 
