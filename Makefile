@@ -1,0 +1,37 @@
+# CRM Lab: `make lab` opens the workbook, `make test` runs every test.
+# Both create the virtual environment (.venv) and install the project the
+# first time, and make sure the default datasets (and their SQLite files) exist.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.crmlab-installed
+LAB_ARGS ?=
+
+.PHONY: lab test install datasets benchmark lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+datasets: $(STAMP)
+	$(BIN)/crmlab datasets
+
+lab: datasets
+	$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(LAB_ARGS)
+
+test: datasets
+	$(BIN)/python -m pytest
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/generate.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check crmlab tests benchmarks
+
+clean:
+	rm -rf $(VENV) datasets/*/crm.sqlite .pytest_cache
