@@ -110,9 +110,9 @@ def make_world(scenario, params, pools, start, end, n_customers, rng) -> World:
     late = order[R - p.late_regions:] if p.late_regions else np.array([], int)
     rollout = np.full(R, month_day(start, p.rollout_wave2_month))
     rollout[is_pilot] = month_day(start, 12)
-    # "not yet": the first day of the month six months after the end date
-    rollout[late] = horizon + 1 + float(
-        (((end.astype("datetime64[M]") + 6).astype("datetime64[D]")) - end).astype(int))
+    # "not yet": planned for the first day of the seventh month after the end date
+    rollout[late] = float(((end.astype("datetime64[M]") + 7).astype("datetime64[D]") - start
+                           ).astype(int))
     # Adoption levels evenly spread over the range, shuffled: among the pilots
     # and among the others there are both keen and reluctant regions.
     target_adoption = rng.permutation(np.linspace(*p.adoption_range, R))
