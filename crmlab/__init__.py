@@ -17,7 +17,7 @@ from crmlab._version import __version__
 from crmlab.seeds import seed_for
 
 __all__ = ["__version__", "generate", "load", "seed_for", "CRMData", "Truth", "SCENARIOS",
-           "LOCALES", "build_sqlite"]
+           "LOCALES", "build_sqlite", "start", "exercise", "check", "hint", "progress", "handin"]
 
 _LAZY = {
     "generate": "crmlab.data.generate",
@@ -27,6 +27,12 @@ _LAZY = {
     "Truth": "crmlab.data.io",
     "SCENARIOS": "crmlab.data.schema",
     "LOCALES": "crmlab.data.pools",
+    "start": "crmlab.exercises",
+    "exercise": "crmlab.exercises",
+    "check": "crmlab.exercises",
+    "hint": "crmlab.exercises",
+    "progress": "crmlab.exercises",
+    "handin": "crmlab.exercises",
 }
 
 

@@ -109,6 +109,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("seed", help="print the seed for a student id")
     s.add_argument("student_id")
+
+    gr = sub.add_parser("grade", help="grade hand-in files (recomputes every verdict)",
+                        description="Grade hand-in files made by crmlab.handin(). Every answer "
+                                    "is checked again on the dataset of the student's own seed; "
+                                    "stored verdicts are never trusted. Problems with a file "
+                                    "are reported in the 'problems' column.")
+    gr.add_argument("submissions", nargs="+", help="hand-in JSON files or folders of them")
+    gr.add_argument("--out", default="grades.csv", help="grades CSV (default: grades.csv)")
+    gr.add_argument("--report", default=None,
+                    help="per-exercise report CSV (default: printed only)")
+
+    a = sub.add_parser("assign", help="write the student version of exercise notebooks",
+                       description="Remove the solutions (between '# BEGIN SOLUTION' and "
+                                   "'# END SOLUTION', or marked '# SOLUTION') and the outputs.")
+    a.add_argument("source", help="a notebook or a folder of notebooks")
+    a.add_argument("--out", required=True, help="folder for the student versions")
     return parser
 
 
@@ -199,5 +215,25 @@ def _seed(args) -> int:
     return 0
 
 
+def _grade(args) -> int:
+    from crmlab.exercises.grading import grade_files
+
+    grades, per = grade_files(args.submissions, out=args.out, report=args.report)
+    print(f"graded {len(grades)} file(s) -> {args.out}")
+    shown = grades[["file", "student_id", "score", "max_score", "problems"]]
+    print(shown.to_string(index=False))
+    print()
+    print(per.to_string(index=False))
+    return 0
+
+
+def _assign(args) -> int:
+    from crmlab.exercises.assign import assign
+
+    for path in assign(args.source, args.out):
+        print(f"wrote {path}")
+    return 0
+
+
 COMMANDS = {"generate": _generate, "datasets": _datasets, "dictionary": _dictionary,
-            "seed": _seed}
+            "seed": _seed, "grade": _grade, "assign": _assign}

@@ -1,0 +1,357 @@
+"""Answer kinds: how an answer is read, compared with the expected one, and
+explained when it is wrong.
+
+Each kind has ``check(answer, expected) -> Verdict``.  A kind never raises on
+a student's answer: text where a number belongs, a list instead of a
+DataFrame, a function that crashes — all become a friendly ``Verdict`` with
+status ``"invalid"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Verdict", "Number", "Choice", "MultiChoice", "Text", "Table", "Function",
+           "UNANSWERED", "is_unanswered"]
+
+UNANSWERED = ...  # the student versions of notebooks leave `...` where an answer goes
+
+
+def is_unanswered(answer) -> bool:
+    return answer is ... or answer is None or (isinstance(answer, str) and not answer.strip())
+
+
+@dataclass
+class Verdict:
+    """The result of one check: ``status`` is correct, wrong, invalid or unanswered."""
+
+    status: str
+    message: str
+    details: list[str] = field(default_factory=list)
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def text(self) -> str:
+        mark = {"correct": "✔ Correct", "wrong": "✘ Not yet", "invalid": "⚠ Check your answer",
+                "unanswered": "… Not answered yet"}[self.status]
+        lines = [f"{mark}: {self.message}" if self.message else mark]
+        lines += [f"  - {d}" for d in self.details]
+        return "\n".join(lines)
+
+
+def _fmt(x) -> str:
+    if isinstance(x, (list, tuple)):
+        inner = ", ".join(_fmt(v) for v in x[:4])
+        more = f", ... ({len(x)} values)" if len(x) > 4 else ""
+        return f"[{inner}{more}]"
+    if isinstance(x, (float, np.floating)):
+        if x != 0 and (abs(x) >= 1e6 or abs(x) < 1e-3):
+            return f"{x:.4g}"
+        return f"{x:,.4f}".rstrip("0").rstrip(".")
+    return str(x)
+
+
+# ---------------------------------------------------------------- numbers
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,_]*)?(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(%?)\s*$")
+
+
+def parse_number(answer) -> tuple[float | None, bool, str]:
+    """Read a number from a student's answer: (value, had_percent_sign, problem)."""
+    if isinstance(answer, bool):
+        return None, False, "that is True/False, not a number"
+    if isinstance(answer, (int, float, np.integer, np.floating)):
+        value = float(answer)
+        if math.isnan(value) or math.isinf(value):
+            return None, False, f"{answer} is not a finite number"
+        return value, False, ""
+    if isinstance(answer, str):
+        text = unicodedata.normalize("NFKC", answer).replace("％", "%")
+        m = _NUMBER.match(text)
+        if m and m.group(1) and any(ch.isdigit() for ch in m.group(1)):
+            try:
+                return float(m.group(1).replace(",", "").replace("_", "")), bool(m.group(2)), ""
+            except ValueError:
+                pass
+        return None, False, f"'{answer.strip()}' is not a number; type digits only, e.g. 0.25"
+    if hasattr(answer, "shape") and getattr(answer, "size", 2) == 1:
+        return parse_number(np.asarray(answer).ravel()[0].item())
+    return None, False, (f"expected a single number, got {type(answer).__name__}"
+                         + (" with several values" if hasattr(answer, "__len__") else ""))
+
+
+@dataclass
+class Number:
+    """A single number.
+
+    ``rel_tol``/``abs_tol`` decide "close enough".  ``unit`` is ``"fraction"``
+    (answer 0.62), ``"percent"`` (answer 62) or ``None``; an answer off by a
+    factor of 100 is reported as a fraction/percent mix-up, and an explicit
+    ``%`` sign is always understood.
+    """
+
+    rel_tol: float = 1e-3
+    abs_tol: float = 0.0
+    unit: str | None = None
+    decimals: int | None = None  # only used to show the expected value
+
+    name = "number"
+
+    def close(self, value: float, expected: float) -> bool:
+        return math.isclose(value, float(expected), rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def read(self, answer) -> tuple[float | None, str]:
+        value, pct, problem = parse_number(answer)
+        if value is None:
+            return None, problem
+        if pct and self.unit == "fraction":
+            value = value / 100
+        return value, ""
+
+    def check(self, answer, expected) -> Verdict:
+        if is_unanswered(answer):
+            return Verdict("unanswered", "replace ... with your answer")
+        value, problem = self.read(answer)
+        if value is None:
+            return Verdict("invalid", problem)
+        if self.close(value, expected):
+            return Verdict("correct", "")
+        exp = float(expected)
+        if self.unit == "fraction" and self.close(value / 100, exp):
+            return Verdict("wrong", f"{_fmt(value)} looks like a percentage; this answer is a "
+                                    f"fraction between 0 and 1 (write {_fmt(value / 100)}, "
+                                    f"or {_fmt(value)}%)")
+        if self.unit == "percent" and self.close(value * 100, exp):
+            return Verdict("wrong", f"{_fmt(value)} looks like a fraction; this answer is in "
+                                    f"percent (write {_fmt(value * 100)})")
+        if exp != 0 and math.isclose(value, -exp, rel_tol=self.rel_tol):
+            return Verdict("wrong", "right size, wrong sign")
+        if exp != 0 and math.isclose(value, exp, rel_tol=max(0.05, 10 * self.rel_tol)):
+            return Verdict("wrong", f"{_fmt(value)} is close but not within the tolerance "
+                                    "(check rounding and which rows you included)")
+        return Verdict("wrong", f"{_fmt(value)} is not right")
+
+
+# ---------------------------------------------------------------- choices
+def _key(text) -> str:
+    return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", str(text)).casefold())
+
+
+@dataclass
+class Choice:
+    """One option out of several; options map a key to its label."""
+
+    options: dict[str, str]
+    feedback: dict[str, str] = field(default_factory=dict)  # option key -> why it is wrong
+
+    name = "choice"
+
+    def read(self, answer) -> tuple[str | None, str]:
+        if not isinstance(answer, (str, int, np.integer)) or isinstance(answer, bool):
+            return None, f"answer with one option, e.g. '{next(iter(self.options))}'"
+        k = _key(answer)
+        for key, label in self.options.items():
+            if k in (_key(key), _key(label)):
+                return key, ""
+        return None, (f"'{answer}' is not one of the options: "
+                      + ", ".join(f"'{o}'" for o in self.options))
+
+    def check(self, answer, expected) -> Verdict:
+        if is_unanswered(answer):
+            return Verdict("unanswered", "choose one option")
+        key, problem = self.read(answer)
+        if key is None:
+            return Verdict("invalid", problem)
+        if key == expected:
+            return Verdict("correct", "")
+        return Verdict("wrong", self.feedback.get(key, f"'{self.options[key]}' is not the best "
+                                                        "answer"))
+
+
+@dataclass
+class MultiChoice:
+    """Any number of options; every right one and no wrong one."""
+
+    options: dict[str, str]
+    feedback: dict[str, str] = field(default_factory=dict)
+
+    name = "multichoice"
+
+    def check(self, answer, expected) -> Verdict:
+        if is_unanswered(answer) or (isinstance(answer, (list, tuple, set)) and not answer):
+            return Verdict("unanswered", "tick every option that applies")
+        if isinstance(answer, str):
+            answer = [a for a in re.split(r"[,;，；]", answer) if a.strip()]
+        if not isinstance(answer, (list, tuple, set, frozenset)):
+            return Verdict("invalid", "answer with a list of options, e.g. ['a', 'c']")
+        chosen = set()
+        single = Choice(self.options)
+        for a in answer:
+            key, problem = single.read(a)
+            if key is None:
+                return Verdict("invalid", problem)
+            chosen.add(key)
+        expected = set(expected)
+        if chosen == expected:
+            return Verdict("correct", "")
+        details = [self.feedback.get(k, f"'{self.options[k]}' does not belong")
+                   for k in sorted(chosen - expected)]
+        missing = len(expected - chosen)
+        if missing:
+            details.append(f"{missing} right option{'s are' if missing > 1 else ' is'} missing")
+        return Verdict("wrong", f"{len(chosen & expected)} of your {len(chosen)} choices are "
+                                "right", details)
+
+
+@dataclass
+class Text:
+    """A short text matched to accepted forms (case, spaces and punctuation ignored)."""
+
+    accepted: Sequence[str] = ()
+    feedback: dict[str, str] = field(default_factory=dict)  # a wrong form -> message
+
+    name = "text"
+
+    def check(self, answer, expected) -> Verdict:
+        if is_unanswered(answer):
+            return Verdict("unanswered", "type your answer")
+        if not isinstance(answer, str):
+            return Verdict("invalid", "answer with a short text in quotes")
+        forms = {_key(a) for a in [*self.accepted, *([expected] if isinstance(expected, str)
+                                                      else expected)]}
+        if _key(answer) in forms:
+            return Verdict("correct", "")
+        for wrong, message in self.feedback.items():
+            if _key(answer) == _key(wrong):
+                return Verdict("wrong", message)
+        return Verdict("wrong", f"'{answer.strip()}' is not what we are looking for")
+
+
+# ---------------------------------------------------------------- tables
+@dataclass
+class Table:
+    """A pandas Series or DataFrame, compared label by label with a tolerance."""
+
+    rel_tol: float = 1e-3
+    abs_tol: float = 1e-9
+    check_order: bool = False
+    max_details: int = 5
+
+    name = "table"
+
+    def check(self, answer, expected) -> Verdict:
+        import pandas as pd
+
+        if is_unanswered(answer):
+            return Verdict("unanswered", "compute the table and pass it to crmlab.check")
+        want_series = isinstance(expected, pd.Series)
+        if want_series and isinstance(answer, pd.DataFrame) and answer.shape[1] == 1:
+            answer = answer.iloc[:, 0]
+        if not isinstance(answer, (pd.Series, pd.DataFrame)):
+            return Verdict("invalid", f"expected a pandas {'Series' if want_series else 'DataFrame'}"
+                                      f", got {type(answer).__name__}")
+        if want_series and isinstance(answer, pd.DataFrame):
+            return Verdict("invalid", f"expected a Series (one column), got a DataFrame with "
+                                      f"{answer.shape[1]} columns")
+        if not want_series and isinstance(answer, pd.Series):
+            return Verdict("invalid", "expected a DataFrame, got a Series")
+        a = answer.to_frame("value") if want_series else answer
+        e = expected.to_frame("value") if want_series else expected
+        details = []
+        missing_rows = [r for r in e.index if r not in a.index]
+        extra_rows = [r for r in a.index if r not in e.index]
+        if missing_rows:
+            details.append(f"missing row{'s' if len(missing_rows) > 1 else ''} "
+                           + ", ".join(f"'{r}'" for r in missing_rows[:self.max_details]))
+        if extra_rows:
+            details.append(f"unexpected row{'s' if len(extra_rows) > 1 else ''} "
+                           + ", ".join(f"'{r}'" for r in extra_rows[:self.max_details]))
+        if not want_series:
+            missing_cols = [c for c in e.columns if c not in a.columns]
+            if missing_cols:
+                details.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing_cols))
+        if a.index.has_duplicates:
+            return Verdict("invalid", "your table has repeated row labels; group or aggregate "
+                                      "first")
+        diffs = 0
+        for r in e.index:
+            if r not in a.index:
+                continue
+            for col in e.columns:
+                if col not in a.columns:
+                    continue
+                got, exp = a.at[r, col], e.at[r, col]
+                if not self._equal(got, exp):
+                    diffs += 1
+                    if diffs <= self.max_details:
+                        where = f"row '{r}'" if want_series else f"row '{r}', column '{col}'"
+                        details.append(f"{where} is {_fmt(got)}, expected {_fmt(exp)}")
+        if diffs > self.max_details:
+            details.append(f"... and {diffs - self.max_details} more differences")
+        if not details and self.check_order and list(a.index) != list(e.index):
+            details.append("the rows are in the wrong order")
+        if not details:
+            return Verdict("correct", "")
+        return Verdict("wrong", "the table differs from the expected one", details)
+
+    def _equal(self, got, exp) -> bool:
+        try:
+            g, x = float(got), float(exp)
+        except (TypeError, ValueError):
+            return str(got) == str(exp)
+        if math.isnan(g) or math.isnan(x):
+            return math.isnan(g) and math.isnan(x)
+        return math.isclose(g, x, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+
+# ---------------------------------------------------------------- functions
+@dataclass
+class Function:
+    """A student's function, called on hidden cases made from the data.
+
+    The expected "answer" is a list of ``(args, expected_result)`` cases.
+    """
+
+    rel_tol: float = 1e-6
+    abs_tol: float = 1e-9
+    show: int = 3
+
+    name = "function"
+
+    def check(self, answer, expected: list[tuple[tuple, Any]]) -> Verdict:
+        if is_unanswered(answer):
+            return Verdict("unanswered", "write the function and pass it (without calling it)")
+        if not callable(answer):
+            return Verdict("invalid", f"pass the function itself (e.g. check(..., my_func)), "
+                                      f"not {type(answer).__name__}")
+        inner = Number(rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+        failed = []
+        for args, want in expected:
+            shown = ", ".join(_fmt(a) for a in args)
+            try:
+                got = answer(*args)
+            except Exception as exc:  # a student's bug is feedback, not a crash
+                failed.append(f"{getattr(answer, '__name__', 'function')}({shown}) raised "
+                              f"{type(exc).__name__}: {exc}")
+                continue
+            value, problem = inner.read(got)
+            if value is None:
+                failed.append(f"({shown}) returned {got!r}: {problem}")
+            elif not inner.close(value, want):
+                failed.append(f"({shown}) returned {_fmt(value)}, expected {_fmt(float(want))}")
+        if not failed:
+            return Verdict("correct", f"passed all {len(expected)} hidden cases")
+        return Verdict("wrong", f"{len(failed)} of {len(expected)} hidden cases fail",
+                       failed[: self.show])
+
+
+Kind = Number | Choice | MultiChoice | Text | Table | Function
+Checker = Callable[[Any, Any], Verdict]

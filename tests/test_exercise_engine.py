@@ -1,0 +1,232 @@
+"""The engine end to end: per-student answers, progress, hand-in, grading, assign."""
+
+import json
+import os
+
+import pytest
+
+import crmlab
+from crmlab.cli import main
+from crmlab.exercises import core, store
+from crmlab.exercises.ch00 import top20_share
+from crmlab.exercises.grading import grade_files
+
+
+@pytest.fixture(autouse=True)
+def progress_file(tmp_path, monkeypatch):
+    path = tmp_path / "crmlab-progress.json"
+    monkeypatch.setenv("CRMLAB_PROGRESS", str(path))
+    monkeypatch.chdir(tmp_path)
+    yield path
+    core.workbook().student_id = None
+
+
+def test_registry_ids_and_lookup_errors():
+    ids = list(crmlab.exercises.all_exercises())
+    assert "ch00.top20-share" in ids and all(i.startswith("ch") for i in ids)
+    with pytest.raises(ValueError, match="unknown exercise 'ch00.nope'; exercises in ch00: "):
+        crmlab.check("ch00.nope", 1)
+    with pytest.raises(ValueError, match="must look like"):
+        core.register(core.Exercise("bad", "t", "p", crmlab.exercises.Number(), lambda d: 1))
+
+
+def test_answers_follow_the_students_seed(capsys):
+    a = crmlab.start("2023000001")
+    share_a = top20_share(a)
+    assert crmlab.check("ch00.top20-share", share_a).correct
+    b = crmlab.start("2023000002")
+    share_b = top20_share(b)
+    assert abs(share_a - share_b) > 1e-4  # different data, different right answer
+    assert not crmlab.check("ch00.top20-share", share_a).correct  # a copied answer fails
+    assert crmlab.check("ch00.top20-share", share_b).correct
+    assert "student 2023000002" in capsys.readouterr().out
+
+
+def test_common_mistakes_get_specific_feedback():
+    d = crmlab.start()
+    fb = crmlab.check("ch00.n-customers", d.orders["customer_id"].nunique())
+    assert "only customers who bought" in fb.verdict.message
+    fb = crmlab.check("ch00.top20-share", top20_share(d, buyers_only=True))
+    assert "ranked only the customers who bought" in fb.verdict.message
+    counts = d.customers["acquisition_channel"].value_counts()
+    fb = crmlab.check("ch00.customers-by-channel", counts / counts.sum())
+    assert "these are shares" in fb.verdict.message
+    region_ids = d.customers["region_id"].value_counts()
+    fb = crmlab.check("ch00.top-region", region_ids.index[0])
+    assert "that is the region's id" in fb.verdict.message
+
+
+def test_text_fallback_has_no_widget_noise():
+    view = crmlab.exercise("ch00.top20-share")
+    text = repr(view)
+    assert text.startswith("Exercise ch00.top20-share: Revenue concentration")
+    assert "crmlab.check('ch00.top20-share'" in text and "Widget" not in text
+    bundle = view._repr_mimebundle_()
+    assert bundle["text/plain"] == text
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    fb = crmlab.check("ch00.n-customers", "lots")
+    assert repr(fb).startswith("[ch00.n-customers] ⚠ Check your answer:")
+    assert "crmlab-invalid" in fb._repr_html_()
+
+
+def test_widget_check_and_hint_buttons():
+    crmlab.start()
+    view = crmlab.exercise("ch00.n-customers")
+    view.widget()
+    view.input.value = "abc"
+    view.check_button.click()
+    assert "is not a number" in view.feedback.value
+    view.input.value = "5000"
+    view.check_button.click()
+    assert "Correct" in view.feedback.value
+    view.hint_button.click()
+    assert view.hint_button.description == "Hint (1/2)"
+    choice = crmlab.exercise("ch00.customer-tables")
+    choice.widget()
+    choice.boxes["orders"].value = True
+    choice.check_button.click()
+    assert "right option" in choice.feedback.value
+
+
+def test_progress_is_saved_and_shown(progress_file):
+    crmlab.start()
+    crmlab.check("ch00.n-customers", 1)
+    crmlab.check("ch00.n-customers", 5000)
+    state = json.loads(progress_file.read_text())
+    entry = state["answers"]["ch00.n-customers"]
+    assert entry["status"] == "correct" and entry["attempts"] == 2 and entry["answer"] == 5000
+    table = crmlab.progress()
+    assert "ch00" in repr(table) and "correct" in repr(table)
+    assert table.summary().loc["ch00", "correct"] == 1
+
+
+def test_progress_survives_a_crash_mid_write(progress_file, monkeypatch):
+    crmlab.start()
+    crmlab.check("ch00.n-customers", 5000)
+    before = progress_file.read_text()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # the kernel is interrupted while writing
+
+    monkeypatch.setattr(store.json, "dump", crash)
+    with pytest.raises(KeyboardInterrupt):
+        store.record("ch00.top20-share", 0.5, crmlab.exercises.Verdict("wrong", ""), None)
+    assert progress_file.read_text() == before
+    assert [p.name for p in progress_file.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_corrupt_progress_file_is_kept_aside_and_reported(progress_file):
+    progress_file.write_text('{"answers": {"ch00.n-customers": ')  # truncated
+    crmlab.start()
+    fb = crmlab.check("ch00.n-customers", 5000)
+    assert "could not be read" in fb.notice and "corrupt-1" in fb.notice
+    aside = progress_file.with_name("crmlab-progress.corrupt-1.json")
+    assert aside.read_text() == '{"answers": {"ch00.n-customers": '
+    assert json.loads(progress_file.read_text())["answers"]["ch00.n-customers"]["status"] == "correct"
+
+
+def _work_as(student_id, right=True):
+    d = crmlab.start(student_id)
+    crmlab.check("ch00.n-customers", 5000)
+    crmlab.check("ch00.top20-share", top20_share(d) if right else 0.99)
+
+    def aov(amounts):
+        return sum(amounts) / len(amounts) if amounts else 0.0
+
+    crmlab.check("ch00.aov-function", aov)
+    crmlab.check("ch00.churn-observed", "c")
+    return crmlab.handin(student_id)
+
+
+def test_handin_and_grading_of_good_tampered_and_malformed_files(tmp_path, progress_file):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    good = _work_as("2023000001")
+    os.replace(good, subs / good.name)
+    progress_file.unlink()
+    weak = _work_as("2023000002", right=False)
+    os.replace(weak, subs / weak.name)
+    # tampered 1: a student copies a friend's file and changes only the id
+    friend = json.loads((subs / good.name).read_text())
+    friend["student_id"] = "2023000003"
+    (subs / "handin-2023000003.json").write_text(json.dumps(friend))
+    # tampered 2: verdicts edited to "correct", answer wrong
+    edited = json.loads((subs / weak.name).read_text())
+    edited["student_id"] = "2023000004"
+    edited["seed"] = crmlab.seed_for("2023000004")
+    edited["verdicts_seen"] = {k: "correct" for k in edited["verdicts_seen"]}
+    edited["crmlab_version"] = "9.9.9"
+    edited["answers"]["ch99.bogus"] = 1
+    (subs / "handin-2023000004.json").write_text(json.dumps(edited))
+    (subs / "broken.json").write_text("{not json")
+    (subs / "other.json").write_text(json.dumps({"hello": "world"}))
+
+    grades, per = grade_files([subs], out=tmp_path / "grades.csv", report=tmp_path / "rep.csv")
+    g = grades.set_index("file")
+    assert g.loc["handin-2023000001.json", "score"] == 4
+    assert g.loc["handin-2023000001.json", "problems"] == ""
+    assert g.loc["handin-2023000002.json", "score"] == 3
+    assert g.loc["handin-2023000002.json", "ch00.top20-share"] == 0
+    copied = g.loc["handin-2023000003.json"]
+    assert "does not belong to student 2023000003" in copied["problems"]
+    assert copied["ch00.top20-share"] == 0  # the friend's share is wrong on this student's data
+    t = g.loc["handin-2023000004.json"]
+    assert "stored verdicts claim correct but are not: ch00.top20-share" in t["problems"]
+    assert "made with crmlab '9.9.9'" in t["problems"]
+    assert "unknown exercise id 'ch99.bogus'" in t["problems"]
+    assert "malformed" in g.loc["broken.json", "problems"]
+    assert "malformed" in g.loc["other.json", "problems"]
+    assert (tmp_path / "grades.csv").exists() and (tmp_path / "rep.csv").exists()
+    row = per.set_index("exercise").loc["ch00.top20-share"]
+    assert row["submitted"] == 4 and row["correct"] == 1 and "0.99 (x2)" in row["common_wrong_answers"]
+
+
+def test_grade_cli(tmp_path, capsys):
+    sub = _work_as("2023000001")
+    assert main(["grade", str(sub), "--out", str(tmp_path / "g.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "graded 1 file(s)" in out and "2023000001" in out
+    assert main(["grade", str(tmp_path / "missing-folder")]) == 2
+
+
+def test_handin_needs_an_id_and_answers(progress_file):
+    core.workbook().student_id = None
+    with pytest.raises(ValueError, match="give your student id"):
+        crmlab.handin()
+    with pytest.raises(ValueError, match="nothing to hand in yet"):
+        crmlab.handin("2023000001")
+
+
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["Intro\n",
+                                                            "<!-- BEGIN SOLUTION -->\nsecret\n<!-- END SOLUTION -->\n"]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 3, "outputs": [{"output_type": "stream", "name": "stdout", "text": ["x"]}],
+         "source": ["import crmlab\n", "answer = 5000  # SOLUTION\n", "def f(x):\n",
+                    "    # BEGIN SOLUTION\n", "    return x + 1\n", "    # END SOLUTION\n",
+                    "crmlab.check('ch00.n-customers', answer)"]},
+    ],
+    "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+}
+
+
+def test_assign_strips_solutions_and_outputs(tmp_path):
+    src = tmp_path / "hw.ipynb"
+    src.write_text(json.dumps(NOTEBOOK))
+    assert main(["assign", str(src), "--out", str(tmp_path / "student")]) == 0
+    nb = json.loads((tmp_path / "student" / "hw.ipynb").read_text())
+    md = "".join(nb["cells"][0]["source"])
+    code = "".join(nb["cells"][1]["source"])
+    assert "secret" not in md and "Intro" in md
+    assert "answer = ...  # your answer" in code and "return x + 1" not in code
+    assert "    ...  # your code here" in code
+    assert nb["cells"][1]["outputs"] == [] and nb["cells"][1]["execution_count"] is None
+
+
+def test_assign_rejects_unbalanced_markers(tmp_path, capsys):
+    bad = json.loads(json.dumps(NOTEBOOK))
+    bad["cells"][1]["source"] = ["# BEGIN SOLUTION\n", "x = 1\n"]
+    (tmp_path / "bad.ipynb").write_text(json.dumps(bad))
+    assert main(["assign", str(tmp_path / "bad.ipynb"), "--out", str(tmp_path / "o")]) == 2
+    assert "without '# END SOLUTION'" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "bad.ipynb").exists()
