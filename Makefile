@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e ".[dev]"
+	@# build matplotlib's font cache once, so its notice never shows in a notebook
+	$(BIN)/python -c "import matplotlib.font_manager"
 	@touch $(STAMP)
 
 install: $(STAMP)

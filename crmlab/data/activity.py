@@ -152,7 +152,8 @@ def _telecom(w, c, rng, fav_chan):
     p = w.params
     end = c.end_of_life(w.horizon)
     first = c.signup
-    months = np.floor((end - first) / 30.4375).astype(int) + 1
+    # one bill per started month of the contract, all before the contract's end
+    months = np.maximum(1, np.ceil((end - first) / 30.4375)).astype(int)
     cust = np.repeat(np.arange(c.n), months)
     k = np.arange(cust.size) - np.repeat(np.cumsum(months) - months, months)
     day = first[cust] + k * 30.4375
@@ -348,7 +349,7 @@ def survey_table(w: World, c: Customers, rng: np.random.Generator) -> None:
         gone = np.flatnonzero(np.isfinite(c.death))
         gone = gone[rng.random(gone.size) < p.exit_survey_share]
         eday = c.death[gone] + rng.uniform(0, 7, gone.size)
-        keep = eday <= w.horizon
+        keep = eday < w.horizon
         gone, eday = gone[keep], eday[keep]
         g = gone.size
         s_t = _satisfaction_at(w, c, gone, eday)

@@ -92,7 +92,7 @@ def pipeline_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
     skill = np.array([skill_of.get(r, 0.0) for r in rep])
     qualified = rng.random(n) < np.asarray(p.source_qualify)[src]
     qualified_day = created + rng.exponential(7, n)
-    qualified &= qualified_day <= w.horizon
+    qualified &= qualified_day < w.horizon
     w.tables["leads"] = pd.DataFrame({
         "lead_id": ids("L", n),
         "company": w.pools.companies[rng.integers(0, len(w.pools.companies), n)],
@@ -113,7 +113,7 @@ def pipeline_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
         logit = np.log(base / (1 - base)) + skill[o]
         prob = 1 / (1 + np.exp(-logit))
         nxt = cur + rng.exponential(p.stage_days_mean * (1 + 0.3 * k), m)
-        open_ = alive & (nxt > w.horizon)  # still deciding at the end date
+        open_ = alive & (nxt >= w.horizon)  # still deciding at the end date
         passed = alive & ~open_ & (rng.random(m) < prob)
         failed = alive & ~open_ & ~passed
         lost_day[failed] = nxt[failed]
@@ -152,7 +152,8 @@ def kpi_table(w: World, c: Customers, rng: np.random.Generator) -> None:
     p = w.params
     R = len(w.region_ids)
     month0 = w.start.astype("datetime64[M]")
-    n_months = int((((w.start + int(w.horizon)).astype("datetime64[M]")) - month0).astype(int)) + 1
+    last_day = w.start + int(w.horizon) - 1
+    n_months = int((last_day.astype("datetime64[M]") - month0).astype(int)) + 1
     month_start = np.array([month_day(w.start, m) for m in range(n_months + 1)])
     grid = np.zeros((R, n_months))
 

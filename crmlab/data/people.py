@@ -65,7 +65,7 @@ def draw_customers(w: World, n: int, rng: np.random.Generator) -> Customers:
     p = w.params
     R = len(w.region_ids)
     region = rng.choice(R, n, p=w.region_weight)
-    span = w.horizon - 30
+    span = w.horizon  # sign-ups on every day up to the end date
     signup = np.sort(np.floor(span * rng.random(n) ** (1 / p.signup_growth)))
     # SERVQUAL gaps and the satisfaction they drive
     gaps = (np.asarray(p.servqual_mean_gap) + w.region_quality[region]
@@ -145,7 +145,7 @@ def hazards(w: World, c: Customers, idx: np.ndarray, t: np.ndarray) -> np.ndarra
     out[:, 1] = p.hazard_unintentional * np.exp(-p.s_on_hazard * s) * recovery * crm * care
     out[:, 2] = p.hazard_competitor * np.exp(-p.s_on_competitor * s) * care
     out[:, 3] = p.hazard_price * 2.5 * c.price_sens[idx] * np.where(
-        price_rise, p.price_rise_hazard_mult, 1.0)
+        price_rise, p.price_rise_hazard_mult, p.price_hazard_before_rise)
     out[:, 4] = p.hazard_moved
     return out
 
@@ -190,7 +190,7 @@ def _contract_lifetimes(w: World, c: Customers, rng: np.random.Generator) -> Non
     before = np.where(seg > 0, before, 0.0)
     rate = total[np.arange(n), seg]
     death = starts[np.arange(n), seg] + (e - before) / rate
-    churned = death <= w.horizon
+    churned = death < w.horizon
     c.death = np.where(churned, death, np.inf)
     kind = _pick_type(h[np.arange(n), seg], rng)
     c.churn_type = np.where(churned, kind, -1)
@@ -218,7 +218,7 @@ def _silent_lifetimes(w: World, c: Customers, rng: np.random.Generator):
         kind[gone] = _pick_type(h[dies], rng)
         stay = active[~dies]
         t[stay] += rng.exponential(365 / c.lam[stay])
-        active = stay[t[stay] <= w.horizon]
+        active = stay[t[stay] < w.horizon]
         cust.append(active)
         days.append(t[active])
     c.death = death

@@ -79,7 +79,8 @@ class ScenarioParams:
     hazard_price: float = 0.04  # bought away by price, times price sensitivity
     price_rise_month: int = 18  # a general price rise this many months after start
     price_rise_pct: float = 0.08
-    price_rise_hazard_mult: float = 2.0  # price hazard multiplier after the rise
+    price_rise_hazard_mult: float = 2.0  # price hazard multiplier after the rise ...
+    price_hazard_before_rise: float = 0.3  # ... and before it: price churners mostly leave after
     hazard_moved: float = 0.02  # moved away / no longer qualifies
     hazard_intentional: float = 0.20  # firm stops serving the lowest value tier ...
     policy_month: int = 20  # ... from this month on

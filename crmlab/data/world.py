@@ -32,7 +32,7 @@ class World:
     params: ScenarioParams
     pools: Pools
     start: np.datetime64  # day 0
-    horizon: float  # days from start to the end date (the "as-of" date)
+    horizon: float  # days from the start to the end of the end date (the "as-of" date)
     # regions
     region_ids: np.ndarray
     region_weight: np.ndarray
@@ -100,7 +100,7 @@ ROLE_MIX = {
 
 def make_world(scenario, params, pools, start, end, n_customers, rng) -> World:
     p = params
-    horizon = float((end - start).astype(int))
+    horizon = float((end - start).astype(int)) + 1  # the end date is inside the data
     R = p.n_regions
     region_weight = rng.dirichlet(np.full(R, 8.0))
     region_quality = rng.normal(0.0, p.region_quality_sd, (R, len(p.servqual_dims)))
