@@ -1,8 +1,8 @@
 """The exercise engine: checked exercises with immediate, specific feedback.
 
->>> import crmlab
->>> crmlab.check("ch00.n-customers", "five thousand").verdict.status
-'invalid'
+>>> from crmlab.exercises import Number
+>>> print(Number(unit="fraction").check("62", 0.62).text())
+✘ Not yet: 62 looks like a percentage; this answer is a fraction between 0 and 1 (write 0.62, or 62%)
 """
 
 from __future__ import annotations

@@ -334,6 +334,7 @@ class Function:
                                       f"not {type(answer).__name__}")
         inner = Number(rel_tol=self.rel_tol, abs_tol=self.abs_tol)
         failed = []
+        returned_none = 0
         for args, want in expected:
             shown = ", ".join(_fmt(a) for a in args)
             try:
@@ -342,13 +343,17 @@ class Function:
                 failed.append(f"{getattr(answer, '__name__', 'function')}({shown}) raised "
                               f"{type(exc).__name__}: {exc}")
                 continue
+            returned_none += got is None
             value, problem = inner.read(got)
             if value is None:
                 failed.append(f"({shown}) returned {got!r}: {problem}")
             elif not inner.close(value, want):
                 failed.append(f"({shown}) returned {_fmt(value)}, expected {_fmt(float(want))}")
         if not failed:
-            return Verdict("correct", f"passed all {len(expected)} hidden cases")
+            return Verdict("correct", f"passed all {len(expected)} hidden cases.")
+        if returned_none == len(expected):
+            return Verdict("unanswered", "your function returns nothing yet: write its body and "
+                                         "return the result")
         return Verdict("wrong", f"{len(failed)} of {len(expected)} hidden cases fail",
                        failed[: self.show])
 

@@ -66,14 +66,15 @@ def run_check(exercise_id: str, answer) -> Feedback:
 
 
 def _how_to_answer(ex: core.Exercise) -> str:
-    if isinstance(ex.kind, (Table, Function)):
-        what = "table" if isinstance(ex.kind, Table) else "function"
-        return f"Compute the {what} in code, then run crmlab.check({ex.id!r}, your_{what})."
+    if isinstance(ex.kind, Table):
+        return f"Compute the table in code, then run crmlab.check({ex.id!r}, your_table)."
+    if isinstance(ex.kind, Function):
+        return f"Write the function, then run crmlab.check({ex.id!r}, your_function)."
     if isinstance(ex.kind, Choice):
         opts = "; ".join(f"{k}) {v}" for k, v in ex.kind.options.items())
         return f"Options: {opts}. Answer with crmlab.check({ex.id!r}, 'key')."
     if isinstance(ex.kind, MultiChoice):
-        opts = "; ".join(f"{k}) {v}" for k, v in ex.kind.options.items())
+        opts = "; ".join(v if k == v else f"{k}) {v}" for k, v in ex.kind.options.items())
         return f"Options: {opts}. Answer with crmlab.check({ex.id!r}, ['key', ...])."
     if isinstance(ex.kind, Number) and ex.kind.unit == "fraction":
         return f"Answer with a fraction (e.g. 0.25): crmlab.check({ex.id!r}, value)."
