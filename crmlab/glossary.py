@@ -1,0 +1,125 @@
+"""Key terms of the course in English and Chinese, in one place.
+
+>>> from crmlab.glossary import term
+>>> term("customer lifetime value")
+'customer lifetime value (客户终身价值)'
+"""
+
+from __future__ import annotations
+
+__all__ = ["GLOSSARY", "term", "glossary"]
+
+# english term -> (chinese, chapter where it is introduced)
+GLOSSARY: dict[str, tuple[str, str]] = {
+    "customer relationship management": ("客户关系管理", "00"),
+    "scenario": ("行业场景", "00"),
+    "causal simulation": ("因果模拟", "00"),
+    "foreign key": ("外键", "00"),
+    "average order value": ("客单价", "00"),
+    # 01 relationship marketing
+    "transaction marketing": ("交易营销", "01"),
+    "relationship marketing": ("关系营销", "01"),
+    "customer orientation": ("客户导向", "01"),
+    "two-way communication": ("双向沟通", "01"),
+    "long-term relationship": ("长期关系", "01"),
+    "customer-centric marketing": ("以客户为中心的营销", "01"),
+    "80/20 rule": ("二八法则", "01"),
+    "customer concentration": ("客户集中度", "01"),
+    "Lorenz curve": ("洛伦兹曲线", "01"),
+    "Gini coefficient": ("基尼系数", "01"),
+    "retention rate": ("客户保持率", "01"),
+    "churn rate": ("客户流失率", "01"),
+    "acquisition cost": ("获客成本", "01"),
+    "retention cost": ("客户保持成本", "01"),
+    "customer equity": ("客户资产", "01"),
+    # 02 lifecycle
+    "customer lifecycle": ("客户生命周期", "02"),
+    "potential customer": ("潜在客户", "02"),
+    "new customer": ("新客户", "02"),
+    "active customer": ("活跃客户", "02"),
+    "loyal customer": ("忠诚客户", "02"),
+    "churned customer": ("流失客户", "02"),
+    "cohort": ("同期群", "02"),
+    "cohort retention": ("同期群留存", "02"),
+    "transition matrix": ("状态转移矩阵", "02"),
+    "contractual": ("契约型", "02"),
+    "non-contractual": ("非契约型", "02"),
+    "intentionally pushed away": ("蓄意摒弃", "02"),
+    "unintentionally pushed away": ("非蓄意摒弃", "02"),
+    "pulled away by a competitor": ("被竞争对手吸引走", "02"),
+    "bought away by price": ("低价寻求型", "02"),
+    "moved away / no longer qualifies": ("条件丧失型", "02"),
+    "win-back programme": ("赢返计划", "02"),
+    # 03 customer value
+    "customer value": ("客户价值", "03"),
+    "RFM analysis": ("RFM分析", "03"),
+    "recency": ("最近一次消费", "03"),
+    "frequency": ("消费频率", "03"),
+    "monetary value": ("消费金额", "03"),
+    "customer pyramid": ("客户金字塔", "03"),
+    "value-tiered management": ("分层管理", "03"),
+    "customer lifetime value": ("客户终身价值", "03"),
+    "discount rate": ("贴现率", "03"),
+    "customer-asset maximisation": ("客户资产最大化", "03"),
+    "customer development index": ("客户发展指数", "03"),
+    "customer benefit index": ("客户收益指数", "03"),
+    "value to the firm": ("客户对企业的价值", "03"),
+    "value to the customer": ("企业为客户创造的价值", "03"),
+    # 04 satisfaction and loyalty
+    "customer satisfaction": ("客户满意度", "04"),
+    "expectation": ("期望", "04"),
+    "perceived performance": ("感知绩效", "04"),
+    "disconfirmation": ("期望不一致", "04"),
+    "Net Promoter Score": ("净推荐值", "04"),
+    "service quality": ("服务质量", "04"),
+    "importance-performance analysis": ("重要性-绩效分析", "04"),
+    "customer loyalty": ("客户忠诚", "04"),
+    "complaint": ("客户抱怨", "04"),
+    "service recovery": ("服务补救", "04"),
+    "loyalty programme": ("忠诚计划", "04"),
+    # 05 strategy
+    "hook strategy": ("扣钩策略", "05"),
+    "zipper strategy": ("拉链策略", "05"),
+    "Velcro strategy": ("维可牢策略", "05"),
+    "operational CRM": ("运营型CRM", "05"),
+    "analytical CRM": ("分析型CRM", "05"),
+    "collaborative CRM": ("协作型CRM", "05"),
+    "sales funnel": ("销售漏斗", "05"),
+    "campaign uplift": ("营销增量效果", "05"),
+    "one-to-one marketing": ("一对一营销", "05"),
+    # 06 implementation and evaluation
+    "key success factor": ("关键成功因素", "06"),
+    "key performance indicator": ("关键绩效指标", "06"),
+    "return on investment": ("投资回报率", "06"),
+    "payback period": ("投资回收期", "06"),
+    "difference-in-differences": ("双重差分", "06"),
+    "balanced scorecard": ("平衡计分卡", "06"),
+    "employee adoption": ("员工使用率", "06"),
+    # 07 information integration
+    "data silo": ("数据孤岛", "07"),
+    "data cleaning": ("数据清洗", "07"),
+    "de-duplication": ("去重", "07"),
+    "360-degree customer view": ("客户360度视图", "07"),
+    "data quality": ("数据质量", "07"),
+}
+
+_LOWER = {k.casefold(): k for k in GLOSSARY}
+
+
+def term(english: str) -> str:
+    """``"customer lifetime value (客户终身价值)"``: the term with its Chinese beside it."""
+    key = _LOWER.get(english.casefold())
+    if key is None:
+        raise ValueError(f"{english!r} is not in the glossary (crmlab/glossary.py)")
+    return f"{key} ({GLOSSARY[key][0]})"
+
+
+def glossary(chapter: str | None = None):
+    """The glossary as a DataFrame (English, 中文, chapter), optionally for one chapter."""
+    import pandas as pd
+
+    rows = [{"english": k, "中文": zh, "chapter": ch} for k, (zh, ch) in GLOSSARY.items()
+            if chapter is None or ch == chapter]
+    if not rows:
+        raise ValueError(f"no glossary terms for chapter {chapter!r}")
+    return pd.DataFrame(rows)
