@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data.people import CHURN_TYPES, OUTCOMES, TIERS, Customers
-from crmlab.data.world import World, ids, month_day, to_dates, to_datetimes
+from crmlab.data.world import World, id_array, ids, month_day, take_str, to_dates, to_datetimes
 
 __all__ = ["customers_table", "orders_tables", "service_tables", "survey_table", "EXIT_REASONS"]
 
@@ -103,16 +103,18 @@ def _membership(w: World, orders: pd.DataFrame, cust_index: np.ndarray, n: int) 
 
 
 def _finish_orders(w, cust, day, amount, margin, category, channel):
+    """Sort orders by date and build the table; ``category`` and ``channel`` are
+    ``(codes, names)`` pairs."""
     order = np.lexsort((cust, day))
     cust, day = cust[order], day[order]
     df = pd.DataFrame({
-        "order_id": ids("O", len(order), 7),
-        "customer_id": ids("C", w.n_customers)[cust],
+        "order_id": pd.array(id_array("O", len(order), 7), dtype="str"),
+        "customer_id": take_str(w.customer_ids, cust),
         "order_date": to_dates(w.start, day),
         "amount": amount[order],
         "margin": margin[order],
-        "category": category[order],
-        "channel": channel[order],
+        "category": take_str(category[1], category[0][order]),
+        "channel": take_str(channel[1], channel[0][order]),
     })
     return df, cust, day
 
@@ -132,8 +134,8 @@ def orders_tables(w: World, c: Customers, purchases, rng: np.random.Generator) -
         cat = np.where(rng.random(m) < 0.55, fav[cust], rng.integers(0, len(cats), m))
         margin_rate = np.asarray(p.category_margin)[cat] + rng.normal(0, 0.03, m)
         chan = np.where(rng.random(m) < 0.7, fav_chan[cust], rng.integers(0, len(chans), m))
-        df, cust, day = _finish_orders(w, cust, day, amount, amount * margin_rate, cats[cat],
-                                       chans[chan])
+        df, cust, day = _finish_orders(w, cust, day, amount, amount * margin_rate, (cat, cats),
+                                       (chan, chans))
     elif w.scenario == "telecom":
         df, cust, day = _telecom(w, c, rng, fav_chan)
     else:
@@ -171,8 +173,8 @@ def _telecom(w, c, rng, fav_chan):
     chans = np.asarray(p.sales_channels)
     chan = np.concatenate([np.zeros(fee.size, int), 1 + rng.integers(0, 2, add_cust.size)])
     margin = amount * np.where(cat == 0, 0.45, 0.6)
-    df, cust2, day2 = _finish_orders(w, cust, day, amount, margin, np.asarray(p.categories)[cat],
-                                     chans[chan])
+    df, cust2, day2 = _finish_orders(w, cust, day, amount, margin, (cat, p.categories),
+                                     (chan, chans))
     del fav_chan
     w.tables["contracts"] = pd.DataFrame({
         "contract_id": ids("K", c.n),
@@ -205,7 +207,7 @@ def _bank(w, c, rng, fav_chan):
     chans = np.asarray(p.sales_channels)
     chan = np.where(rng.random(cust.size) < 0.7, fav_chan[cust],
                     rng.integers(0, len(chans), cust.size))
-    df, cust2, day2 = _finish_orders(w, cust, day, amount, margin, prods[prod], chans[chan])
+    df, cust2, day2 = _finish_orders(w, cust, day, amount, margin, (prod, prods), (chan, chans))
     closed = np.isfinite(c.death[cust2])
     growth = np.exp(rng.normal(0.03, 0.2, cust2.size))
     w.tables["holdings"] = pd.DataFrame({
@@ -256,7 +258,7 @@ def service_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
     order = np.lexsort((cust, opened))
     t = pd.DataFrame({
         "ticket_id": ids("T", m),
-        "customer_id": ids("C", n)[cust[order]],
+        "customer_id": take_str(w.customer_ids, cust[order]),
         "employee_id": agent[order],
         "ticket_type": np.where(is_comp, "complaint", "request")[order],
         "category": category[order],
@@ -273,47 +275,50 @@ def service_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
     years_alive = np.maximum(alive_end - c.signup, 0) / 365
     years_firm = np.maximum(firm_end - c.signup, 0) / 365
     consent = w.tables["customers"]["marketing_consent"].to_numpy()
-    parts = []  # (customer, day, channel, direction, purpose, staffed)
+    parts = []  # (customer, day, channel code, direction code, purpose code, staffed)
     chans = np.asarray(p.contact_channels)
+    directions = ("inbound", "outbound")
+    purposes = ("inquiry", "care", "promotion", "complaint", "feedback")
+    IN, OUT = 0, 1
+    INQUIRY, CARE, PROMOTION, COMPLAINT, FEEDBACK = range(5)
     # onboarding care call within three weeks of sign-up, then periodic care calls
     onb = np.flatnonzero(c.care & active)
     onb_day = c.signup[onb] + rng.uniform(3, 21, onb.size)
     keep = onb_day < firm_end[onb]
-    parts.append((onb[keep], onb_day[keep], np.zeros(keep.sum(), int), "outbound", "care", True))
+    parts.append((onb[keep], onb_day[keep], np.zeros(keep.sum(), int), OUT, CARE, True))
     k = rng.poisson(p.care_rate * years_firm * (c.care & active))
     i, d = _repeat_uniform(rng, k, c.signup, firm_end)
-    parts.append((i, d, rng.choice([0, 1, 2], i.size, p=[0.6, 0.2, 0.2]), "outbound", "care",
-                  True))
+    parts.append((i, d, rng.choice([0, 1, 2], i.size, p=[0.6, 0.2, 0.2]), OUT, CARE, True))
     k = rng.poisson(p.feedback_rate * years_alive * (c.care & active))
     i, d = _repeat_uniform(rng, k, c.signup, alive_end)
-    parts.append((i, d, rng.choice([0, 1, 2], i.size), "inbound", "feedback", True))
+    parts.append((i, d, rng.choice([0, 1, 2], i.size), IN, FEEDBACK, True))
     k = rng.poisson(p.promo_rate * years_firm * consent)
     i, d = _repeat_uniform(rng, k, c.signup, firm_end)
-    parts.append((i, d, rng.choice([1, 2, 3], i.size), "outbound", "promotion", False))
+    parts.append((i, d, rng.choice([1, 2, 3], i.size), OUT, PROMOTION, False))
     k = rng.poisson(p.inquiry_rate * years_alive * active)
     i, d = _repeat_uniform(rng, k, c.signup, alive_end)
-    parts.append((i, d, rng.choice(len(chans), i.size), "inbound", "inquiry", True))
+    parts.append((i, d, rng.choice(len(chans), i.size), IN, INQUIRY, True))
     ci, cd = w.complaints
-    parts.append((ci, cd, rng.choice([0, 1, 2], ci.size), "inbound", "complaint", True))
+    parts.append((ci, cd, rng.choice([0, 1, 2], ci.size), IN, COMPLAINT, True))
     cust = np.concatenate([x[0] for x in parts])
     day = np.concatenate([x[1] for x in parts])
     # times in office hours: 08:00 to 20:00
     day = np.floor(day) + rng.uniform(8, 20, day.size) / 24
     chan = np.concatenate([x[2] for x in parts])
-    direction = np.concatenate([np.full(len(x[0]), x[3]) for x in parts])
-    purpose = np.concatenate([np.full(len(x[0]), x[4]) for x in parts])
+    direction = np.concatenate([np.full(len(x[0]), x[3], np.int8) for x in parts])
+    purpose = np.concatenate([np.full(len(x[0]), x[4], np.int8) for x in parts])
     staffed = np.concatenate([np.full(len(x[0]), x[5]) for x in parts])
-    emp = w.staff("service_agent", c.region[cust], rng).astype(object)
-    emp[~staffed] = None
+    del parts
+    emp = w.staff_index("service_agent", c.region[cust], rng)
     order = np.lexsort((cust, day))
     w.tables["interactions"] = pd.DataFrame({
-        "interaction_id": ids("I", cust.size, 7),
-        "customer_id": ids("C", n)[cust[order]],
+        "interaction_id": pd.array(id_array("I", cust.size, 7), dtype="str"),
+        "customer_id": take_str(w.customer_ids, cust[order]),
         "interaction_time": to_datetimes(w.start, day[order]),
-        "channel": chans[chan[order]],
-        "direction": direction[order],
-        "purpose": purpose[order],
-        "employee_id": emp[order],
+        "channel": take_str(chans, chan[order]),
+        "direction": take_str(directions, direction[order]),
+        "purpose": take_str(purposes, purpose[order]),
+        "employee_id": take_str(w.employee_ids, emp[order], missing=~staffed[order]),
     })
 
 
@@ -365,7 +370,7 @@ def survey_table(w: World, c: Customers, rng: np.random.Generator) -> None:
     df = pd.concat(frames, ignore_index=True)
     df = df.sort_values(["survey_date", "customer_id"], kind="stable").reset_index(drop=True)
     df.insert(0, "survey_id", ids("S", len(df)))
-    df["customer_id"] = ids("C", n)[df["customer_id"].to_numpy()]
+    df["customer_id"] = take_str(w.customer_ids, df["customer_id"].to_numpy())
     df["survey_date"] = to_dates(w.start, df["survey_date"].to_numpy())
     for col in df.columns:
         if col not in ("survey_id", "customer_id", "survey_date", "survey_type", "exit_reason"):

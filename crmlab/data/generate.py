@@ -124,6 +124,7 @@ def generate(
     pools = pools_for(locale, seed % 1000, p.n_regions)
     w = world.make_world(scenario, p, pools, d0, d1, n, step("organisation"))
     w.n_customers = n
+    w.customer_ids = world.id_array("C", n)
     world.organisation_tables(w, rngs["organisation"])
     c = people.draw_customers(w, n, step("customers"))
     activity.customers_table(w, c, rngs["customers"])

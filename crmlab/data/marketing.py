@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data.people import Customers
-from crmlab.data.world import World, ids, month_day, to_dates
+from crmlab.data.world import World, ids, month_day, take_str, to_dates
 
 __all__ = ["campaign_tables", "pipeline_tables", "kpi_table", "SEGMENTS", "STAGES"]
 
@@ -74,7 +74,7 @@ def campaign_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
     })
     cc = pd.concat(rows, ignore_index=True)
     cc = cc.sort_values(["campaign_id", "customer_id"], kind="stable").reset_index(drop=True)
-    cc["customer_id"] = ids("C", c.n)[cc["customer_id"].to_numpy()]
+    cc["customer_id"] = take_str(w.customer_ids, cc["customer_id"].to_numpy())
     w.tables["campaign_contacts"] = cc
     w.truth["campaign_uplift"] = dict(p.true_uplift)
 
@@ -176,7 +176,8 @@ def kpi_table(w: World, c: Customers, rng: np.random.Generator) -> None:
             active[:, m] = np.bincount(c.region[a], minlength=R)
     else:
         m_idx = np.searchsorted(month_start, od, side="right") - 1
-        key = np.unique(oc.astype(np.int64) * n_months + m_idx)
+        key = np.sort(oc.astype(np.int64) * n_months + m_idx)
+        key = key[np.r_[True, key[1:] != key[:-1]]] if key.size else key  # unique, sorted
         cust, mm = key // n_months, key % n_months
         active = np.zeros(R * n_months)
         np.add.at(active, c.region[cust] * n_months + mm, 1)
