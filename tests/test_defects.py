@@ -54,6 +54,19 @@ def test_missing_cells_are_exactly_the_listed_ones(dirty):
     assert 0.02 < share < 0.04
 
 
+def test_missing_values_and_formats_cluster_in_low_adoption_regions(dirty):
+    adoption = dirty.truth.regions.set_index("region_id")["adoption"]
+    region = dirty.customers.set_index("customer_id")["region_id"]
+    overall = adoption[region].mean()
+    for kind in ("missing", "formats"):
+        rows = getattr(dirty.truth, kind).query("table == 'customers'")["row_id"]
+        assert adoption[region[rows]].mean() < overall - 0.03, kind
+    orders_missing = dirty.truth.missing.query("table == 'orders'")["row_id"]
+    cust_of = dirty.orders.set_index("order_id")["customer_id"]
+    known = cust_of[orders_missing][lambda s: s.isin(region.index)]
+    assert adoption[region[known]].mean() < overall - 0.03
+
+
 def test_format_defects_are_recorded_with_before_and_after(dirty, clean):
     f = dirty.truth.formats
     assert set(f["column"]) == {"signup_date", "phone", "city"}

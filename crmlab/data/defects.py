@@ -50,12 +50,11 @@ def check_rates(defects) -> dict:
     return out
 
 
-def _silo_weights(data, w) -> np.ndarray:
-    """Per-customer weight: low CRM adoption in the customer's region -> more defects."""
+def _silo_weights(region_ids, w) -> np.ndarray:
+    """Per-row weight, mean 1: low CRM adoption in the row's region -> more defects."""
     adoption = dict(zip(w.region_ids, w.adoption))
-    a = data.tables["customers"]["region_id"].map(adoption).to_numpy(dtype=float)
-    weight = 1.6 - a
-    return weight / weight.sum()
+    weight = 1.6 - pd.Series(region_ids).map(adoption).to_numpy(dtype=float)
+    return weight / np.nanmean(weight)
 
 
 def _name_variant(names: np.ndarray, rng, locale: str) -> np.ndarray:
@@ -97,7 +96,8 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
     orders = data.tables["orders"].copy()
     locale = data.meta["locale"]
     n = len(cust)
-    weights = _silo_weights(data, w)
+    weights = _silo_weights(cust["region_id"], w)
+    weights = weights / weights.sum()
     cust["signup_date"] = pd.to_datetime(cust["signup_date"]).dt.strftime("%Y-%m-%d").astype(object)
     truth = {}
 
@@ -136,10 +136,13 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
 
     # --- missing values ------------------------------------------------------
     miss = []
+    region_of = dict(zip(cust["customer_id"], cust["region_id"]))
     for tname, frame in (("customers", cust), ("orders", orders)):
         key = "customer_id" if tname == "customers" else "order_id"
+        silo = _silo_weights(frame["customer_id"].map(region_of), w)
+        silo = np.nan_to_num(silo, nan=1.0)  # orphan orders have no region
         for colname in MISSING_COLUMNS[tname]:
-            hit = np.flatnonzero(rng.random(len(frame)) < rates.get("missing", 0))
+            hit = np.flatnonzero(rng.random(len(frame)) < rates.get("missing", 0) * silo)
             if not hit.size:
                 continue
             if frame[colname].dtype.kind in "iu":
@@ -153,7 +156,9 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
     # --- inconsistent formats ---------------------------------------------
     m = len(cust)
     f = int(round(rates.get("formats", 0) * m))
-    rows = np.sort(rng.choice(m, f, replace=False)) if f else np.array([], int)
+    silo = _silo_weights(cust["region_id"], w)
+    rows = (np.sort(rng.choice(m, f, replace=False, p=silo / silo.sum())) if f
+            else np.array([], int))
     col = rng.integers(0, 3, f)
     records = []
     for c_idx, name in enumerate(("signup_date", "phone", "city")):
@@ -167,6 +172,8 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
         else:
             after = np.array([CITY_ALIASES.get(x, x.upper() if x.isascii() else x + " ")
                               for x in before], dtype=object)
+        changed = after != before  # a variant can equal the value it replaces
+        r, before, after = r[changed], before[changed], after[changed]
         cust.loc[r, name] = after
         records.append(pd.DataFrame({"table": "customers", "row_id": cust["customer_id"].to_numpy()[r],
                                      "column": name, "original": before, "written": after}))
