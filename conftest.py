@@ -12,7 +12,6 @@ def pytest_configure(config):
     matplotlib.use("Agg")
     import matplotlib.font_manager  # noqa: F401
 
-    # Exercise checks write a progress file next to the notebook; during the
-    # tests it goes to a temporary folder instead of the repository.
-    os.environ.setdefault("CRMLAB_PROGRESS", os.path.join(
-        tempfile.mkdtemp(prefix="crmlab-tests-"), "crmlab-progress.json"))
+    # Exercise checks write a progress file next to the notebook (one per
+    # folder); during the tests these files go to a temporary folder instead.
+    os.environ.setdefault("CRMLAB_PROGRESS_DIR", tempfile.mkdtemp(prefix="crmlab-tests-"))

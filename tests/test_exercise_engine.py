@@ -230,3 +230,14 @@ def test_assign_rejects_unbalanced_markers(tmp_path, capsys):
     assert main(["assign", str(tmp_path / "bad.ipynb"), "--out", str(tmp_path / "o")]) == 2
     assert "without '# END SOLUTION'" in capsys.readouterr().err
     assert not (tmp_path / "o" / "bad.ipynb").exists()
+
+
+def test_progress_files_are_per_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRMLAB_PROGRESS")
+    monkeypatch.setenv("CRMLAB_PROGRESS_DIR", str(tmp_path / "store"))
+    for folder in ("notebooks", "exercises"):
+        (tmp_path / folder).mkdir()
+        monkeypatch.chdir(tmp_path / folder)
+        assert store.progress_path() == tmp_path / "store" / folder / "crmlab-progress.json"
+    monkeypatch.delenv("CRMLAB_PROGRESS_DIR")
+    assert store.progress_path() == tmp_path / "exercises" / "crmlab-progress.json"

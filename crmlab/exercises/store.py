@@ -1,7 +1,11 @@
 """The progress file: every check's answer and verdict, saved next to the notebooks.
 
 ``crmlab-progress.json`` in the working folder (the notebook's folder in
-Jupyter), or the path in the ``CRMLAB_PROGRESS`` environment variable.  It is
+Jupyter: chapter notebooks and homework keep separate files), or the file named
+by the ``CRMLAB_PROGRESS`` environment variable.  ``CRMLAB_PROGRESS_DIR`` moves
+the per-folder files elsewhere (``DIR/<folder name>/crmlab-progress.json``):
+the test suite uses it so that running the notebooks writes nothing into the
+repository.  It is
 written atomically (a temporary file, then a rename), so a crash mid-write
 leaves the previous version; a file that cannot be read is moved aside to
 ``crmlab-progress.corrupt-N.json`` and reported, never silently lost.
@@ -27,7 +31,11 @@ FORMAT = "crmlab-progress/1"
 
 
 def progress_path() -> Path:
-    return Path(os.environ.get("CRMLAB_PROGRESS") or Path.cwd() / PROGRESS_FILE)
+    if os.environ.get("CRMLAB_PROGRESS"):
+        return Path(os.environ["CRMLAB_PROGRESS"])
+    if os.environ.get("CRMLAB_PROGRESS_DIR"):
+        return Path(os.environ["CRMLAB_PROGRESS_DIR"]) / Path.cwd().name / PROGRESS_FILE
+    return Path.cwd() / PROGRESS_FILE
 
 
 def _fresh() -> dict:
