@@ -1,0 +1,121 @@
+"""Chapter 01 exercises and homework: solution version right, student version clean,
+answers that follow the student's seed, and feedback on the common mistakes."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+import crmlab
+from crmlab.exercises.assign import student_version
+from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
+
+ROOT = Path(__file__).resolve().parents[1]
+HOMEWORK = ROOT / "exercises" / "01_relationship_marketing.ipynb"
+CHAPTER = ROOT / "notebooks" / "01_relationship_marketing.ipynb"
+N_HOMEWORK = 8
+
+
+def run(nb, monkeypatch, tmp_path):
+    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "progress.json"))
+    client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(HOMEWORK.parent)}})
+    client.execute()
+    return nb
+
+
+def check_outputs(nb):
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            assert out.output_type != "error", out
+        if "crmlab.check(" in cell.source:
+            texts += [o.data["text/plain"] for o in cell.outputs
+                      if o.output_type == "execute_result"]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def source():
+    return json.loads(HOMEWORK.read_text(encoding="utf-8"))
+
+
+def test_solution_version_passes_every_check(source, monkeypatch, tmp_path):
+    nb = run(nbformat.reads(json.dumps(source), as_version=4), monkeypatch, tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("✔ Correct" in t for t in texts), texts
+    saved = json.loads((tmp_path / "progress.json").read_text())["answers"]
+    assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
+
+
+def test_student_version_runs_clean_and_says_not_answered(source, monkeypatch, tmp_path):
+    student = student_version(source)
+    code = "\n".join("".join(c["source"]) for c in student["cells"])
+    assert "BEGIN SOLUTION" not in code and "top_share(revenue, 0.1)  # SOLUTION" not in code
+    nb = run(nbformat.reads(json.dumps(student), as_version=4), monkeypatch, tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("Not answered yet" in t for t in texts), texts
+
+
+def test_every_chapter_exercise_is_in_the_homework_or_the_chapter_notebook(source):
+    homework = "\n".join("".join(c["source"]) for c in source["cells"])
+    chapter = "\n".join("".join(c["source"]) for c in
+                        json.loads(CHAPTER.read_text(encoding="utf-8"))["cells"])
+    ids = [k for k in all_exercises() if k.startswith("ch01.")]
+    in_homework = [k for k in ids if f'crmlab.check("{k}"' in homework]
+    assert len(in_homework) == N_HOMEWORK
+    for k in ids:
+        assert f'crmlab.exercise("{k}")' in homework + chapter, k
+    kinds = {type(get(k).kind).__name__ for k in in_homework}
+    assert kinds == {"Number", "Table", "Function", "Choice", "MultiChoice"}
+
+
+DATA_EXERCISES = ["ch01.top10-share", "ch01.half-revenue", "ch01.pyramid-shares", "ch01.gini",
+                  "ch01.profit-change", "ch01.contact-gap"]
+
+
+@pytest.mark.parametrize("exercise_id", DATA_EXERCISES)
+def test_answer_follows_the_students_seed(exercise_id):
+    """The practice answer is right on the practice data and wrong on two other seeds."""
+    ex = get(exercise_id)
+    practice = dataset_for(ex.scenario, 2024)
+    answer = ex.expected(practice)
+    assert evaluate(ex, answer, practice).correct
+    for seed in (7, 8):
+        assert evaluate(ex, answer, dataset_for(ex.scenario, seed)).status == "wrong", seed
+
+
+@pytest.mark.parametrize("exercise_id", [k for k in DATA_EXERCISES + ["ch01.gini-function"]])
+def test_mistakes_get_their_own_feedback(exercise_id):
+    ex = get(exercise_id)
+    d = dataset_for(ex.scenario, 2024)
+    right = ex.expected(d)
+    assert ex.mistakes
+    for mistake in ex.mistakes:
+        wrong = mistake.compute(d)
+        if ex.kind.name == "function":
+            # a function that returns the mistake's values
+            table = {json.dumps(args[0]): value for args, value in wrong}
+            wrong = (lambda t: lambda values: t[json.dumps(list(values))])(table)
+        else:
+            assert not ex.kind.check(wrong, right).correct, mistake.message
+        verdict = evaluate(ex, wrong, d)
+        assert verdict.status == "wrong" and verdict.message == mistake.message
+
+
+def test_hand_checked_answers_on_the_practice_data():
+    retail, telecom = crmlab.load("retail"), crmlab.load("telecom")
+    from crmlab.exercises.ch01 import half_revenue_share, revenue_per_customer
+
+    rev = np.sort(revenue_per_customer(retail).to_numpy())[::-1]
+    k = half_revenue_share(retail) * len(rev)
+    assert rev[: int(k)].sum() >= rev.sum() / 2 > rev[: int(k) - 1].sum()
+    assert 0.02 < get("ch01.contact-gap").expected(telecom) / 100 < 0.10
+    assert 25 < get("ch01.profit-change").expected(telecom) < 85
