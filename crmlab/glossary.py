@@ -77,6 +77,11 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "customer benefit index": ("客户收益指数", "03"),
     "value to the firm": ("客户对企业的价值", "03"),
     "value to the customer": ("企业为客户创造的价值", "03"),
+    "margin multiple": ("毛利乘数", "03"),
+    "calibration period": ("校准期", "03"),
+    "hold-out period": ("验证期", "03"),
+    "probability of being alive": ("存活概率", "03"),
+    "value matrix": ("价值矩阵", "03"),
     # 04 satisfaction and loyalty
     "customer satisfaction": ("客户满意度", "04"),
     "expectation": ("期望", "04"),

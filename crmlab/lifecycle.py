@@ -1,0 +1,799 @@
+"""Customer lifecycle (客户生命周期): stages, their flows, lost customers and win-back.
+
+Five stages (seed 001): **potential** (潜在客户: registered, never bought),
+**new** (新客户), **active** (活跃客户), **loyal** (忠诚客户) and **churned**
+(流失客户).  The stage of a customer depends on the date you look (the *as-of*
+date) and on rules you choose, kept in one :class:`StageRules` object so a
+student can change them and see what happens:
+
+1. *potential*: no purchase (and no contract) up to the as-of date;
+2. *churned*: contractual data: the contract ended on or before the as-of
+   date; non-contractual data: no purchase for more than ``churn_days``
+   (churn is never observed there, only silence);
+3. *new*: registered fewer than ``new_days`` days ago;
+4. *loyal*: a customer for at least ``loyal_min_tenure_days`` with at least
+   ``loyal_min_frequency`` purchases in the last ``frequency_window_days``;
+5. *active*: everyone else.
+
+Lost customers are sorted into the five types of Griffin & Lowenstein (2001,
+*Customer WinBack*) from observed signals, and ranked for a win-back
+programme (赢返计划) by value × likelihood of return.  Cohort tables and
+survival curves are in :mod:`crmlab.cohorts`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from crmlab.concentration import value_tiers
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "EXIT_REASON_TYPES",
+    "LOST_TYPES",
+    "LOST_TYPES_ZH",
+    "STAGES",
+    "STAGES_ZH",
+    "STAGE_COLOURS",
+    "WINBACK_WEIGHTS",
+    "LostTypeRules",
+    "StageRules",
+    "assign_stages",
+    "classify_lost",
+    "customer_summary",
+    "lifecycle_stages",
+    "lost_signals",
+    "plot_lost_types",
+    "plot_stage_counts",
+    "plot_stages",
+    "plot_transition_matrix",
+    "plot_win_back",
+    "stage_counts",
+    "transition_matrix",
+    "win_back_ranking",
+]
+
+STAGES = ("potential", "new", "active", "loyal", "churned")
+STAGES_ZH = {"potential": "潜在客户", "new": "新客户", "active": "活跃客户", "loyal": "忠诚客户",
+             "churned": "流失客户"}
+STAGE_COLOURS = {"potential": "#bdbdbd", "new": "#9ecae1", "active": "#3182bd",
+                 "loyal": "#31a354", "churned": "#de2d26"}
+DAYS_PER_MONTH = 30.4375
+
+
+# ------------------------------------------------------------------ helpers
+def _require(df: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame with columns {', '.join(columns)}; "
+                         f"got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(map(repr, missing))} (expected: {', '.join(columns)})")
+
+
+def _dates(s: pd.Series, what: str) -> np.ndarray:
+    """Whole days since 1970 as float (NaN for missing), with a clear error for text."""
+    if not pd.api.types.is_datetime64_any_dtype(s):
+        raise ValueError(f"{what} holds {s.dtype} values, not dates: parse it first, e.g. "
+                         "pd.to_datetime(df[col])")
+    days = s.to_numpy().astype("datetime64[D]")
+    out = days.astype("int64").astype(float)
+    out[np.isnat(days)] = np.nan
+    return out
+
+
+def _lookup(keys: pd.Index, values: pd.Series) -> np.ndarray:
+    """Position of each value in the unique ``keys`` (-1 where absent).
+
+    Arrow-backed strings (pandas' default) use pyarrow's hash lookup, about
+    three times faster than ``Index.get_indexer`` on a million ids.
+    """
+    if isinstance(keys.array, pd.arrays.ArrowStringArray) and isinstance(
+            getattr(values, "array", None), pd.arrays.ArrowStringArray):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.index_in(pa.array(values.array), value_set=pa.array(keys.array))
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return keys.get_indexer(np.asarray(values))
+
+
+def _as_of(value, what: str = "as_of") -> pd.Timestamp:
+    try:
+        ts = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a date such as '2024-12-31', got {value!r}") from None
+    if ts is pd.NaT:
+        raise ValueError(f"{what} must be a date such as '2024-12-31', got {value!r}")
+    return ts.normalize()
+
+
+def _day(ts: pd.Timestamp) -> float:
+    return float(np.datetime64(ts.date(), "D").astype("int64"))
+
+
+def _from_days(days: np.ndarray) -> np.ndarray:
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[s]")
+    ok = np.isfinite(days)
+    out[ok] = days[ok].astype("int64").astype("datetime64[D]")
+    return out
+
+
+# ------------------------------------------------------------------ stages
+@dataclass(frozen=True)
+class StageRules:
+    """Thresholds of the lifecycle stages (all in days or purchases).
+
+    Defaults (non-contractual retail): new for 90 days after sign-up; churned
+    after 365 days without a purchase; loyal after a year as a customer with
+    at least 4 purchases (about one a quarter) in the last 365 days.
+    :meth:`contractual` gives defaults for monthly contracts, where every
+    month brings a bill.
+
+    Parameters
+    ----------
+    new_days : int
+        A customer registered fewer than this many days ago is *new*.
+    churn_days : int
+        Non-contractual data: more than this many days without a purchase is
+        *churned* (contractual data uses the contract end instead).
+    loyal_min_tenure_days, loyal_min_frequency : int
+        *Loyal*: registered at least ``loyal_min_tenure_days`` ago and at least
+        ``loyal_min_frequency`` purchases in the frequency window.
+    frequency_window_days : int
+        The window, ending on the as-of date, in which purchases are counted.
+
+    Examples
+    --------
+    >>> StageRules(churn_days=180).churn_days
+    180
+    >>> StageRules(new_days=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: StageRules.new_days must be >= 0, got -1
+    """
+
+    new_days: int = 90
+    churn_days: int = 365
+    loyal_min_tenure_days: int = 365
+    loyal_min_frequency: int = 4
+    frequency_window_days: int = 365
+
+    def __post_init__(self):
+        for name in ("new_days", "churn_days", "loyal_min_tenure_days", "loyal_min_frequency"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"StageRules.{name} must be >= 0, got {value!r}")
+        if not isinstance(self.frequency_window_days, (int, np.integer)) or \
+                self.frequency_window_days < 1:
+            raise ValueError("StageRules.frequency_window_days must be >= 1, got "
+                             f"{self.frequency_window_days!r}")
+
+    @classmethod
+    def contractual(cls, **changes) -> StageRules:
+        """Defaults for monthly contracts: loyal = a year's tenure and at least 14
+        purchases in the last year (12 bills plus 2 add-ons); churn is the
+        contract end, so ``churn_days`` is not used."""
+        return replace(cls(loyal_min_frequency=14), **changes)
+
+
+def customer_summary(orders: pd.DataFrame, customers: pd.DataFrame | None = None,
+                     as_of=None, *, contracts: pd.DataFrame | None = None,
+                     frequency_window_days: int = 365) -> pd.DataFrame:
+    """One row per customer who had registered by ``as_of``: what stage rules need.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        ``customer_id``, ``order_date``.  Orders after ``as_of`` are ignored.
+    customers : DataFrame, optional
+        ``customer_id``, ``signup_date``.  Without it, the customers are those
+        with an order and each one's sign-up is the first purchase.
+    as_of : date
+        The date you look from (required: stages change with it).
+    contracts : DataFrame, optional
+        ``customer_id``, ``start_date``, ``end_date`` (contractual data).
+    frequency_window_days : int
+        Purchases are counted in the last this many days for ``frequency``.
+
+    Returns
+    -------
+    DataFrame indexed by ``customer_id``: ``signup_date``, ``first_purchase``,
+    ``last_purchase``, ``n_purchases`` (all up to as-of), ``frequency`` (in the
+    window), ``recency_days`` (NaN if never bought), ``tenure_days``, and with
+    contracts ``has_contract`` and ``contract_ended`` (ended on or before as-of).
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-10", "2024-06-01", "2024-03-01"])})
+    >>> s = customer_summary(orders, as_of="2024-06-30")
+    >>> s[["n_purchases", "recency_days", "tenure_days"]].to_dict("index")["a"]
+    {'n_purchases': 2, 'recency_days': 29.0, 'tenure_days': 172}
+    """
+    if as_of is None:
+        raise ValueError("as_of is required: a customer's stage depends on the date you look "
+                         "from, e.g. as_of='2024-12-31'")
+    at = _day(_as_of(as_of))
+    _require(orders, "orders", ("customer_id", "order_date"))
+    odays = _dates(orders["order_date"], "orders.order_date")
+    keep = odays <= at
+    if customers is not None:
+        _require(customers, "customers", ("customer_id", "signup_date"))
+        sdays = _dates(customers["signup_date"], "customers.signup_date")
+        in_time = sdays <= at
+        index = pd.Index(customers["customer_id"][in_time], name="customer_id")
+        sdays = sdays[in_time]
+    else:
+        index = pd.Index(pd.unique(orders["customer_id"][keep]), name="customer_id")
+        sdays = None
+    if index.has_duplicates:
+        raise ValueError("customers has repeated customer_id values; de-duplicate it first")
+    n = len(index)
+    pos = _lookup(index, orders["customer_id"])
+    keep &= pos >= 0
+    pos, odays = pos[keep], odays[keep]
+    first = np.full(n, np.nan)
+    last = np.full(n, np.nan)
+    if pos.size:
+        span = pd.DataFrame({"pos": pos, "day": odays}).groupby("pos")["day"].agg(["min", "max"])
+        first[span.index.to_numpy()] = span["min"].to_numpy()
+        last[span.index.to_numpy()] = span["max"].to_numpy()
+    count = np.bincount(pos, minlength=n)
+    freq = np.bincount(pos[odays > at - frequency_window_days], minlength=n)
+    if sdays is None:
+        sdays = first
+    out = pd.DataFrame({
+        "signup_date": _from_days(sdays),
+        "first_purchase": _from_days(first),
+        "last_purchase": _from_days(last),
+        "n_purchases": count,
+        "frequency": freq,
+        "recency_days": at - last,
+        "tenure_days": (at - sdays).astype("int64"),
+    }, index=index)
+    out.attrs["frequency_window_days"] = frequency_window_days
+    if contracts is not None:
+        _require(contracts, "contracts", ("customer_id", "start_date", "end_date"))
+        start = _dates(contracts["start_date"], "contracts.start_date")
+        end = _dates(contracts["end_date"], "contracts.end_date")
+        cpos = _lookup(index, contracts["customer_id"])
+        started = (cpos >= 0) & (start <= at)
+        running = started & ~(end <= at)
+        out["has_contract"] = np.bincount(cpos[started], minlength=n) > 0
+        # a customer with several contracts has churned when none is still running
+        out["contract_ended"] = out["has_contract"] & ~(np.bincount(cpos[running], minlength=n) > 0)
+    return out
+
+
+def assign_stages(summary: pd.DataFrame, rules: StageRules | None = None) -> pd.Series:
+    """The lifecycle stage of every customer of a :func:`customer_summary`.
+
+    Vectorised: a million customers take well under a second.  With the
+    columns ``contract_ended`` and ``has_contract`` (contractual data), churn
+    is the contract end and ``rules.churn_days`` is not used.
+
+    Returns
+    -------
+    Series of ordered categorical :data:`STAGES`, indexed like ``summary``.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"n_purchases": [0, 3, 1, 9, 2],
+    ...     "frequency": [0, 3, 1, 6, 0], "recency_days": [np.nan, 10, 5, 20, 400],
+    ...     "tenure_days": [30, 500, 20, 700, 800]}, index=list("pnalc"))
+    >>> assign_stages(summary).tolist()
+    ['potential', 'active', 'new', 'loyal', 'churned']
+    """
+    rules = rules or StageRules()
+    if not isinstance(rules, StageRules):
+        raise TypeError(f"rules must be a StageRules, got {type(rules).__name__}")
+    _require(summary, "summary", ("n_purchases", "frequency", "recency_days", "tenure_days"))
+    window = summary.attrs.get("frequency_window_days", rules.frequency_window_days)
+    if window != rules.frequency_window_days:
+        raise ValueError(f"the summary counts purchases over {window} days but "
+                         f"rules.frequency_window_days is {rules.frequency_window_days}: rebuild it "
+                         "with customer_summary(..., frequency_window_days="
+                         f"{rules.frequency_window_days})")
+    n_buy = summary["n_purchases"].to_numpy()
+    recency = summary["recency_days"].to_numpy(dtype=float)
+    tenure = summary["tenure_days"].to_numpy()
+    freq = summary["frequency"].to_numpy()
+    if "contract_ended" in summary.columns:
+        has = summary["has_contract"].to_numpy(dtype=bool) if "has_contract" in summary else True
+        potential = (n_buy == 0) & ~has
+        churned = summary["contract_ended"].to_numpy(dtype=bool)
+    else:
+        potential = n_buy == 0
+        churned = recency > rules.churn_days
+    loyal = (tenure >= rules.loyal_min_tenure_days) & (freq >= rules.loyal_min_frequency)
+    code = np.select([potential, churned, tenure < rules.new_days, loyal], [0, 4, 1, 3], 2)
+    cats = pd.CategoricalDtype(STAGES, ordered=True)
+    return pd.Series(pd.Categorical.from_codes(code, dtype=cats), index=summary.index,
+                     name="stage")
+
+
+def lifecycle_stages(orders: pd.DataFrame, customers: pd.DataFrame | None = None, as_of=None,
+                     rules: StageRules | None = None, *,
+                     contracts: pd.DataFrame | None = None) -> pd.Series:
+    """Stages of all customers registered by ``as_of``: :func:`customer_summary`
+    followed by :func:`assign_stages`.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> data = crmlab.generate("retail", n_customers=300, seed=1)
+    >>> stages = lifecycle_stages(data.orders, data.customers, as_of="2024-12-31")
+    >>> list(stages.cat.categories) == list(STAGES), len(stages)
+    (True, 300)
+    """
+    rules = rules or (StageRules.contractual() if contracts is not None else StageRules())
+    summary = customer_summary(orders, customers, as_of, contracts=contracts,
+                               frequency_window_days=rules.frequency_window_days)
+    return assign_stages(summary, rules)
+
+
+def stage_counts(orders: pd.DataFrame, customers: pd.DataFrame | None = None,
+                 dates=None, rules: StageRules | None = None, *,
+                 contracts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Number of customers in each stage at several as-of dates.
+
+    ``dates`` defaults to every month end from the first sign-up (or order)
+    to the last order.  Returns a DataFrame indexed by ``as_of`` with one
+    column per stage.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2024-01-10", "2024-06-01", "2024-03-01"])})
+    >>> stage_counts(orders, dates=["2024-01-31", "2024-06-30"])[["new", "active"]].values.tolist()
+    [[1, 0], [0, 2]]
+    """
+    _require(orders, "orders", ("customer_id", "order_date"))
+    if dates is None:
+        start = (customers["signup_date"].min() if customers is not None and "signup_date" in
+                 customers else orders["order_date"].min())
+        dates = pd.date_range(start, orders["order_date"].max(), freq="ME")
+    rows = {}
+    for d in dates:
+        stages = lifecycle_stages(orders, customers, d, rules, contracts=contracts)
+        rows[_as_of(d)] = stages.value_counts().reindex(list(STAGES), fill_value=0)
+    out = pd.DataFrame(rows).T.astype("int64")
+    out.index.name = "as_of"
+    out.columns.name = "stage"
+    return out
+
+
+def transition_matrix(orders: pd.DataFrame, customers: pd.DataFrame | None = None,
+                      start=None, end=None, rules: StageRules | None = None, *,
+                      contracts: pd.DataFrame | None = None,
+                      normalize: bool = True) -> pd.DataFrame:
+    """Migration between stages (状态转移矩阵) from as-of ``start`` to as-of ``end``.
+
+    Rows: stage at ``start`` (customers registered by then); columns: stage
+    at ``end``.  With ``normalize=True`` each row sums to 1: the share of the
+    row's customers who moved to each stage; otherwise counts.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b"],
+    ...     "order_date": pd.to_datetime(["2022-01-10", "2023-06-01", "2022-03-01"])})
+    >>> m = transition_matrix(orders, start="2022-12-31", end="2023-12-31", normalize=False)
+    >>> int(m.loc["active", "active"]), int(m.loc["active", "churned"])
+    (1, 1)
+    """
+    if start is None or end is None:
+        raise ValueError("give both as-of dates: start='2023-12-31', end='2024-12-31'")
+    if _as_of(start, "start") >= _as_of(end, "end"):
+        raise ValueError(f"start ({start}) must be before end ({end})")
+    before = lifecycle_stages(orders, customers, start, rules, contracts=contracts)
+    after = lifecycle_stages(orders, customers, end, rules, contracts=contracts)
+    after = after.reindex(before.index)
+    counts = pd.crosstab(before, after, dropna=False).reindex(
+        index=list(STAGES), columns=list(STAGES), fill_value=0)
+    counts.index.name, counts.columns.name = "stage at start", "stage at end"
+    if not normalize:
+        return counts
+    return counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
+
+
+# ------------------------------------------------------------------ stage plots
+def plot_stages(stages: pd.Series, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Bar chart of the number of customers per stage (one as-of date)."""
+    import matplotlib.pyplot as plt
+
+    counts = pd.Series(stages).value_counts().reindex(list(STAGES), fill_value=0)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    bars = ax.bar(counts.index, counts.to_numpy(),
+                  color=[STAGE_COLOURS[s] for s in counts.index])
+    ax.bar_label(bars, labels=[f"{v:,}" for v in counts])
+    ax.set_ylim(0, max(counts.max(), 1) * 1.18)
+    ax.set_ylabel("customers")
+    ax.set_title(title or "Customers per lifecycle stage")
+    return ax
+
+
+def plot_stage_counts(counts: pd.DataFrame, ax: Axes | None = None,
+                      stacked: bool = True) -> Axes:
+    """Stage counts over time (from :func:`stage_counts`) as stacked areas or lines."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 3.6))
+    cols = [s for s in STAGES if s in counts.columns]
+    x = pd.to_datetime(counts.index)
+    if stacked:
+        ax.stackplot(x, *[counts[s] for s in cols], labels=cols,
+                     colors=[STAGE_COLOURS[s] for s in cols], alpha=0.9)
+    else:
+        for s in cols:
+            ax.plot(x, counts[s], label=s, color=STAGE_COLOURS[s])
+    ax.set_ylabel("customers")
+    ax.set_title("Customers per lifecycle stage at each month end")
+    ax.legend(loc="upper left", frameon=False, ncol=len(cols))
+    return ax
+
+
+def plot_transition_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Heatmap of a :func:`transition_matrix` with each cell written in it."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.6))
+    values = matrix.to_numpy(dtype=float)
+    share = np.nanmax(values) <= 1.0 + 1e-9
+    ax.imshow(np.nan_to_num(values), cmap="Blues", vmin=0, aspect="auto")
+    top = np.nanmax(values) if np.isfinite(values).any() else 1
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            text = "" if np.isnan(v) else (f"{v:.0%}" if share else f"{v:,.0f}")
+            ax.text(j, i, text, ha="center", va="center", fontsize=9,
+                    color="white" if v > 0.6 * top else "black")
+    ax.set_xticks(range(values.shape[1]), matrix.columns)
+    ax.set_yticks(range(values.shape[0]), matrix.index)
+    ax.set_xlabel(matrix.columns.name or "stage at end")
+    ax.set_ylabel(matrix.index.name or "stage at start")
+    ax.set_title("Stage migration (row shares)" if share else "Stage migration (customers)")
+    return ax
+
+
+# ------------------------------------------------------------------ lost customers
+# Griffin & Lowenstein (2001), Customer WinBack: the five kinds of lost customer (五类流失客户)
+LOST_TYPES = ("intentionally_pushed_away", "unintentionally_pushed_away",
+              "pulled_away_by_competitor", "bought_away_by_price", "moved_away")
+LOST_TYPES_ZH = {"intentionally_pushed_away": "蓄意摒弃", "unintentionally_pushed_away": "非蓄意摒弃",
+                 "pulled_away_by_competitor": "被竞争对手吸引走", "bought_away_by_price": "低价寻求型",
+                 "moved_away": "条件丧失型"}
+# what an exit survey answer says about the type
+EXIT_REASON_TYPES = {"firm_ended_service": "intentionally_pushed_away",
+                     "poor_service": "unintentionally_pushed_away",
+                     "competitor_offer": "pulled_away_by_competitor",
+                     "price_too_high": "bought_away_by_price",
+                     "moved_or_no_longer_needed": "moved_away"}
+
+
+@dataclass(frozen=True)
+class LostTypeRules:
+    """How :func:`classify_lost` reads the signals (first matching rule wins).
+
+    1. an exit-survey reason names the type (:data:`EXIT_REASON_TYPES`);
+    2. an unresolved complaint before leaving: unintentionally pushed away;
+    3. lowest value tier (``lead``), left on or after the firm's low-value
+       policy date (any date if none is given): intentionally pushed away;
+    4. last satisfaction answer (CSAT 1-5) at most ``low_csat``, or a complaint
+       resolved slowly: unintentionally pushed away;
+    5. left within ``price_window_days`` after a price rise: bought away by price;
+    6. last CSAT at least ``high_csat`` (satisfied, yet left): pulled away by a
+       competitor;
+    7. otherwise ``default_type`` (the most common type in most firms).
+    """
+
+    low_csat: int = 2
+    high_csat: int = 4
+    price_window_days: int = 365
+    default_type: str = "unintentionally_pushed_away"
+
+    def __post_init__(self):
+        if self.default_type not in LOST_TYPES:
+            raise ValueError(f"LostTypeRules.default_type must be one of {', '.join(LOST_TYPES)}; "
+                             f"got {self.default_type!r}")
+        if not 1 <= self.low_csat < self.high_csat <= 5:
+            raise ValueError("LostTypeRules needs 1 <= low_csat < high_csat <= 5, got "
+                             f"{self.low_csat} and {self.high_csat}")
+
+
+def _value_per_month(orders: pd.DataFrame, end_day: pd.Series) -> pd.DataFrame:
+    """Margin (amount if there is no margin column) per month as a customer, up to ``end_day``."""
+    col = "margin" if "margin" in orders.columns else "amount"
+    _require(orders, "orders", ("customer_id", "order_date", col))
+    day = pd.Series(_dates(orders["order_date"], "orders.order_date"), index=orders.index)
+    stop = orders["customer_id"].map(end_day)
+    o = orders.loc[day <= stop.fillna(np.inf), ["customer_id", col]].assign(day=day)
+    g = o.groupby("customer_id").agg(value=(col, "sum"), first=("day", "min"))
+    months = ((end_day.reindex(g.index) - g["first"]) / DAYS_PER_MONTH).clip(lower=1)
+    return pd.DataFrame({"monthly_margin": g["value"] / months, "tenure_months": months})
+
+
+def lost_signals(churned: pd.DataFrame, orders: pd.DataFrame, tickets: pd.DataFrame | None = None,
+                 surveys: pd.DataFrame | None = None, *, as_of=None, price_rise_date=None,
+                 policy_date=None) -> pd.DataFrame:
+    """Observed signals about why each lost customer left (one row per customer).
+
+    Parameters
+    ----------
+    churned : DataFrame
+        ``customer_id``, ``churn_date``.  Contractual data: the contracts that
+        ended, ``contracts.dropna(subset=["end_date"]).rename(columns={"end_date":
+        "churn_date"})``; non-contractual: customers in stage ``churned`` with
+        their last purchase as churn date.
+    orders : DataFrame
+        ``customer_id``, ``order_date``, ``margin`` (or ``amount``): the value
+        of every customer, churned or not, for the value tiers.
+    tickets : DataFrame, optional
+        ``customer_id``, ``ticket_type``, ``opened_at``, ``outcome``.
+    surveys : DataFrame, optional
+        ``customer_id``, ``survey_date``, ``survey_type``, ``csat``, ``exit_reason``.
+    as_of : date, optional
+        End of the data (default: the last order): how long active customers
+        have been customers, for their value.
+    price_rise_date, policy_date : date, optional
+        When the firm raised prices, and when it stopped serving its least
+        valuable customers (the firm knows its own decisions).
+
+    Returns
+    -------
+    DataFrame indexed by ``customer_id``: ``churn_date``, ``monthly_margin``,
+    ``tenure_months``, ``value_tier`` (customer pyramid over all customers:
+    top 20% platinum, 30% gold, 30% iron, 20% lead), ``exit_reason``,
+    ``unresolved_complaint``, ``slow_complaint``, ``last_csat``,
+    ``days_after_price_rise`` (NaN if before it) and ``after_policy``.
+
+    Examples
+    --------
+    >>> churned = pd.DataFrame({"customer_id": ["a"], "churn_date": pd.to_datetime(["2024-03-01"])})
+    >>> orders = pd.DataFrame({"customer_id": ["a", "b"], "margin": [30.0, 10.0],
+    ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-01"])})
+    >>> s = lost_signals(churned, orders, as_of="2024-12-31", price_rise_date="2024-02-01")
+    >>> s[["value_tier", "days_after_price_rise"]].values.tolist()
+    [['platinum', 29.0]]
+    """
+    _require(churned, "churned", ("customer_id", "churn_date"))
+    _require(orders, "orders", ("customer_id", "order_date"))
+    at = _day(_as_of(as_of)) if as_of is not None else np.nanmax(
+        _dates(orders["order_date"], "orders.order_date"))
+    lost = churned.drop_duplicates("customer_id").set_index("customer_id")
+    cday = pd.Series(_dates(lost["churn_date"], "churned.churn_date"), index=lost.index)
+    everyone = pd.Series(at, index=pd.Index(orders["customer_id"].unique()))
+    everyone.loc[cday.index.intersection(everyone.index)] = cday
+    value = _value_per_month(orders, everyone)
+    tiers = value_tiers(value["monthly_margin"]).astype(str)  # the customer pyramid
+    out = pd.DataFrame({"churn_date": lost["churn_date"]})
+    out["monthly_margin"] = value["monthly_margin"].reindex(out.index).fillna(0.0)
+    out["tenure_months"] = value["tenure_months"].reindex(out.index)
+    out["value_tier"] = tiers.reindex(out.index).fillna("lead")
+    out["exit_reason"] = pd.Series(np.nan, index=out.index, dtype=object)
+    out["unresolved_complaint"] = False
+    out["slow_complaint"] = False
+    out["last_csat"] = np.nan
+    if surveys is not None:
+        _require(surveys, "surveys", ("customer_id", "survey_date", "survey_type"))
+        sday = pd.Series(_dates(surveys["survey_date"], "surveys.survey_date"), index=surveys.index)
+        if "exit_reason" in surveys:
+            ex = surveys[surveys["survey_type"].eq("exit")].dropna(subset=["exit_reason"])
+            ex = ex.groupby("customer_id")["exit_reason"].last()
+            out["exit_reason"] = ex.reindex(out.index).astype(object)
+        if "csat" in surveys:
+            before = sday <= surveys["customer_id"].map(cday)
+            per = surveys[surveys["survey_type"].eq("periodic") & before].dropna(subset=["csat"])
+            per = per.assign(day=sday).sort_values("day").groupby("customer_id")["csat"].last()
+            out["last_csat"] = per.reindex(out.index).astype(float)
+    if tickets is not None:
+        _require(tickets, "tickets", ("customer_id", "ticket_type", "opened_at", "outcome"))
+        tday = pd.Series(_dates(tickets["opened_at"], "tickets.opened_at"), index=tickets.index)
+        comp = tickets[tickets["ticket_type"].eq("complaint")
+                       & (tday <= tickets["customer_id"].map(cday))]
+        for col, outcome in (("unresolved_complaint", "unresolved"),
+                             ("slow_complaint", "resolved_slow")):
+            out[col] = out.index.isin(comp.loc[comp["outcome"].eq(outcome), "customer_id"])
+    after = cday - _day(_as_of(price_rise_date, "price_rise_date")) if price_rise_date else (
+        cday * np.nan)
+    out["days_after_price_rise"] = after.where(after >= 0)
+    out["after_policy"] = (cday >= _day(_as_of(policy_date, "policy_date"))) if policy_date \
+        else True
+    out.index.name = "customer_id"
+    return out
+
+
+def classify_lost(signals: pd.DataFrame, rules: LostTypeRules | None = None) -> pd.DataFrame:
+    """Sort lost customers into the five types of Griffin & Lowenstein (2001).
+
+    Reads the columns of :func:`lost_signals` with the ordered rules of
+    :class:`LostTypeRules` and adds ``lost_type`` and ``evidence`` (which rule
+    decided).  Missing signal columns count as "no signal".
+
+    Reference: Griffin, J. & Lowenstein, M. W. (2001). *Customer WinBack: How
+    to Recapture Lost Customers and Keep Them Loyal*. Jossey-Bass.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"exit_reason": ["price_too_high", None, None],
+    ...     "unresolved_complaint": [False, True, False], "last_csat": [3, 2, 5]},
+    ...     index=["a", "b", "c"])
+    >>> classify_lost(s)["lost_type"].tolist()
+    ['bought_away_by_price', 'unintentionally_pushed_away', 'pulled_away_by_competitor']
+    """
+    rules = rules or LostTypeRules()
+    if not isinstance(signals, pd.DataFrame):
+        raise TypeError(f"signals must be a DataFrame from lost_signals, got "
+                         f"{type(signals).__name__}")
+    n = len(signals)
+
+    def col(name, default):
+        return signals[name].to_numpy() if name in signals else np.full(n, default, dtype=object)
+
+    reason = pd.Series(col("exit_reason", None), index=signals.index, dtype=object)
+    unknown = set(reason.dropna()) - set(EXIT_REASON_TYPES)
+    if unknown:
+        raise ValueError(f"unknown exit_reason value(s) {sorted(unknown)}; known: "
+                         f"{', '.join(EXIT_REASON_TYPES)}")
+    from_exit = reason.map(EXIT_REASON_TYPES).to_numpy()
+    csat = pd.to_numeric(pd.Series(col("last_csat", np.nan)), errors="coerce").to_numpy(float)
+    price_days = pd.to_numeric(pd.Series(col("days_after_price_rise", np.nan)),
+                               errors="coerce").to_numpy(float)
+    conditions = [
+        pd.notna(from_exit),
+        col("unresolved_complaint", False).astype(bool),
+        (col("value_tier", "") == "lead") & col("after_policy", True).astype(bool),
+        (csat <= rules.low_csat) | col("slow_complaint", False).astype(bool),
+        price_days <= rules.price_window_days,
+        csat >= rules.high_csat,
+    ]
+    evidence = ["exit survey", "unresolved complaint", "lowest value tier", "poor service signal",
+                "after price rise", "satisfied but left"]
+    types = [from_exit, "unintentionally_pushed_away", "intentionally_pushed_away",
+             "unintentionally_pushed_away", "bought_away_by_price", "pulled_away_by_competitor"]
+    out = signals.copy()
+    out["lost_type"] = np.select(conditions, types, rules.default_type)
+    out["evidence"] = np.select(conditions, evidence, "no signal")
+    return out
+
+
+def plot_lost_types(classified: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Lost customers per type, each bar split by the evidence that decided it."""
+    import matplotlib.pyplot as plt
+
+    _require(classified, "classified", ("lost_type", "evidence"))
+    table = pd.crosstab(classified["lost_type"], classified["evidence"]).reindex(
+        list(LOST_TYPES), fill_value=0)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 3.6))
+    left = np.zeros(len(table))
+    colours = plt.get_cmap("tab10").colors
+    for i, ev in enumerate(table.columns):
+        ax.barh(table.index, table[ev], left=left, label=ev, color=colours[i % 10])
+        left += table[ev].to_numpy()
+    for y, total in enumerate(left):
+        ax.text(total, y, f" {total:,.0f}", va="center", fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(left.max(), 1) * 1.12)
+    ax.set_xlabel("lost customers")
+    ax.set_title("Lost customers by type (Griffin & Lowenstein 2001) and the deciding evidence")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return ax
+
+
+# ------------------------------------------------------------------ win-back
+# Likelihood that a lost customer of each type can be won back by a suitable
+# offer: a management assumption (after Griffin & Lowenstein 2001), not an
+# estimate.  Service victims come back for an apology and a fixed problem, the
+# competitor's customers for proof that the firm is now as good; price seekers
+# come back only for a discount and leave again at the next cheaper offer; the
+# firm does not want the ones it pushed away on purpose, and the ones who moved
+# can no longer buy.
+WINBACK_WEIGHTS = {"unintentionally_pushed_away": 0.5, "pulled_away_by_competitor": 0.4,
+                   "bought_away_by_price": 0.3, "moved_away": 0.05,
+                   "intentionally_pushed_away": 0.0}
+
+
+def win_back_ranking(lost: pd.DataFrame, as_of, *, weights: dict[str, float] | None = None,
+                     half_life_months: float = 6.0, horizon_months: int = 12,
+                     top_k: int | None = None) -> pd.DataFrame:
+    """Who is worth winning back (赢返计划): ranked by value × win-back likelihood.
+
+    Both parts come from observed data:
+
+    * **value** = ``monthly_margin`` × ``horizon_months``: the margin the
+      customer brought per month while a customer, over a year if they come
+      back;
+    * **likelihood** = ``weights[lost_type]`` × 0.5 ** (months since leaving /
+      ``half_life_months``): the type's chance of responding to a win-back
+      offer (:data:`WINBACK_WEIGHTS`), halved for every ``half_life_months``
+      since the customer left (the sooner the firm acts, the better).
+
+    Parameters
+    ----------
+    lost : DataFrame
+        From :func:`classify_lost`: ``churn_date``, ``monthly_margin``, ``lost_type``.
+    as_of : date
+        When the win-back campaign starts.
+    top_k : int, optional
+        Keep only the best ``top_k`` customers.
+
+    Returns
+    -------
+    DataFrame sorted by ``score`` (best first) with ``rank``, ``value``,
+    ``likelihood``, ``score`` and the columns of ``lost``.
+
+    Examples
+    --------
+    >>> lost = pd.DataFrame({"churn_date": pd.to_datetime(["2024-06-30", "2024-12-31"]),
+    ...     "monthly_margin": [20.0, 10.0], "lost_type": ["bought_away_by_price", "moved_away"]},
+    ...     index=["a", "b"])
+    >>> ranking = win_back_ranking(lost, "2024-12-31")
+    >>> ranking[["value", "likelihood", "score"]].round(2).values.tolist()
+    [[240.0, 0.15, 35.81], [120.0, 0.05, 6.0]]
+    """
+    _require(lost, "lost", ("churn_date", "monthly_margin", "lost_type"))
+    weights = {**WINBACK_WEIGHTS, **(weights or {})}
+    unknown = set(lost["lost_type"]) - set(weights)
+    if unknown:
+        raise ValueError(f"no win-back weight for lost type(s) {sorted(unknown)}; known: "
+                         f"{', '.join(weights)}")
+    if half_life_months <= 0:
+        raise ValueError(f"half_life_months must be > 0, got {half_life_months}")
+    if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
+        raise ValueError(f"top_k must be a positive whole number, got {top_k!r}")
+    months = (_day(_as_of(as_of)) - _dates(lost["churn_date"], "lost.churn_date")) / DAYS_PER_MONTH
+    out = lost.copy()
+    out["months_since_churn"] = np.clip(months, 0, None)
+    out["value"] = lost["monthly_margin"].to_numpy(float) * horizon_months
+    out["likelihood"] = (lost["lost_type"].map(weights).to_numpy(float)
+                         * 0.5 ** (out["months_since_churn"] / half_life_months))
+    out["score"] = out["value"] * out["likelihood"]
+    out = out.sort_values(["score", "value"], ascending=False, kind="stable")
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    cols = ["rank", "value", "likelihood", "score"]
+    out = out[cols + [c for c in out.columns if c not in cols]]
+    return out.head(top_k) if top_k else out
+
+
+def plot_win_back(ranking: pd.DataFrame, ax: Axes | None = None, top_k: int = 20) -> Axes:
+    """Value against likelihood of every lost customer; the ``top_k`` are circled.
+
+    Grey curves are lines of equal score (value × likelihood).
+    """
+    import matplotlib.pyplot as plt
+
+    _require(ranking, "ranking", ("value", "likelihood", "score", "lost_type"))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4.6))
+    colours = dict(zip(LOST_TYPES, plt.get_cmap("tab10").colors))
+    for kind in LOST_TYPES:
+        part = ranking[ranking["lost_type"] == kind]
+        if len(part):
+            ax.scatter(part["likelihood"], part["value"], s=12, alpha=0.6, color=colours[kind],
+                       label=f"{kind} ({len(part)})")
+    top = ranking.nlargest(top_k, "score")
+    ax.scatter(top["likelihood"], top["value"], s=70, facecolors="none", edgecolors="black",
+               linewidths=1.2, label=f"top {len(top)} by score")
+    vmax = max(float(ranking["value"].max()), 1.0)
+    if len(top):
+        x = np.linspace(0.01, 1, 200)
+        for level in np.quantile(top["score"], [0.0, 1.0]):
+            ax.plot(x, level / x, color="grey", lw=0.8, ls="--")
+    ax.set_xlim(-0.02, max(float(ranking["likelihood"].max()), 0.05) * 1.1)
+    ax.set_ylim(0, vmax * 1.08)
+    ax.set_xlabel("win-back likelihood")
+    ax.set_ylabel("value (margin per year)")
+    ax.set_title("Win-back plan: value × likelihood (dashed: equal score)")
+    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return ax

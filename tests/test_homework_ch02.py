@@ -1,0 +1,128 @@
+"""Chapter 02 exercises and homework: solution version right, student version clean,
+answers that follow the student's seed, and feedback for the common mistakes."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+from crmlab.exercises.assign import student_version
+from crmlab.exercises.core import all_exercises, dataset_for, evaluate
+
+ROOT = Path(__file__).resolve().parents[1]
+HOMEWORK = ROOT / "exercises" / "02_customer_lifecycle.ipynb"
+CHAPTER = ROOT / "notebooks" / "02_customer_lifecycle.ipynb"
+N_HOMEWORK = 8
+
+
+def run(nb, cwd, monkeypatch, tmp_path):
+    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "progress.json"))
+    client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
+
+
+def check_outputs(nb):
+    """The text of every crmlab.check(...) output, in order."""
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "crmlab.check(" not in cell.source:
+            continue
+        for out in cell.outputs:
+            assert out.output_type != "error", out
+            if out.output_type == "execute_result":
+                texts.append(out.data["text/plain"])
+    return texts
+
+
+def code_of(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+@pytest.fixture(scope="module")
+def source():
+    return json.loads(HOMEWORK.read_text(encoding="utf-8"))
+
+
+def test_solution_version_passes_every_check(source, monkeypatch, tmp_path):
+    nb = run(nbformat.reads(json.dumps(source), as_version=4), HOMEWORK.parent, monkeypatch,
+             tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("✔ Correct" in t for t in texts), texts
+    saved = json.loads((tmp_path / "progress.json").read_text())["answers"]
+    assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
+
+
+def test_student_version_runs_clean_and_says_not_answered(source, monkeypatch, tmp_path):
+    student = student_version(source)
+    code = "\n".join("".join(c["source"]) for c in student["cells"])
+    assert "BEGIN SOLUTION" not in code and '["a", "f"]' not in code
+    nb = run(nbformat.reads(json.dumps(student), as_version=4), HOMEWORK.parent, monkeypatch,
+             tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("Not answered yet" in t for t in texts), texts
+
+
+def test_every_chapter_02_exercise_is_in_a_notebook():
+    homework, chapter = code_of(HOMEWORK), code_of(CHAPTER)
+    ids = [k for k in all_exercises() if k.startswith("ch02.")]
+    in_homework = [k for k in ids if f'crmlab.check("{k}"' in homework]
+    in_chapter = [k for k in ids if f'crmlab.check("{k}"' in chapter]
+    assert len(in_homework) >= 6 and len(in_chapter) >= 3
+    assert set(in_homework) | set(in_chapter) == set(ids)
+    for k in ids:
+        where = homework if k in in_homework else chapter
+        assert f'crmlab.exercise("{k}")' in where, k
+    kinds = {type(all_exercises()[k].kind).__name__ for k in in_homework}
+    assert len(kinds) >= 4, kinds  # a mix of answer kinds
+
+
+@pytest.fixture(scope="module")
+def practice_and_other():
+    """The practice datasets (seed 2024) and another student's (seed 7)."""
+    return {(s, seed): dataset_for(s, seed) for s in ("retail", "telecom") for seed in (2024, 7)}
+
+
+def test_answers_follow_the_seed(practice_and_other):
+    """A data-driven answer computed on another seed's dataset is wrong on yours."""
+    data_driven = 0
+    for ex_id, ex in all_exercises().items():
+        if not ex_id.startswith("ch02."):
+            continue
+        mine = practice_and_other[(ex.scenario, 2024)]
+        other = practice_and_other[(ex.scenario, 7)]
+        right, theirs = ex.expected(mine), ex.expected(other)
+        assert evaluate(ex, right, mine).correct, ex_id
+        if isinstance(right, (int, float, pd.Series)):
+            data_driven += 1
+            assert not evaluate(ex, theirs, mine).correct, ex_id
+    assert data_driven >= 7
+
+
+def test_common_mistakes_get_specific_feedback(practice_and_other):
+    for ex_id, ex in all_exercises().items():
+        if not ex_id.startswith("ch02."):
+            continue
+        data = practice_and_other[(ex.scenario, 2024)]
+        for mistake in ex.mistakes:
+            verdict = evaluate(ex, mistake.compute(data), data)
+            assert verdict.status == "wrong", (ex_id, mistake.message)
+            # the first mistake that matches names itself (two mistakes may share a message)
+            assert verdict.message in {m.message for m in ex.mistakes}, (ex_id, verdict.message)
+
+
+def test_cohort_mistake_names_the_cohort(practice_and_other):
+    ex = all_exercises()["ch02.cohort-m3"]
+    data = practice_and_other[("retail", 2024)]
+    from crmlab.exercises.ch02 import cohort_m3_all_customers
+
+    verdict = evaluate(ex, cohort_m3_all_customers(data), data)
+    assert verdict.message == ("you used all customers; the cohort is those who joined in "
+                               "January")
