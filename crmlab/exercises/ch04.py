@@ -1,0 +1,348 @@
+"""Chapter 04 — satisfaction and loyalty (客户满意与忠诚): CSAT, NPS, SERVQUAL,
+importance-performance analysis, satisfaction and value, loyalty stages, the
+points programme and service recovery.
+
+Every expected answer is computed from the student's own dataset with the
+models of :mod:`crmlab.satisfaction`, :mod:`crmlab.loyalty` and
+:mod:`crmlab.recovery`; the common wrong computations are modelled as
+:class:`Mistake` s.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crmlab.exercises.core import Exercise, Mistake, register
+from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table
+from crmlab.loyalty import (
+    STAGES,
+    LoyaltyRules,
+    loyalty_signals,
+    loyalty_stages,
+    points_programme,
+    programme_inputs,
+    programme_summary,
+)
+from crmlab.recovery import churn_episodes
+from crmlab.satisfaction import (
+    DIMENSIONS,
+    annual_margin,
+    importance_performance,
+    satisfaction_by_value,
+    servqual_summary,
+)
+
+END = "2024-12-31"
+SEGMENT = ("silver", "gold", "platinum")
+
+
+def _periodic(data) -> pd.DataFrame:
+    return data.surveys[data.surveys["survey_type"] == "periodic"]
+
+
+# ------------------------------------------------------------------ CSAT and NPS
+def csat_share(data, low: int = 4, high: int = 5) -> float:
+    x = _periodic(data)["csat"].astype(float).dropna()
+    return float(((x >= low) & (x <= high)).mean())
+
+
+def _nps(x, promoter: int = 9, detractor: int = 6, scale: float = 100.0) -> float:
+    x = pd.Series(x, dtype=float).dropna()
+    return float(scale * ((x >= promoter).mean() - (x <= detractor).mean()))
+
+
+def _segment_answers(data, segment=SEGMENT) -> pd.Series:
+    s = _periodic(data).merge(data.customers[["customer_id", "membership_tier"]])
+    return s.loc[s["membership_tier"].isin(segment), "nps"]
+
+
+def segment_nps(data, **kw) -> float:
+    return _nps(_segment_answers(data), **kw)
+
+
+def _nps_cases(data) -> list[tuple[tuple, float]]:
+    """Hidden cases: the NPS answers of each region of the student's data, and edge cases."""
+    s = _periodic(data).merge(data.customers[["customer_id", "region_id"]])
+    cases = [((g.astype(int).tolist(),), _nps(g)) for _, g in s.groupby("region_id")["nps"]]
+    return cases[:4] + [(([10, 10, 9],), 100.0), (([0, 6, 7, 8],), -50.0), (([7, 8],), 0.0)]
+
+
+# ------------------------------------------------------------------ SERVQUAL and IPA
+def mean_gaps(data, sign: int = 1) -> pd.Series:
+    gaps = servqual_summary(_periodic(data))["gap"] * sign
+    return gaps.rename("gap")
+
+
+def largest_gap(data, worst: bool = True) -> str:
+    gaps = mean_gaps(data)
+    return str(gaps.idxmin() if worst else gaps.idxmax())
+
+
+def concentrate_here(data, importance: str = "derived", method: str = "regression") -> list[str]:
+    ipa = importance_performance(_periodic(data), importance=importance, method=method)
+    return sorted(ipa.index[ipa["quadrant"] == "Concentrate here"])
+
+
+# ------------------------------------------------------------------ satisfaction and value
+def _premiums(data) -> pd.Series:
+    value = annual_margin(data.orders, data.customers, END)
+    return satisfaction_by_value(_periodic(data), value)["satisfaction_premium"]
+
+
+def value_statement(data) -> str:
+    p = _premiums(data)
+    top, rest = p.get("platinum", np.nan), p.drop("platinum", errors="ignore").abs().max()
+    if top > 0 and top > 3 * rest:
+        return "b"
+    if (p > 0).all() and p.max() < 2 * p.min():
+        return "a"
+    if (p < 0).all():
+        return "d"
+    return "c"
+
+
+# ------------------------------------------------------------------ loyalty
+STRICT = LoyaltyRules(action_orders=5)
+
+
+def stage_counts(data, rules: LoyaltyRules = STRICT, everyone: bool = False) -> pd.Series:
+    signals = loyalty_signals(data.orders, data.surveys, END, rules.window_days)
+    stages = loyalty_stages(signals, rules)
+    counts = stages["stage"].value_counts().reindex(list(STAGES), fill_value=0)
+    if everyone:
+        counts = counts[::-1].cumsum()[::-1]
+    return counts.rename("customers").astype(int)
+
+
+def programme_value(data, lift: float = 0.03, discount_rate: float = 0.10,
+                    redemption_rate: float = 0.6) -> float:
+    inputs = programme_inputs(data.orders, END)
+    p = points_programme(inputs["members"], inputs["spend_per_year"], inputs["margin_rate"],
+                         inputs["retention"], retention_lift=lift, redemption_rate=redemption_rate,
+                         discount_rate=discount_rate)
+    return float(programme_summary(p, discount_rate)["net_value"])
+
+
+# ------------------------------------------------------------------ recovery (telecom)
+def crude_recovery_ratio(data, a: str = "unresolved", b: str = "resolved_fast",
+                         how: str = "rate") -> float:
+    if how == "share":  # share of complainers who left by the end, ignoring time
+        ep = churn_episodes(data.contracts, data.tickets, END)
+        post = ep[ep["group"] != "no_complaint"].groupby("group")["event"].mean()
+        return float(post[a] / post[b])
+    method = "never_complained" if how == "never" else "time_split"
+    ep = churn_episodes(data.contracts, data.tickets, END, method)
+    by = ep.groupby("group")[["event", "years"]].sum()
+    rate = by["event"] / by["years"]
+    return float(rate[a] / rate[b])
+
+
+register(
+    Exercise(
+        id="ch04.csat-share",
+        title="CSAT: the share of satisfied customers",
+        prompt="Using the periodic surveys, what share of respondents are satisfied "
+               "(客户满意度, CSAT: an answer of 4 or 5 on the 1-5 scale)? Answer as a fraction "
+               "with at least 3 decimals.",
+        kind=Number(rel_tol=0, abs_tol=5e-4, unit="fraction"),
+        expected=csat_share,
+        hints=("Keep survey_type == 'periodic' and look at the csat column.",
+               "(csat >= 4).mean() is the top-2-box share."),
+        explanation="Top-2-box CSAT hides how the rest is spread; the mean and the whole "
+                    "distribution tell more.",
+        mistakes=(
+            Mistake(lambda d: csat_share(d, 5, 5), "you counted only the 5s; CSAT counts 4 "
+                                                   "('satisfied') and 5 ('very satisfied')"),
+            Mistake(lambda d: csat_share(d, 3, 5), "a 3 is neutral, not satisfied"),
+            Mistake(lambda d: float(_periodic(d)["csat"].mean() / 5),
+                    "that is the mean answer divided by 5, not the share of 4s and 5s"),
+        ),
+    ),
+    Exercise(
+        id="ch04.nps-segment",
+        title="NPS of the members with a higher tier",
+        prompt="What is the Net Promoter Score (净推荐值, NPS) of the periodic-survey "
+               "respondents whose membership tier is silver, gold or platinum? Give it in "
+               "points (between -100 and 100) with at least 1 decimal.",
+        kind=Number(rel_tol=0, abs_tol=0.05),
+        expected=segment_nps,
+        hints=("Merge the surveys with customers[['customer_id', 'membership_tier']].",
+               ("Promoters answer 9-10, detractors 0-6; NPS = 100 x (share of promoters - "
+                "share of detractors).")),
+        explanation="Compare it with the NPS of all respondents. Tiers come from spending, "
+                    "so a difference would not prove that the tiers cause it.",
+        mistakes=(
+            Mistake(lambda d: _nps(_periodic(d)["nps"]),
+                    "that is the NPS of all respondents; keep only silver, gold and platinum"),
+            Mistake(lambda d: segment_nps(d, scale=1.0),
+                    "that is a fraction; NPS is written in points: multiply by 100"),
+            Mistake(lambda d: segment_nps(d, detractor=5),
+                    "a 6 is a detractor too: detractors answer 0 to 6"),
+            Mistake(lambda d: segment_nps(d, promoter=8),
+                    "an 8 is a passive; promoters answer 9 or 10"),
+        ),
+    ),
+    Exercise(
+        id="ch04.nps-function",
+        title="Write the NPS",
+        prompt="Write a function nps(scores) that returns the Net Promoter Score (净推荐值) in "
+               "points of a list of 0-10 answers (Reichheld 2003).",
+        kind=Function(rel_tol=1e-9, abs_tol=1e-9),
+        expected=_nps_cases,
+        hints=(("Count promoters (9-10) and detractors (0-6), divide each by the number of "
+                "answers."),
+               "Passives (7-8) count in the number of answers but in neither group."),
+        explanation="The passives are in the denominator: NPS moves when passives become "
+                    "promoters, although the number of detractors stays the same.",
+    ),
+    Exercise(
+        id="ch04.servqual-gaps",
+        title="SERVQUAL gaps per dimension",
+        prompt="Make a pandas Series indexed by the five SERVQUAL dimensions (tangibles, "
+               "reliability, responsiveness, assurance, empathy) holding the mean gap "
+               "(perception - expectation, 感知 - 期望) of the periodic surveys.",
+        kind=Table(rel_tol=0, abs_tol=5e-4),
+        expected=mean_gaps,
+        hints=(("For one dimension: (surveys['perc_reliability'] - "
+                "surveys['exp_reliability']).mean()."),
+               "Build a dict {dimension: mean gap} and turn it into pd.Series(...)."),
+        explanation="A negative gap means the service falls short of what customers expect "
+                    "(Parasuraman, Zeithaml & Berry 1988).",
+        mistakes=(
+            Mistake(lambda d: mean_gaps(d, sign=-1),
+                    "the signs are reversed: a gap is perception minus expectation"),
+        ),
+    ),
+    Exercise(
+        id="ch04.largest-gap",
+        title="Where does the service fall shortest?",
+        prompt="In which SERVQUAL dimension (服务质量维度) does the perceived service fall "
+               "furthest below expectations?",
+        kind=Choice(options={d: d for d in DIMENSIONS}),
+        expected=largest_gap,
+        hints=("Find the most negative mean gap (perception - expectation).",),
+        explanation="The largest gap is a candidate for improvement; whether it matters most "
+                    "is the question of importance-performance analysis.",
+        mistakes=(
+            Mistake(lambda d: largest_gap(d, worst=False),
+                    "that dimension has the largest positive gap: there the service beats "
+                    "expectations"),
+        ),
+    ),
+    Exercise(
+        id="ch04.ipa-concentrate",
+        title="Importance-performance analysis: what to improve first",
+        prompt="Derive importance from the data: regress csat on the five gaps (perception - "
+               "expectation) with an intercept (OLS); the coefficients are the importances. "
+               "Performance is the mean perception. Split both axes at the mean over the five "
+               "dimensions. Which dimensions fall in the 'Concentrate here' quadrant "
+               "(重点改进: important and performing poorly)?",
+        kind=MultiChoice(options={d: d for d in DIMENSIONS}),
+        expected=concentrate_here,
+        hints=("crmlab.satisfaction.importance_performance(surveys) does exactly this.",
+               "'Concentrate here' = importance above the mean and performance below the mean."),
+        explanation="Derived importance shows what drives satisfaction; stated importance only "
+                    "what customers say. Here both point the same way; they need not.",
+        mistakes=(
+            Mistake(lambda d: concentrate_here(d, method="correlation"),
+                    "that uses correlations, not the regression the exercise asks for"),
+        ),
+    ),
+    Exercise(
+        id="ch04.satisfaction-profit",
+        title="Does satisfaction always bring profit?",
+        prompt="Tier the customers by their annual margin (crmlab.satisfaction.annual_margin "
+               "as of 2024-12-31, customer pyramid platinum/gold/iron/lead) and compare the "
+               "mean annual margin of satisfied (CSAT 4-5) and other surveyed customers per "
+               "tier. Which statement does your data support?",
+        kind=Choice(options={
+            "a": "satisfied customers bring about the same extra margin in every tier",
+            "b": "satisfaction goes with much more margin among platinum customers, but "
+                 "hardly any among the other tiers",
+            "c": "satisfaction and margin are not linked in any tier",
+            "d": "dissatisfied customers bring more margin in every tier",
+        }),
+        expected=value_statement,
+        hints=(("crmlab.satisfaction.satisfaction_by_value(surveys, value) gives the "
+                "satisfaction_premium per tier."),),
+        explanation="Seed 002: from all customers to valuable customers to high-value "
+                    "customers and their key factors. Satisfying a lead-tier customer does not "
+                    "make them profitable.",
+    ),
+    Exercise(
+        id="ch04.loyalty-stages",
+        title="Loyalty formation stages with a stricter rule",
+        prompt="Assign Oliver's loyalty stages (认知 -> 认可 -> 偏好 -> 忠诚) with "
+               "crmlab.loyalty, as of 2024-12-31, but ask for at least 5 orders in the last "
+               "365 days for the action stage (LoyaltyRules(action_orders=5)). Give a pandas "
+               "Series: the number of surveyed buyers whose highest stage is each of "
+               "cognitive, affective, conative, action.",
+        kind=Table(rel_tol=0, abs_tol=0.5),
+        expected=stage_counts,
+        hints=(("loyalty_stages(loyalty_signals(data.orders, data.surveys, '2024-12-31'), "
+                "LoyaltyRules(action_orders=5))"),
+               "value_counts() of the stage column; customers never surveyed have no stage."),
+        explanation="A stricter behavioural rule moves customers from action back to conative: "
+                    "the attitude is there, the repeat buying is not yet.",
+        mistakes=(
+            Mistake(lambda d: stage_counts(d, LoyaltyRules()),
+                    "that uses the default rule (3 orders); the exercise asks for 5"),
+            Mistake(lambda d: stage_counts(d, everyone=True),
+                    "these are the customers who reached *at least* each stage; count each "
+                    "customer once, at their highest stage"),
+        ),
+    ),
+    Exercise(
+        id="ch04.points-value",
+        title="Is the points programme worth it?",
+        prompt="Measure the programme inputs in your data (crmlab.loyalty.programme_inputs, "
+               "as of 2024-12-31) and simulate a points programme (积分计划) with the defaults "
+               "of points_programme (1 point per unit spent, worth 0.01, 60% redeemed, 5 years, "
+               "10% discount rate) and a retention lift of 3 points (0.03). What is its "
+               "discounted net value (programme_summary(...)['net_value'])?",
+        kind=Number(rel_tol=2e-3),
+        expected=programme_value,
+        hints=(("inputs = programme_inputs(data.orders, '2024-12-31') gives members, "
+                "spend_per_year, margin_rate and retention."),
+               "Pass retention_lift=0.03 to points_programme, then programme_summary."),
+        explanation="The points cost falls on every member's spending; the gain only on the "
+                    "customers the programme keeps. A small lift must pay for all the points.",
+        mistakes=(
+            Mistake(lambda d: programme_value(d, lift=0.3),
+                    "a lift of 3 percentage points is 0.03, not 0.3"),
+            Mistake(lambda d: programme_value(d, discount_rate=0.0),
+                    "that is undiscounted; use the 10% discount rate"),
+            Mistake(lambda d: programme_value(d, redemption_rate=1.0),
+                    "not every point is redeemed: use the 60% redemption rate"),
+        ),
+    ),
+    Exercise(
+        id="ch04.recovery-effect",
+        title="The service recovery effect",
+        scenario="telecom",
+        prompt="Telecom data (客户抱怨与服务补救). Follow each complainer from their first "
+               "complaint to their contract end or 2024-12-31. Churn rate = contract ends / "
+               "customer-years of follow-up. How many times higher is the churn rate after an "
+               "unresolved complaint than after one resolved fast (within 24 h)? Give the "
+               "crude ratio (no periods or strata), with at least 2 decimals.",
+        kind=Number(rel_tol=5e-3),
+        expected=crude_recovery_ratio,
+        hints=(("crmlab.recovery.churn_episodes(contracts, tickets, '2024-12-31') gives one "
+                "row per follow-up episode with group, years and event."),
+               "Per group: events.sum() / years.sum(); then divide unresolved by resolved_fast."),
+        explanation="Handling a complaint well keeps customers (Hart, Heskett & Sasser 1990); "
+                    "comparing outcomes among complainers avoids the survival-until-complaint "
+                    "bias.",
+        mistakes=(
+            Mistake(lambda d: crude_recovery_ratio(d, how="share"),
+                    "that compares the shares who left, ignoring how long each was followed: "
+                    "use rates per customer-year"),
+            Mistake(lambda d: crude_recovery_ratio(d, b="no_complaint"),
+                    "that compares with customers without a complaint; the exercise compares "
+                    "unresolved with resolved fast"),
+            Mistake(lambda d: crude_recovery_ratio(d, a="resolved_fast", b="unresolved"),
+                    "the ratio is upside down: unresolved / resolved fast"),
+        ),
+    ),
+)

@@ -1,0 +1,837 @@
+"""Customer satisfaction (客户满意度): how it is measured and what it is worth.
+
+* :func:`csat` — the **CSAT** score of a 1-5 question: the share of 4s and 5s
+  (top-2-box) and the mean.
+* :func:`nps` — the **Net Promoter Score (净推荐值)** of Reichheld (2003):
+  answers 9-10 are promoters, 7-8 passives, 0-6 detractors and
+  NPS = % promoters - % detractors, with a confidence interval.
+* :func:`disconfirmation` — satisfaction as **expectation vs perceived
+  performance (期望与感知)**: Oliver's (1980) expectation-disconfirmation model.
+* :func:`servqual_gaps`, :func:`servqual_summary` — the **SERVQUAL** gaps
+  (perception - expectation) per customer and per dimension (Parasuraman,
+  Zeithaml & Berry 1988): tangibles 有形性, reliability 可靠性, responsiveness
+  响应性, assurance 保证性, empathy 移情性.
+* :func:`acsi_index`, :func:`acsi_score` — an ACSI-style 0-100 index (Fornell
+  et al. 1996) from the survey items.
+* :func:`importance_performance` — **importance-performance analysis
+  (重要性-绩效分析, IPA)** with importance stated by the customers or derived
+  from the data, and its quadrant chart (Martilla & James 1977).
+* :func:`satisfaction_by_value`, :func:`satisfaction_value_funnel` — does
+  satisfaction always bring profit?  Satisfaction against customer value by
+  value tier, from all customers to the high-value customers (seed 002).
+
+Survey columns (the ``surveys`` table): ``csat`` (1-5), ``nps`` (0-10) and per
+dimension ``exp_<dim>``, ``perc_<dim>``, ``imp_<dim>`` (1-7).  Rows with a
+missing item are left out of the functions that need it (exit surveys carry no
+SERVQUAL items).
+
+References
+----------
+Oliver, R. L. (1980). A cognitive model of the antecedents and consequences of
+satisfaction decisions. *Journal of Marketing Research* 17(4), 460-469.
+Parasuraman, A., Zeithaml, V. A. & Berry, L. L. (1988). SERVQUAL: a multiple-item
+scale for measuring consumer perceptions of service quality. *Journal of
+Retailing* 64(1), 12-40.
+Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J. & Bryant, B. E. (1996). The
+American Customer Satisfaction Index: nature, purpose, and findings. *Journal of
+Marketing* 60(4), 7-18.
+Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business Review* 81(12).
+Martilla, J. A. & James, J. C. (1977). Importance-performance analysis. *Journal
+of Marketing* 41(1), 77-79.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "ACSI_ITEMS",
+    "DIMENSIONS",
+    "DIMENSION_ZH",
+    "QUADRANTS",
+    "NPSResult",
+    "acsi_index",
+    "acsi_items",
+    "acsi_score",
+    "acsi_weights",
+    "annual_margin",
+    "csat",
+    "csat_by",
+    "disconfirmation",
+    "importance_performance",
+    "nps",
+    "nps_by",
+    "plot_acsi",
+    "plot_disconfirmation",
+    "plot_ipa",
+    "plot_nps",
+    "plot_satisfaction_value",
+    "plot_servqual",
+    "satisfaction_by_value",
+    "satisfaction_value_funnel",
+    "servqual_gaps",
+    "servqual_summary",
+]
+
+DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+DIMENSION_ZH = {"tangibles": "有形性", "reliability": "可靠性", "responsiveness": "响应性",
+                "assurance": "保证性", "empathy": "移情性"}
+# Martilla & James (1977); importance high/low x performance high/low
+QUADRANTS = {(True, False): "Concentrate here", (True, True): "Keep up the good work",
+             (False, False): "Low priority", (False, True): "Possible overkill"}
+QUADRANT_ZH = {"Concentrate here": "重点改进", "Keep up the good work": "继续保持",
+               "Low priority": "次要改进", "Possible overkill": "过度投入"}
+
+
+# ---------------------------------------------------------------- input checks
+def _scores(values, name: str, low: int, high: int) -> np.ndarray:
+    """Answers on a low..high scale as floats, missing answers dropped."""
+    if isinstance(values, pd.DataFrame):
+        raise ValueError(f"{name} must be one answer per respondent (a Series, array or list), "
+                         f"got a DataFrame with columns {list(values.columns)}: pick one column")
+    if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
+        raise ValueError(f"{name} must be one answer per respondent (a Series, array or list), "
+                         f"got {type(values).__name__}")
+    s = pd.Series(values)
+    if s.dtype == bool or not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
+        raise ValueError(f"{name} must be numbers on the {low}-{high} scale, got {s.dtype} "
+                         f"values such as {s.dropna().iloc[0]!r}" if s.notna().any() else
+                         f"{name} holds no answers")
+    x = s.astype("float64").dropna().to_numpy()
+    if x.size == 0:
+        raise ValueError(f"{name} holds no answers (all missing or empty)")
+    bad = x[(x < low) | (x > high) | (x != np.round(x))]
+    if bad.size:
+        raise ValueError(f"{name} must be whole numbers from {low} to {high}; found {bad[0]:g}")
+    return x
+
+
+def _need(df: pd.DataFrame, name: str, columns) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
+                         f"(expected: {', '.join(columns)})")
+
+
+def _items(surveys: pd.DataFrame, kinds=("exp", "perc")) -> pd.DataFrame:
+    """The SERVQUAL items as floats, rows with a missing item dropped."""
+    cols = [f"{k}_{d}" for k in kinds for d in DIMENSIONS]
+    _need(surveys, "surveys", cols)
+    x = surveys[cols].astype("float64")
+    x = x[x.notna().all(axis=1)]
+    if x.empty:
+        raise ValueError("surveys has no row with every SERVQUAL item answered (exit surveys "
+                         "carry none: use the periodic surveys)")
+    bad = ((x < 1) | (x > 7)).any()
+    if bad.any():
+        raise ValueError(f"SERVQUAL items are on a 1-7 scale; {bad.idxmax()!r} is outside it")
+    return x
+
+
+# ---------------------------------------------------------------- CSAT and NPS
+def csat(scores, satisfied_min: int = 4, scale: tuple[int, int] = (1, 5)) -> pd.Series:
+    """CSAT of one satisfaction question: number of answers, mean and top-2-box share.
+
+    Parameters
+    ----------
+    scores : Series, array or list
+        Answers on the ``scale`` (missing answers are dropped).
+    satisfied_min : int
+        Answers at or above this count as satisfied (4: "satisfied" or "very
+        satisfied" on 1-5, the usual top-2-box CSAT).
+    scale : (int, int)
+        Lowest and highest possible answer.
+
+    Returns
+    -------
+    pandas.Series
+        ``n``, ``mean``, ``share_satisfied``.
+
+    Examples
+    --------
+    >>> csat([5, 4, 3, 2, 5]).round(2).to_dict()
+    {'n': 5.0, 'mean': 3.8, 'share_satisfied': 0.6}
+    """
+    x = _scores(scores, "scores", *scale)
+    if not scale[0] <= satisfied_min <= scale[1]:
+        raise ValueError(f"satisfied_min must lie on the scale {scale}, got {satisfied_min}")
+    return pd.Series({"n": float(x.size), "mean": float(x.mean()),
+                      "share_satisfied": float((x >= satisfied_min).mean())})
+
+
+def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4) -> pd.DataFrame:
+    """:func:`csat` per group of ``surveys`` (``by``: a column name or a Series).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"csat": [5, 4, 2, 1], "g": ["a", "a", "b", "b"]})
+    >>> csat_by(s, "g")["share_satisfied"].to_dict()
+    {'a': 1.0, 'b': 0.0}
+    """
+    _need(surveys, "surveys", ["csat"])
+    groups = surveys.groupby(by, observed=True)["csat"]
+    return pd.DataFrame({k: csat(g, satisfied_min) for k, g in groups if g.notna().any()}).T
+
+
+@dataclass(frozen=True)
+class NPSResult:
+    """Shares of promoters, passives and detractors, the NPS and its interval.
+
+    ``nps``, ``ci_low`` and ``ci_high`` are in points (-100 to 100); the shares
+    are fractions.
+    """
+
+    n: int
+    promoters: float
+    passives: float
+    detractors: float
+    nps: float
+    ci_low: float
+    ci_high: float
+    level: float
+    method: str
+
+    def to_series(self) -> pd.Series:
+        return pd.Series(self.__dict__)
+
+
+def nps(scores, level: float = 0.95, method: str = "normal", n_boot: int = 2000,
+        seed: int = 0) -> NPSResult:
+    """Net Promoter Score with a confidence interval (Reichheld 2003).
+
+    Promoters answer 9-10, passives 7-8, detractors 0-6 to "how likely are you to
+    recommend us?" (0-10); NPS = 100 x (share of promoters - share of detractors).
+
+    The interval.  Each answer is one draw of a three-category (multinomial)
+    variable with probabilities p (promoter), q (passive), d (detractor).
+    NPS/100 is the mean of a score that is +1 for a promoter, 0 for a passive and
+    -1 for a detractor, so its variance is ``(p + d - (p - d)**2) / n``.
+    ``method="normal"`` uses that variance with the normal quantile (a Wald
+    interval, fine from about 30 answers).  ``method="bootstrap"`` resamples the
+    answers ``n_boot`` times with a ``numpy`` generator seeded with ``seed`` and
+    takes the percentile interval: same answer on every run.
+
+    Parameters
+    ----------
+    scores : Series, array or list
+        Answers 0-10 (missing answers are dropped).
+    level : float
+        Confidence level, e.g. 0.95.
+    method : {"normal", "bootstrap"}
+    n_boot, seed : int
+        Bootstrap resamples and seed.
+
+    Examples
+    --------
+    >>> r = nps([10, 9, 8, 7, 6, 0, 10, 9, 3, 10])
+    >>> r.promoters, r.detractors, r.nps
+    (0.5, 0.3, 20.0)
+    >>> round(r.ci_low, 1), round(r.ci_high, 1)
+    (-34.0, 74.0)
+    """
+    x = _scores(scores, "scores", 0, 10)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, e.g. 0.95; got {level}")
+    if method not in ("normal", "bootstrap"):
+        raise ValueError(f"method must be 'normal' or 'bootstrap', got {method!r}")
+    n = x.size
+    score = np.where(x >= 9, 1.0, np.where(x <= 6, -1.0, 0.0))
+    p, d = float((score > 0).mean()), float((score < 0).mean())
+    value = p - d
+    if method == "normal":
+        se = np.sqrt(max(p + d - value ** 2, 0.0) / n)
+        z = stats.norm.ppf(0.5 + level / 2)
+        low, high = value - z * se, value + z * se
+    else:
+        if not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
+            raise ValueError(f"n_boot must be a whole number >= 100, got {n_boot!r}")
+        rng = np.random.default_rng(seed)
+        boot = score[rng.integers(0, n, (int(n_boot), n))].mean(axis=1)
+        low, high = np.quantile(boot, [0.5 - level / 2, 0.5 + level / 2])
+    return NPSResult(n=n, promoters=p, passives=1 - p - d, detractors=d, nps=100 * value,
+                     ci_low=100 * max(float(low), -1.0), ci_high=100 * min(float(high), 1.0),
+                     level=level,
+                     method=method)
+
+
+def nps_by(surveys: pd.DataFrame, by, level: float = 0.95) -> pd.DataFrame:
+    """:func:`nps` (normal interval) per group; one row per group.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"nps": [10, 9, 3, 8, 2, 1], "g": list("aaabbb")})
+    >>> nps_by(s, "g")["nps"].round(1).to_dict()
+    {'a': 33.3, 'b': -66.7}
+    """
+    _need(surveys, "surveys", ["nps"])
+    rows = {k: nps(g, level).to_series() for k, g in surveys.groupby(by, observed=True)["nps"]
+            if g.notna().any()}
+    out = pd.DataFrame(rows).T.drop(columns=["method", "level"])
+    return out.astype(float).astype({"n": int})
+
+
+# ---------------------------------------------------------------- disconfirmation, SERVQUAL
+def servqual_gaps(surveys: pd.DataFrame) -> pd.DataFrame:
+    """SERVQUAL gaps (perception - expectation) per respondent and dimension.
+
+    Returns one row per complete survey (same index) with ``gap_<dimension>``
+    for the five dimensions, ``servqual`` (the unweighted mean gap) and
+    ``weighted_servqual`` (gaps weighted by the respondent's own stated
+    importance ``imp_<dimension>``, normalised to sum 1, when those columns
+    are there).  A negative gap means the service fell short of expectations.
+
+    Examples
+    --------
+    >>> row = {f"exp_{d}": 6 for d in DIMENSIONS} | {f"perc_{d}": 5 for d in DIMENSIONS}
+    >>> row["perc_reliability"] = 3
+    >>> g = servqual_gaps(pd.DataFrame([row]))
+    >>> g[["gap_reliability", "gap_empathy", "servqual"]].iloc[0].tolist()
+    [-3.0, -1.0, -1.4]
+    """
+    x = _items(surveys)
+    gaps = pd.DataFrame({f"gap_{d}": x[f"perc_{d}"] - x[f"exp_{d}"] for d in DIMENSIONS},
+                        index=x.index)
+    out = gaps.copy()
+    if "customer_id" in surveys.columns:
+        out.insert(0, "customer_id", surveys.loc[x.index, "customer_id"])
+    out["servqual"] = gaps.mean(axis=1)
+    imp_cols = [f"imp_{d}" for d in DIMENSIONS]
+    if all(c in surveys.columns for c in imp_cols):
+        imp = surveys.loc[x.index, imp_cols].astype("float64").to_numpy()
+        w = imp / imp.sum(axis=1, keepdims=True)
+        out["weighted_servqual"] = (gaps.to_numpy() * w).sum(axis=1)
+    return out
+
+
+def servqual_summary(surveys: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Mean expectation, perception and gap per SERVQUAL dimension.
+
+    Columns: ``expectation``, ``perception``, ``gap`` with a t-interval
+    ``gap_ci_low``/``gap_ci_high``, ``share_negative`` (respondents whose
+    perception fell short) and, when present, ``stated_importance``.  Sorted
+    in the five dimensions' usual order; the most negative gap is where the
+    service falls furthest below expectations.
+
+    Examples
+    --------
+    >>> rows = [{f"exp_{d}": 6 for d in DIMENSIONS} | {f"perc_{d}": p for d in DIMENSIONS}
+    ...         for p in (4, 6)]
+    >>> servqual_summary(pd.DataFrame(rows))["gap"].tolist()
+    [-1.0, -1.0, -1.0, -1.0, -1.0]
+    """
+    x = _items(surveys)
+    n = len(x)
+    rows = {}
+    t = stats.t.ppf(0.5 + level / 2, max(n - 1, 1))
+    for d in DIMENSIONS:
+        gap = x[f"perc_{d}"] - x[f"exp_{d}"]
+        se = gap.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+        rows[d] = {"expectation": x[f"exp_{d}"].mean(), "perception": x[f"perc_{d}"].mean(),
+                   "gap": gap.mean(), "gap_ci_low": gap.mean() - t * se,
+                   "gap_ci_high": gap.mean() + t * se, "share_negative": (gap < 0).mean()}
+        if f"imp_{d}" in surveys.columns:
+            rows[d]["stated_importance"] = surveys.loc[x.index, f"imp_{d}"].astype(float).mean()
+    out = pd.DataFrame(rows).T
+    out.index.name = "dimension"
+    out.attrs["n"] = n
+    return out
+
+
+def disconfirmation(surveys: pd.DataFrame, tolerance: float = 0.5) -> pd.DataFrame:
+    """Expectation-disconfirmation per respondent (Oliver 1980).
+
+    ``disconfirmation`` is the mean over the five dimensions of perception -
+    expectation.  Above ``tolerance``: **positive disconfirmation** (better
+    than expected); below ``-tolerance``: **negative disconfirmation** (worse
+    than expected); in between: **confirmation**.  The model predicts that
+    satisfaction (``csat``) rises with disconfirmation.
+
+    Returns ``customer_id`` (if present), ``csat``, ``expectation``,
+    ``perception``, ``disconfirmation`` and ``kind``.
+
+    Examples
+    --------
+    >>> rows = [{f"exp_{d}": 5 for d in DIMENSIONS} | {f"perc_{d}": p for d in DIMENSIONS}
+    ...         | {"csat": c} for p, c in ((3, 2), (5, 3), (7, 5))]
+    >>> disconfirmation(pd.DataFrame(rows))["kind"].tolist()
+    ['negative', 'confirmed', 'positive']
+    """
+    _need(surveys, "surveys", ["csat"])
+    if tolerance < 0:
+        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+    x = _items(surveys)
+    exp_ = x[[f"exp_{d}" for d in DIMENSIONS]].mean(axis=1)
+    perc = x[[f"perc_{d}" for d in DIMENSIONS]].mean(axis=1)
+    gap = perc - exp_
+    out = pd.DataFrame({"csat": surveys.loc[x.index, "csat"].astype("float64"),
+                        "expectation": exp_, "perception": perc, "disconfirmation": gap})
+    if "customer_id" in surveys.columns:
+        out.insert(0, "customer_id", surveys.loc[x.index, "customer_id"])
+    out["kind"] = np.where(gap > tolerance, "positive",
+                           np.where(gap < -tolerance, "negative", "confirmed"))
+    return out
+
+
+# ---------------------------------------------------------------- ACSI-style index
+# item -> (what it is, lowest, highest possible value)
+ACSI_ITEMS = {
+    "overall_satisfaction": ("csat, 1-5", 1.0, 5.0),
+    "vs_ideal": ("mean perception over the five dimensions, 1-7 (7 = ideal)", 1.0, 7.0),
+    "vs_expectations": ("mean perception - expectation, -6 to 6", -6.0, 6.0),
+}
+
+
+def acsi_items(surveys: pd.DataFrame) -> pd.DataFrame:
+    """The three satisfaction items of an ACSI-style index, each rescaled to 0-100.
+
+    ACSI measures satisfaction with three questions: overall satisfaction,
+    performance against expectations and against an ideal product (Fornell et
+    al. 1996).  Their counterparts in these surveys are ``csat`` (1-5), the
+    mean disconfirmation (perception - expectation, -6 to 6) and the mean
+    perception (1-7, where 7 is the ideal).  Each is rescaled linearly from its
+    possible range to 0-100: ``100 * (x - lowest) / (highest - lowest)``, so
+    the scale's bottom is 0 and its top 100 (ACSI does the same with its 1-10
+    answers).
+
+    Examples
+    --------
+    >>> row = {f"exp_{d}": 7 for d in DIMENSIONS} | {f"perc_{d}": 7 for d in DIMENSIONS}
+    >>> acsi_items(pd.DataFrame([row | {"csat": 5}])).iloc[0].tolist()
+    [100.0, 100.0, 50.0]
+    """
+    _need(surveys, "surveys", ["csat"])
+    x = _items(surveys)
+    c = surveys.loc[x.index, "csat"].astype("float64")
+    x, c = x[c.notna()], c[c.notna()]
+    raw = {"overall_satisfaction": c,
+           "vs_ideal": x[[f"perc_{d}" for d in DIMENSIONS]].mean(axis=1),
+           "vs_expectations": (x[[f"perc_{d}" for d in DIMENSIONS]].to_numpy()
+                               - x[[f"exp_{d}" for d in DIMENSIONS]].to_numpy()).mean(axis=1)}
+    out = pd.DataFrame({k: 100 * (np.asarray(v, dtype=float) - ACSI_ITEMS[k][1])
+                        / (ACSI_ITEMS[k][2] - ACSI_ITEMS[k][1]) for k, v in raw.items()},
+                       index=x.index)
+    if out.empty:
+        raise ValueError("no survey has csat and every SERVQUAL item answered")
+    return out
+
+
+def acsi_weights(items: pd.DataFrame, method: str = "equal") -> pd.Series:
+    """Weights of the index items, summing to 1.
+
+    ``"equal"``: 1/3 each.  ``"pca"``: proportional to the items' loadings on
+    the first principal component of their correlation matrix, the simplest
+    stand-in for the partial-least-squares outer weights ACSI estimates (items
+    that agree most with the others weigh most).
+
+    Examples
+    --------
+    >>> acsi_weights(pd.DataFrame({"a": [0, 50, 100], "b": [0, 50, 100]})).tolist()
+    [0.5, 0.5]
+    """
+    if method not in ("equal", "pca"):
+        raise ValueError(f"method must be 'equal' or 'pca', got {method!r}")
+    k = items.shape[1]
+    if method == "equal" or len(items) < 3:
+        return pd.Series(np.full(k, 1 / k), index=items.columns)
+    corr = np.corrcoef(items.to_numpy(dtype=float), rowvar=False)
+    _, vecs = np.linalg.eigh(np.nan_to_num(corr))
+    load = np.abs(vecs[:, -1])
+    return pd.Series(load / load.sum(), index=items.columns)
+
+
+def acsi_index(surveys: pd.DataFrame, weights: str | dict = "equal") -> pd.Series:
+    """ACSI-style satisfaction index, 0-100, per respondent.
+
+    The weighted mean of the three rescaled items of :func:`acsi_items`;
+    ``weights`` is ``"equal"``, ``"pca"`` (see :func:`acsi_weights`) or a dict
+    item -> weight (normalised to sum 1).
+
+    Examples
+    --------
+    >>> row = {f"exp_{d}": 7 for d in DIMENSIONS} | {f"perc_{d}": 7 for d in DIMENSIONS}
+    >>> round(float(acsi_index(pd.DataFrame([row | {"csat": 5}])).iloc[0]), 2)
+    83.33
+    """
+    items = acsi_items(surveys)
+    if isinstance(weights, dict):
+        unknown = set(weights) - set(ACSI_ITEMS)
+        if unknown or not weights:
+            raise ValueError(f"weights must name the items {', '.join(ACSI_ITEMS)}; got "
+                             f"{sorted(weights)}")
+        w = pd.Series(weights, dtype=float).reindex(items.columns, fill_value=0.0)
+        if (w < 0).any() or w.sum() <= 0:
+            raise ValueError("weights must be >= 0 and not all 0")
+        w = w / w.sum()
+    else:
+        w = acsi_weights(items, weights)
+    return (items * w).sum(axis=1).rename("acsi")
+
+
+def acsi_score(surveys: pd.DataFrame, by=None, weights: str | dict = "equal",
+               level: float = 0.95) -> pd.DataFrame:
+    """Mean ACSI-style index with a t-interval, overall or per group (``by``).
+
+    Examples
+    --------
+    >>> rows = [{f"exp_{d}": 7 for d in DIMENSIONS} | {f"perc_{d}": 7 for d in DIMENSIONS}
+    ...         | {"csat": 5}] * 2
+    >>> acsi_score(pd.DataFrame(rows))["index"].round(2).tolist()
+    [83.33]
+    """
+    idx = acsi_index(surveys, weights)
+    if by is None:
+        groups = [("all", idx)]
+    else:
+        key = surveys.loc[idx.index, by] if isinstance(by, str) else pd.Series(by).loc[idx.index]
+        groups = list(idx.groupby(key, observed=True))
+    rows = {}
+    for k, g in groups:
+        n = len(g)
+        se = g.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+        t = stats.t.ppf(0.5 + level / 2, max(n - 1, 1))
+        rows[k] = {"n": n, "index": g.mean(), "ci_low": g.mean() - t * se,
+                   "ci_high": g.mean() + t * se}
+    return pd.DataFrame(rows).T.astype({"n": int})
+
+
+# ---------------------------------------------------------------- importance-performance
+def importance_performance(surveys: pd.DataFrame, importance: str = "derived",
+                           method: str = "regression",
+                           performance: str = "perception") -> pd.DataFrame:
+    """Importance-performance analysis (IPA) of the five SERVQUAL dimensions.
+
+    **Stated importance** is the mean ``imp_<dimension>`` answer (1-7): what
+    customers *say* matters.  **Derived importance** is what the data shows
+    matters: with ``method="regression"`` the coefficients of an ordinary least
+    squares regression of ``csat`` on the five gaps (perception - expectation)
+    with an intercept (the change in CSAT per point of gap, the others held
+    fixed); with ``method="correlation"`` the correlation of ``csat`` with each
+    gap.  Performance is the mean perception (classic IPA) or, with
+    ``performance="gap"``, the mean gap.
+
+    Each dimension falls in a quadrant, split at the mean importance and mean
+    performance of the five dimensions (data-centred cross-hairs): **Concentrate
+    here** (重点改进: important, performing poorly: improve first), **Keep up
+    the good work**, **Low priority**, **Possible overkill** (Martilla & James
+    1977).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dimension: ``performance``, ``importance`` (the one chosen),
+        ``stated_importance``, ``derived_importance``, ``quadrant``, sorted by
+        importance (highest first); ``attrs`` hold the cross-hairs and ``n``.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> s = crmlab.load("retail").surveys
+    >>> ipa = importance_performance(s)
+    >>> ipa.index[0], ipa.loc["reliability", "quadrant"]
+    ('reliability', 'Concentrate here')
+    """
+    if importance not in ("derived", "stated"):
+        raise ValueError(f"importance must be 'derived' or 'stated', got {importance!r}")
+    if method not in ("regression", "correlation"):
+        raise ValueError(f"method must be 'regression' or 'correlation', got {method!r}")
+    if performance not in ("perception", "gap"):
+        raise ValueError(f"performance must be 'perception' or 'gap', got {performance!r}")
+    _need(surveys, "surveys", ["csat"])
+    x = _items(surveys, ("exp", "perc", "imp"))
+    y = surveys.loc[x.index, "csat"].astype("float64")
+    x, y = x[y.notna()], y[y.notna()]
+    if len(x) < len(DIMENSIONS) + 2:
+        raise ValueError(f"importance-performance analysis needs at least {len(DIMENSIONS) + 2} "
+                         f"complete surveys, got {len(x)}")
+    gaps = np.column_stack([x[f"perc_{d}"] - x[f"exp_{d}"] for d in DIMENSIONS])
+    if method == "regression":
+        design = np.column_stack([gaps, np.ones(len(gaps))])
+        derived = np.linalg.lstsq(design, y.to_numpy(), rcond=None)[0][:len(DIMENSIONS)]
+    else:
+        derived = np.array([np.corrcoef(gaps[:, j], y)[0, 1] if gaps[:, j].std() > 0 else 0.0
+                            for j in range(len(DIMENSIONS))])
+    perf = (gaps.mean(axis=0) if performance == "gap"
+            else x[[f"perc_{d}" for d in DIMENSIONS]].mean().to_numpy())
+    out = pd.DataFrame({"performance": perf,
+                        "stated_importance": x[[f"imp_{d}" for d in DIMENSIONS]].mean().to_numpy(),
+                        "derived_importance": derived}, index=pd.Index(DIMENSIONS, name="dimension"))
+    out.insert(1, "importance", out[f"{importance}_importance"])
+    imp_mid, perf_mid = out["importance"].mean(), out["performance"].mean()
+    out["quadrant"] = [QUADRANTS[(i >= imp_mid, p >= perf_mid)]
+                       for i, p in zip(out["importance"], out["performance"])]
+    out = out.sort_values("importance", ascending=False)
+    out.attrs.update(importance_mid=imp_mid, performance_mid=perf_mid, n=len(x),
+                     importance_kind=importance, method=method, performance_kind=performance)
+    return out
+
+
+# ---------------------------------------------------------------- satisfaction and value
+def annual_margin(orders: pd.DataFrame, customers: pd.DataFrame, as_of,
+                  min_years: float = 0.5) -> pd.Series:
+    """Customer profitability: gross margin per year as a customer, up to ``as_of``.
+
+    Total ``margin`` of a customer's orders up to ``as_of`` divided by their years
+    since ``signup_date`` (at least ``min_years``, so a customer who joined last
+    week is not scaled up 50 times).  Customers without orders get 0.
+
+    Examples
+    --------
+    >>> o = pd.DataFrame({"customer_id": ["a", "a"], "order_date": pd.to_datetime(
+    ...     ["2023-06-01", "2024-06-01"]), "margin": [30.0, 30.0]})
+    >>> c = pd.DataFrame({"customer_id": ["a", "b"],
+    ...                   "signup_date": pd.to_datetime(["2022-12-31", "2024-12-01"])})
+    >>> annual_margin(o, c, "2024-12-31").round(1).to_dict()
+    {'a': 30.0, 'b': 0.0}
+    """
+    _need(orders, "orders", ["customer_id", "order_date", "margin"])
+    _need(customers, "customers", ["customer_id", "signup_date"])
+    for name, df, col in (("orders", orders, "order_date"),
+                          ("customers", customers, "signup_date")):
+        if not pd.api.types.is_datetime64_any_dtype(df[col]):
+            raise ValueError(f"{name}.{col} holds text, not dates: parse it first with "
+                             "pd.to_datetime")
+    if min_years <= 0:
+        raise ValueError(f"min_years must be > 0, got {min_years}")
+    end = pd.Timestamp(as_of)
+    o = orders[orders["order_date"] <= end]
+    c = customers.set_index("customer_id")
+    total = o.groupby("customer_id")["margin"].sum().reindex(c.index, fill_value=0.0)
+    years = ((end - c["signup_date"]).dt.days / 365.25).clip(lower=min_years)
+    return (total / years).rename("annual_margin")
+
+
+def _latest_csat(surveys: pd.DataFrame) -> pd.Series:
+    _need(surveys, "surveys", ["customer_id", "csat"])
+    s = surveys.dropna(subset=["csat"])
+    if "survey_date" in s.columns:
+        s = s.sort_values("survey_date", kind="stable")
+    return s.groupby("customer_id")["csat"].last().astype("float64")
+
+
+def _value_frame(surveys, value, tiers, satisfied_min):
+    if not isinstance(value, pd.Series):
+        raise ValueError("value must be a pandas Series indexed by customer_id (e.g. "
+                         f"annual_margin(...)), got {type(value).__name__}")
+    if tiers is None:
+        from crmlab.concentration import value_tiers
+
+        tiers = value_tiers(value)
+    sat = _latest_csat(surveys)
+    sat = sat[sat.index.isin(value.index)]
+    if sat.empty:
+        raise ValueError("no surveyed customer appears in value's index (customer ids)")
+    df = pd.DataFrame({"csat": sat, "value": value.reindex(sat.index),
+                       "tier": pd.Series(tiers).reindex(sat.index)})
+    df["satisfied"] = df["csat"] >= satisfied_min
+    return df, tiers
+
+
+def _value_row(df: pd.DataFrame) -> dict:
+    sat, unsat = df.loc[df["satisfied"], "value"], df.loc[~df["satisfied"], "value"]
+    return {"customers": len(df), "mean_csat": df["csat"].mean(),
+            "share_satisfied": df["satisfied"].mean(), "mean_value": df["value"].mean(),
+            "value_satisfied": sat.mean(), "value_not_satisfied": unsat.mean(),
+            "satisfaction_premium": sat.mean() - unsat.mean(),
+            "value_share": df["value"].sum()}
+
+
+def satisfaction_by_value(surveys: pd.DataFrame, value: pd.Series, tiers: pd.Series | None = None,
+                          satisfied_min: int = 4) -> pd.DataFrame:
+    """Satisfaction against customer value, per value tier.
+
+    For the surveyed customers (latest ``csat`` each): per tier the number of
+    customers, mean CSAT, share satisfied (CSAT >= ``satisfied_min``), mean
+    value, mean value of the satisfied and of the others, the
+    ``satisfaction_premium`` (their difference: what satisfaction goes with in
+    money) and ``value_share`` (the tier's share of the surveyed customers'
+    value).  Tiers default to the customer pyramid of all customers in
+    ``value`` (:func:`crmlab.concentration.value_tiers`).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"customer_id": list("abcd"), "csat": [5, 2, 5, 2]})
+    >>> v = pd.Series([100.0, 50.0, 2.0, 2.0], index=list("abcd"))
+    >>> t = pd.Series(["top", "top", "low", "low"], index=list("abcd"))
+    >>> satisfaction_by_value(s, v, t)["satisfaction_premium"].to_dict()
+    {'low': 0.0, 'top': 50.0}
+    """
+    df, _ = _value_frame(surveys, value, tiers, satisfied_min)
+    rows = {k: _value_row(g) for k, g in df.groupby("tier", observed=True)}
+    out = pd.DataFrame(rows).T
+    out["value_share"] = out["value_share"] / df["value"].sum()
+    out.index.name = "tier"
+    out.attrs["satisfied_min"] = satisfied_min
+    return out.astype({"customers": int})
+
+
+def satisfaction_value_funnel(surveys: pd.DataFrame, value: pd.Series,
+                              tiers: pd.Series | None = None, valuable=("platinum", "gold"),
+                              high_value=("platinum",), satisfied_min: int = 4) -> pd.DataFrame:
+    """From all customers to valuable to high-value customers (seed 002).
+
+    The course answers "does satisfaction always bring profit?" with a sequence:
+    satisfy all customers -> the valuable customers -> the high-value customers ->
+    the key factors of the high-value customers.  This table follows the first
+    three steps: the same figures as :func:`satisfaction_by_value` for all
+    surveyed customers, for the ``valuable`` tiers and for the ``high_value``
+    tiers.  The fourth step is :func:`importance_performance` on the high-value
+    customers' surveys.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"customer_id": list("abcd"), "csat": [5, 2, 5, 2]})
+    >>> v = pd.Series([100.0, 50.0, 2.0, 2.0], index=list("abcd"))
+    >>> t = pd.Series(["platinum", "platinum", "lead", "lead"], index=list("abcd"))
+    >>> satisfaction_value_funnel(s, v, t)["satisfaction_premium"].round(1).tolist()
+    [25.0, 50.0, 50.0]
+    """
+    df, _ = _value_frame(surveys, value, tiers, satisfied_min)
+    steps = {"all customers": df,
+             "valuable customers": df[df["tier"].isin(valuable)],
+             "high-value customers": df[df["tier"].isin(high_value)]}
+    total = df["value"].sum()
+    rows = {}
+    for k, g in steps.items():
+        if g.empty:
+            raise ValueError(f"no surveyed customer among the {k} (tiers {sorted(set(df['tier']))})")
+        rows[k] = _value_row(g)
+        rows[k]["value_share"] /= total
+    out = pd.DataFrame(rows).T.astype({"customers": int})
+    out.attrs["satisfied_min"] = satisfied_min
+    return out
+
+
+# ---------------------------------------------------------------- plots
+def _ax(ax, size=(7, 3.5)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def plot_nps(result: NPSResult | pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """NPS with its interval: one bar per group of :func:`nps_by` (or one result)."""
+    table = (pd.DataFrame([result.to_series()], index=["all"])
+             if isinstance(result, NPSResult) else result)
+    _need(table, "result", ["nps", "ci_low", "ci_high"])
+    ax = _ax(ax, (max(4, 1.1 * len(table) + 2), 3.4))
+    x = np.arange(len(table))
+    colours = np.where(table["nps"] >= 0, "#2ca02c", "#d62728")
+    ax.bar(x, table["nps"], color=colours, alpha=0.8)
+    ax.errorbar(x, table["nps"], yerr=[table["nps"] - table["ci_low"],
+                                       table["ci_high"] - table["nps"]],
+                fmt="none", ecolor="black", capsize=4)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.set_xticks(x, [str(i) for i in table.index], rotation=0)
+    ax.set_ylabel("NPS (points)")
+    ax.set_title("Net Promoter Score with 95% interval")
+    return ax
+
+
+def plot_disconfirmation(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Mean CSAT against disconfirmation (rounded to 0.5), coloured by kind."""
+    _need(result, "result", ["csat", "disconfirmation", "kind"])
+    ax = _ax(ax)
+    b = (result["disconfirmation"] * 2).round() / 2
+    g = result.groupby(b).agg(csat=("csat", "mean"), n=("csat", "size"))
+    g = g[g["n"] >= 5]
+    colours = np.where(g.index > 0, "#2ca02c", np.where(g.index < 0, "#d62728", "#8c8c8c"))
+    ax.scatter(g.index, g["csat"], s=10 + 2 * np.sqrt(g["n"]) * 3, c=colours, zorder=3)
+    ax.plot(g.index, g["csat"], color="grey", lw=0.8)
+    ax.axvline(0, color="grey", ls=":", lw=0.8)
+    ax.set_xlabel("disconfirmation: perception - expectation (mean of 5 dimensions)")
+    ax.set_ylabel("mean CSAT (1-5)")
+    ax.set_title("Worse than expected -> dissatisfied (Oliver 1980)")
+    return ax
+
+
+def plot_servqual(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Expectation and perception per dimension, the gap written above each pair."""
+    _need(summary, "summary", ["expectation", "perception", "gap"])
+    ax = _ax(ax, (8, 3.6))
+    x = np.arange(len(summary))
+    ax.bar(x - 0.2, summary["expectation"], 0.4, label="expectation", color="#9ecae1")
+    ax.bar(x + 0.2, summary["perception"], 0.4, label="perception", color="#3182bd")
+    for i, (e, p, g) in enumerate(zip(summary["expectation"], summary["perception"],
+                                      summary["gap"])):
+        ax.text(i, max(e, p) + 0.15, f"gap {g:+.2f}", ha="center", fontsize=9,
+                color="#a50e0e" if g < 0 else "#137333")
+    ax.set_xticks(x, list(summary.index))
+    ax.set_ylim(1, 7.6)
+    ax.set_ylabel("mean answer (1-7)")
+    ax.set_title("SERVQUAL: expectation vs perception per dimension")
+    ax.legend(frameon=False, loc="lower right")
+    return ax
+
+
+def plot_acsi(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Index per group of :func:`acsi_score` with its interval."""
+    _need(table, "table", ["index", "ci_low", "ci_high"])
+    ax = _ax(ax, (max(4, 0.9 * len(table) + 2), 3.4))
+    x = np.arange(len(table))
+    ax.errorbar(x, table["index"], yerr=[table["index"] - table["ci_low"],
+                                         table["ci_high"] - table["index"]],
+                fmt="o", color="#3182bd", capsize=4)
+    ax.set_xticks(x, [str(i) for i in table.index])
+    ax.set_ylabel("index (0-100)")
+    ax.set_title("ACSI-style satisfaction index with 95% interval")
+    return ax
+
+
+def plot_ipa(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """The importance-performance quadrant chart of :func:`importance_performance`."""
+    _need(result, "result", ["importance", "performance", "quadrant"])
+    ax = _ax(ax, (6.5, 4.5))
+    colours = {"Concentrate here": "#d62728", "Keep up the good work": "#2ca02c",
+               "Low priority": "#8c8c8c", "Possible overkill": "#ff7f0e"}
+    imp_mid = result.attrs.get("importance_mid", result["importance"].mean())
+    perf_mid = result.attrs.get("performance_mid", result["performance"].mean())
+    ax.axvline(perf_mid, color="grey", lw=0.8, ls="--")
+    ax.axhline(imp_mid, color="grey", lw=0.8, ls="--")
+    for dim, row in result.iterrows():
+        ax.scatter(row["performance"], row["importance"], s=60, color=colours[row["quadrant"]],
+                   zorder=3)
+        ax.annotate(str(dim), (row["performance"], row["importance"]), xytext=(5, 4),
+                    textcoords="offset points", fontsize=9)
+    xs, ys = result["performance"], result["importance"]
+    dx, dy = (xs.max() - xs.min()) or 1, (ys.max() - ys.min()) or 1
+    ax.set_xlim(xs.min() - 0.25 * dx, xs.max() + 0.45 * dx)
+    ax.set_ylim(ys.min() - 0.2 * dy, ys.max() + 0.2 * dy)
+    corners = {"Concentrate here": (0.02, 0.97, "left", "top"),
+               "Keep up the good work": (0.98, 0.97, "right", "top"),
+               "Low priority": (0.02, 0.03, "left", "bottom"),
+               "Possible overkill": (0.98, 0.03, "right", "bottom")}
+    for name, (cx, cy, ha, va) in corners.items():
+        ax.text(cx, cy, name, transform=ax.transAxes, ha=ha, va=va, fontsize=8,
+                color=colours[name])
+    kind = result.attrs.get("importance_kind", "")
+    ax.set_ylabel(f"{kind} importance".strip())
+    ax.set_xlabel(f"performance (mean {result.attrs.get('performance_kind', 'perception')})")
+    ax.set_title("Importance-performance analysis")
+    return ax
+
+
+def plot_satisfaction_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Mean value of satisfied vs not satisfied customers per tier (or funnel step)."""
+    _need(table, "table", ["value_satisfied", "value_not_satisfied"])
+    ax = _ax(ax, (7, 3.5))
+    x = np.arange(len(table))
+    k = table.attrs.get("satisfied_min", 4)
+    ax.bar(x - 0.2, table["value_not_satisfied"], 0.4, color="#bdbdbd", label=f"CSAT below {k}")
+    ax.bar(x + 0.2, table["value_satisfied"], 0.4, color="#3182bd", label=f"CSAT {k} or more")
+    ax.set_xticks(x, [str(i) for i in table.index])
+    ax.set_ylabel("mean value per customer")
+    ax.set_title("Value of satisfied and not satisfied customers")
+    ax.legend(frameon=False)
+    return ax

@@ -1,0 +1,138 @@
+"""Chapter 04 exercises and homework: solution version right, student version clean,
+answers that follow the student's seed, and feedback on the common mistakes."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+import crmlab
+from crmlab.exercises.assign import student_version
+from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
+
+ROOT = Path(__file__).resolve().parents[1]
+HOMEWORK = ROOT / "exercises" / "04_satisfaction_loyalty.ipynb"
+CHAPTER = ROOT / "notebooks" / "04_satisfaction_loyalty.ipynb"
+N_HOMEWORK = 7
+
+
+def run(nb, monkeypatch, tmp_path):
+    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "progress.json"))
+    client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(HOMEWORK.parent)}})
+    client.execute()
+    return nb
+
+
+def check_outputs(nb):
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            assert out.output_type != "error", out
+        if "crmlab.check(" in cell.source:
+            texts += [o.data["text/plain"] for o in cell.outputs
+                      if o.output_type == "execute_result"]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def source():
+    return json.loads(HOMEWORK.read_text(encoding="utf-8"))
+
+
+def test_solution_version_passes_every_check(source, monkeypatch, tmp_path):
+    nb = run(nbformat.reads(json.dumps(source), as_version=4), monkeypatch, tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("✔ Correct" in t for t in texts), texts
+    saved = json.loads((tmp_path / "progress.json").read_text())["answers"]
+    assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
+
+
+def test_student_version_runs_clean_and_says_not_answered(source, monkeypatch, tmp_path):
+    student = student_version(source)
+    code = "\n".join("".join(c["source"]) for c in student["cells"])
+    assert "BEGIN SOLUTION" not in code and "isin([\"silver\"" not in code
+    nb = run(nbformat.reads(json.dumps(student), as_version=4), monkeypatch, tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("Not answered yet" in t for t in texts), texts
+
+
+def test_every_chapter_exercise_is_in_the_homework_or_the_chapter_notebook(source):
+    homework = "\n".join("".join(c["source"]) for c in source["cells"])
+    chapter = "\n".join("".join(c["source"]) for c in
+                        json.loads(CHAPTER.read_text(encoding="utf-8"))["cells"])
+    ids = [k for k in all_exercises() if k.startswith("ch04.")]
+    assert len(ids) >= 6
+    in_homework = [k for k in ids if f'crmlab.check("{k}"' in homework]
+    assert len(in_homework) == N_HOMEWORK
+    for k in ids:
+        assert f'crmlab.exercise("{k}")' in homework + chapter, k
+        assert f'crmlab.check("{k}"' in homework + chapter, k
+    kinds = {type(get(k).kind).__name__ for k in ids}
+    assert kinds == {"Number", "Table", "Function", "Choice", "MultiChoice"}
+
+
+DATA_EXERCISES = ["ch04.csat-share", "ch04.nps-segment", "ch04.servqual-gaps",
+                  "ch04.loyalty-stages", "ch04.points-value", "ch04.recovery-effect"]
+
+
+@pytest.mark.parametrize("exercise_id", DATA_EXERCISES)
+def test_answer_follows_the_students_seed(exercise_id):
+    """The practice answer is right on the practice data and wrong on two other seeds."""
+    ex = get(exercise_id)
+    practice = dataset_for(ex.scenario, 2024)
+    answer = ex.expected(practice)
+    assert evaluate(ex, answer, practice).correct
+    for seed in (7, 8):
+        assert evaluate(ex, answer, dataset_for(ex.scenario, seed)).status == "wrong", seed
+
+
+@pytest.mark.parametrize("exercise_id", [k for k in DATA_EXERCISES + [
+    "ch04.largest-gap", "ch04.ipa-concentrate"]])
+def test_mistakes_get_their_own_feedback(exercise_id):
+    ex = get(exercise_id)
+    d = dataset_for(ex.scenario, 2024)
+    right = ex.expected(d)
+    assert ex.mistakes
+    for mistake in ex.mistakes:
+        wrong = mistake.compute(d)
+        if ex.kind.check(wrong, right).correct:
+            continue  # this mistake gives the right answer on this dataset
+        verdict = evaluate(ex, wrong, d)
+        assert verdict.status == "wrong" and verdict.message == mistake.message, mistake.message
+
+
+def test_nps_function_cases_and_a_wrong_function():
+    ex = get("ch04.nps-function")
+    d = dataset_for("retail", 2024)
+    cases = ex.expected(d)
+    assert any(args == ([0, 6, 7, 8],) and value == -50 for args, value in cases)
+
+    def right(scores):
+        return 100 * (sum(s >= 9 for s in scores) - sum(s <= 6 for s in scores)) / len(scores)
+
+    def passives_left_out(scores):
+        ends = [s for s in scores if s >= 9 or s <= 6]
+        return 100 * (sum(s >= 9 for s in ends) - sum(s <= 6 for s in ends)) / max(len(ends), 1)
+
+    assert evaluate(ex, right, d).correct
+    assert evaluate(ex, passives_left_out, d).status == "wrong"
+
+
+def test_hand_checked_answers_on_the_practice_data():
+    retail, telecom = crmlab.load("retail"), crmlab.load("telecom")
+    surveys = retail.surveys
+    assert get("ch04.csat-share").expected(retail) == pytest.approx(
+        (surveys["csat"] >= 4).sum() / len(surveys))
+    assert get("ch04.largest-gap").expected(retail) == "reliability"
+    assert "reliability" in get("ch04.ipa-concentrate").expected(retail)
+    assert get("ch04.satisfaction-profit").expected(retail) == "b"
+    counts = get("ch04.loyalty-stages").expected(retail)
+    assert counts.sum() == surveys["customer_id"].isin(retail.orders["customer_id"]).sum()
+    assert 1.5 < get("ch04.recovery-effect").expected(telecom) < 5

@@ -1,0 +1,175 @@
+"""Service recovery: hand-computed rates, the planted recovery effects, bad input."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import crmlab
+from crmlab import recovery as R
+from crmlab.cohorts import survival_at
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def telecom():
+    return crmlab.load("telecom")
+
+
+def tiny():
+    """Three customers: one complains and leaves, one complains and stays, one never complains."""
+    k = pd.DataFrame({"customer_id": list("abc"),
+                      "start_date": pd.to_datetime(["2023-01-01"] * 3),
+                      "end_date": pd.to_datetime(["2024-01-01", None, "2023-07-01"])})
+    t = pd.DataFrame({"customer_id": ["a", "b", "b"], "ticket_type": ["complaint"] * 3,
+                      "opened_at": pd.to_datetime(["2023-07-02 10:00", "2023-04-01 09:00",
+                                                   "2023-09-01 09:00"]),
+                      "outcome": ["unresolved", "resolved_fast", "unresolved"]})
+    return k, t
+
+
+def test_time_split_by_hand():
+    k, t = tiny()
+    ep = R.churn_episodes(k, t, "2024-12-31")
+    years = ep.groupby("customer_id")["years"].sum()
+    # every customer's follow-up is split, not lost or double counted
+    expected = (pd.to_datetime(["2024-01-01", "2024-12-31", "2023-07-01"])
+                - pd.Timestamp("2023-01-01")).days / 365.25
+    assert years.tolist() == pytest.approx(list(expected))
+    rates = R.recovery_rates(k, t, "2024-12-31", period_months=None)
+    assert rates.loc["unresolved", ["customers", "churned"]].tolist() == [1, 1]
+    assert rates.loc["resolved_fast", ["customers", "churned"]].tolist() == [1, 0]  # first only
+    assert rates.loc["no_complaint", "churned"] == 1  # c left before any complaint
+    none_years = ep.loc[ep["group"] == "no_complaint", "years"].sum()
+    assert rates.loc["no_complaint", "rate"] == pytest.approx(1 / none_years)
+    naive = R.churn_episodes(k, t, "2024-12-31", method="never_complained")
+    assert set(naive.loc[naive["group"] == "no_complaint", "customer_id"]) == {"c"}
+
+
+def test_mantel_haenszel_with_one_stratum_is_the_crude_ratio():
+    """d1 = 10 churned in 100 years, d0 = 20 in 400: ratio 2, var(log) = 1/10 + 1/20."""
+    rows = [("x", "unresolved", 10, 100.0), ("x", "resolved_fast", 20, 400.0)]
+    table = pd.DataFrame(rows, columns=["stratum", "group", "event", "years"]).assign(
+        period=0).set_index(["stratum", "period", "group"])
+    ratio, low, high = R._mh(table, "unresolved", "resolved_fast", 0.95)
+    se = np.sqrt(1 / 10 + 1 / 20)
+    assert ratio == pytest.approx(2.0)
+    assert (low, high) == pytest.approx((2 * np.exp(-1.959964 * se), 2 * np.exp(1.959964 * se)),
+                                        rel=1e-5)
+    # two strata with the same ratio keep it; pooling them crudely would not
+    rows += [("y", "unresolved", 1, 100.0), ("y", "resolved_fast", 5, 1000.0)]
+    table = pd.DataFrame(rows, columns=["stratum", "group", "event", "years"]).assign(
+        period=0).set_index(["stratum", "period", "group"])
+    assert R._mh(table, "unresolved", "resolved_fast", 0.95)[0] == pytest.approx(2.0)
+
+
+def test_planted_recovery_order_on_the_committed_data(telecom):
+    """unresolved >> resolved slow > no complaint > resolved fast (truth: 4.0, 1.8, 0.8)."""
+    truth = telecom.truth.recovery_hazard_mult
+    assert truth["unresolved"] > truth["resolved_slow"] > 1 > truth["resolved_fast"]
+    end = telecom.meta["end"]
+    region = telecom.customers.set_index("customer_id")["region_id"]
+    for strata in (None, region):
+        r = R.recovery_rates(telecom.contracts, telecom.tickets, end, strata=strata)["rate_ratio"]
+        assert r["unresolved"] > 2 * r["resolved_slow"]
+        assert r["resolved_slow"] > 1 > r["resolved_fast"]
+    effect = R.recovery_effect(telecom.contracts, telecom.tickets, end)
+    assert effect.ci_low > 1.5 and effect.ratio > 2
+    assert "unresolved / resolved_fast" in str(effect)
+
+
+def test_cause_specific_rates_recover_the_planted_multipliers(big_telecom):
+    """Counting only churn for poor service (the hazard the handling changes), the rate
+    ratios are close to the planted multipliers; all-cause ratios are diluted."""
+    d = big_telecom
+    truth = d.truth.recovery_hazard_mult
+    region = d.customers.set_index("customer_id")["region_id"]
+    service = R.churners_with_reason(d.surveys, "poor_service")
+    r = R.recovery_rates(d.contracts, d.tickets, d.meta["end"], events=service, strata=region)
+    for g in ("resolved_fast", "resolved_slow", "unresolved"):
+        assert r.loc[g, "ci_low"] < truth[g] < r.loc[g, "ci_high"], g
+    assert r.loc["resolved_fast", "ci_high"] < 1 < r.loc["resolved_slow", "ci_low"]
+    allcause = R.recovery_rates(d.contracts, d.tickets, d.meta["end"], strata=region)
+    assert allcause["rate_ratio"]["unresolved"] < r["rate_ratio"]["unresolved"]
+    assert (allcause["rate_ratio"][["resolved_slow", "unresolved"]]
+            < r["rate_ratio"][["resolved_slow", "unresolved"]]).all()
+    assert allcause["rate_ratio"]["resolved_fast"] < 1
+
+
+def test_comparing_with_never_complainers_is_biased(big_telecom):
+    """Never-complainers are enriched in quick leavers (no time to complain): comparing with
+    them makes every complaint outcome look better than the time-split comparison."""
+    d = big_telecom
+    fair = R.recovery_rates(d.contracts, d.tickets, d.meta["end"], period_months=None)
+    naive = R.recovery_rates(d.contracts, d.tickets, d.meta["end"], method="never_complained",
+                             period_months=None)
+    assert (naive["rate_ratio"].drop("no_complaint")
+            < fair["rate_ratio"].drop("no_complaint") - 0.15).all()
+
+
+def test_survival_after_complaint(telecom):
+    km = R.survival_after_complaint(telecom.contracts, telecom.tickets, telecom.meta["end"])
+    s12 = survival_at(km, 12)
+    assert s12["resolved_fast"] > s12["resolved_slow"] > s12["unresolved"]
+    assert list(pd.unique(km["group"])) == ["resolved_fast", "resolved_slow", "unresolved"]
+
+
+def test_spend_after_a_complaint(telecom):
+    args = (telecom.orders, telecom.tickets, telecom.customers, telecom.meta["end"],
+            telecom.contracts)
+    r = R.recovery_spend(*args)
+    assert r.equals(R.recovery_spend(*args))  # seeded
+    assert r.loc["unresolved", "retained"] < r.loc["resolved_slow", "retained"] \
+        < r.loc["resolved_fast", "retained"]
+    assert r.loc["unresolved", "spend_ratio"] < r.loc["resolved_fast", "spend_ratio"]
+    assert r.loc["unresolved", "ci_high"] < 1
+    assert (r["ci_low"] <= r["spend_ratio"]).all() and (r["spend_ratio"] <= r["ci_high"]).all()
+    # every complainer kept is matched with at most `controls` customers
+    assert (r["complainers"] > 50).all()
+
+
+def test_spend_in_non_contractual_data():
+    d = crmlab.load("retail")
+    r = R.recovery_spend(d.orders, d.tickets, d.customers, d.meta["end"], controls=3, seed=1)
+    assert set(r.index) == {"resolved_fast", "resolved_slow", "unresolved"}
+    assert r.attrs["retained"] == "bought again"
+    assert r.loc["unresolved", "spend"] < r.loc["resolved_fast", "spend"]
+
+
+def test_bad_input(telecom):
+    retail = crmlab.load("retail")
+    with pytest.raises(ValueError, match="contractual data"):
+        R.recovery_rates(retail.tables.get("contracts"), retail.tickets, "2024-12-31")
+    with pytest.raises(ValueError, match="text, not dates"):
+        R.first_complaints(telecom.tickets.astype({"opened_at": str}))
+    with pytest.raises(ValueError, match="unknown complaint outcome"):
+        R.first_complaints(telecom.tickets.replace({"outcome": {"unresolved": "lost"}}))
+    with pytest.raises(ValueError, match="is not a group"):
+        R.recovery_effect(telecom.contracts, telecom.tickets, "2024-12-31", a="angry")
+    with pytest.raises(ValueError, match="reasons"):
+        R.churners_with_reason(telecom.surveys, "bad_weather")
+    with pytest.raises(ValueError, match="period_months"):
+        R.recovery_rates(telecom.contracts, telecom.tickets, "2024-12-31", period_months=0)
+    with pytest.raises(ValueError, match="controls"):
+        R.recovery_spend(telecom.orders, telecom.tickets, telecom.customers, "2024-12-31",
+                         controls=0)
+
+
+def test_plots_return_axes(telecom):
+    end = telecom.meta["end"]
+    for ax in (R.plot_recovery_rates(R.recovery_rates(telecom.contracts, telecom.tickets, end)),
+               R.plot_survival_after_complaint(
+                   R.survival_after_complaint(telecom.contracts, telecom.tickets, end)),
+               R.plot_recovery_spend(R.recovery_spend(telecom.orders, telecom.tickets,
+                                                      telecom.customers, end,
+                                                      telecom.contracts))):
+        assert isinstance(ax, matplotlib.axes.Axes)

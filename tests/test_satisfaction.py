@@ -1,0 +1,265 @@
+"""Satisfaction measures: hand-computed small cases, the planted truth, bad input."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import crmlab
+from crmlab import satisfaction as S
+from crmlab.satisfaction import DIMENSIONS
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def retail():
+    return crmlab.load("retail")
+
+
+def survey_rows(exp, perc, imp=None, csat=None):
+    """One survey row per (exp, perc) pair of 5-vectors."""
+    rows = []
+    for i, (e, p) in enumerate(zip(exp, perc)):
+        row = {f"exp_{d}": e[j] for j, d in enumerate(DIMENSIONS)}
+        row |= {f"perc_{d}": p[j] for j, d in enumerate(DIMENSIONS)}
+        if imp is not None:
+            row |= {f"imp_{d}": imp[i][j] for j, d in enumerate(DIMENSIONS)}
+        if csat is not None:
+            row["csat"] = csat[i]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- CSAT and NPS
+def test_csat_hand_computed():
+    r = S.csat([1, 2, 3, 4, 5, 5, None])
+    assert r["n"] == 6 and r["mean"] == pytest.approx(20 / 6)
+    assert r["share_satisfied"] == pytest.approx(0.5)
+    assert S.csat([3, 4], satisfied_min=3)["share_satisfied"] == 1.0
+
+
+def test_nps_of_a_tiny_list():
+    r = S.nps([10, 9, 8, 7, 6, 0])
+    assert (r.promoters, r.passives, r.detractors, r.nps) == pytest.approx((1 / 3, 1 / 3, 1 / 3, 0))
+    # multinomial variance of (P - D): (p + d - (p - d)^2) / n = (2/3) / 6
+    half = 1.959964 * np.sqrt((2 / 3) / 6) * 100
+    assert r.ci_low == pytest.approx(-half, abs=1e-3) and r.ci_high == pytest.approx(half, abs=1e-3)
+    assert S.nps([9, 10, 10]).nps == 100 and S.nps([7, 8]).nps == 0 and S.nps([0, 6]).nps == -100
+
+
+def test_nps_interval_methods_agree_and_bootstrap_is_reproducible(retail):
+    answers = retail.surveys["nps"]
+    normal = S.nps(answers)
+    boot = S.nps(answers, method="bootstrap", seed=3)
+    assert boot == S.nps(answers, method="bootstrap", seed=3)
+    assert boot.nps == normal.nps
+    assert abs(boot.ci_low - normal.ci_low) < 0.5 and abs(boot.ci_high - normal.ci_high) < 0.5
+    assert normal.ci_low < normal.nps < normal.ci_high
+
+
+def test_nps_interval_covers_the_truth_in_simulation():
+    rng = np.random.default_rng(1)
+    p = np.array([0.3] + [0.05] * 6 + [0.1, 0.1, 0.1, 0.05])  # answers 0..10
+    p = p / p.sum()
+    truth = 100 * (p[9:].sum() - p[:7].sum())
+    covered = 0
+    for _ in range(400):
+        r = S.nps(rng.choice(11, 300, p=p))
+        covered += r.ci_low <= truth <= r.ci_high
+    assert 0.92 < covered / 400 < 0.98
+
+
+def test_nps_by_and_csat_by(retail):
+    s = retail.surveys.merge(retail.customers[["customer_id", "membership_tier"]])
+    by = S.nps_by(s, "membership_tier")
+    assert by["n"].sum() == len(s)
+    bronze = s.loc[s["membership_tier"] == "bronze", "nps"]
+    assert by.loc["bronze", "nps"] == pytest.approx(S.nps(bronze).nps)
+    assert S.csat_by(s, "membership_tier").loc["gold", "n"] == (s["membership_tier"] == "gold").sum()
+
+
+@pytest.mark.parametrize("bad, message", [
+    ([11, 3], "0 to 10"), ([3.5], "whole numbers"), (["9", "10"], "numbers"),
+    ([], "no answers"), ([None, None], "no answers"),
+    (pd.DataFrame({"a": [1]}), "pick one column")])
+def test_nps_bad_input(bad, message):
+    with pytest.raises(ValueError, match=message):
+        S.nps(bad)
+
+
+def test_csat_and_nps_bad_arguments():
+    with pytest.raises(ValueError, match="1 to 5"):
+        S.csat([0, 3])
+    with pytest.raises(ValueError, match="level"):
+        S.nps([9], level=95)
+    with pytest.raises(ValueError, match="method"):
+        S.nps([9], method="wilson")
+
+
+# ---------------------------------------------------------------- SERVQUAL
+def test_servqual_gap_hand_computed():
+    s = survey_rows(exp=[[6, 6, 6, 6, 6], [5, 7, 5, 5, 5]], perc=[[7, 4, 6, 5, 6], [5, 5, 5, 5, 6]],
+                    imp=[[1, 4, 1, 1, 3], [2, 2, 2, 2, 2]])
+    s["customer_id"] = ["a", "b"]
+    g = S.servqual_gaps(s)
+    assert g.loc[0, [f"gap_{d}" for d in DIMENSIONS]].tolist() == [1, -2, 0, -1, 0]
+    assert g["servqual"].tolist() == pytest.approx([-0.4, -0.2])
+    # importance weights 1,4,1,1,3 (sum 10): (1 - 8 + 0 - 1 + 0) / 10
+    assert g.loc[0, "weighted_servqual"] == pytest.approx(-0.8)
+    summary = S.servqual_summary(s)
+    assert summary.loc["reliability", "gap"] == pytest.approx(-2.0)
+    assert summary.loc["reliability", "share_negative"] == 1.0
+    assert summary.loc["empathy", "stated_importance"] == pytest.approx(2.5)
+
+
+def test_servqual_recovers_the_planted_gaps(retail):
+    summary = S.servqual_summary(retail.surveys)
+    planted = pd.Series(retail.truth.servqual_mean_gap)[list(summary.index)]
+    assert summary["gap"].idxmin() == planted.idxmin() == "reliability"
+    assert np.corrcoef(summary["gap"], planted)[0, 1] > 0.95
+    assert (summary["gap"] - planted).abs().max() < 0.25
+    inside = (summary["gap_ci_low"] < summary["gap"]) & (summary["gap"] < summary["gap_ci_high"])
+    assert inside.all()
+
+
+def test_exit_surveys_without_items_are_left_out():
+    t = crmlab.load("telecom").surveys
+    assert S.servqual_summary(t).attrs["n"] == (t["survey_type"] == "periodic").sum()
+    with pytest.raises(ValueError, match="periodic"):
+        S.servqual_summary(t[t["survey_type"] == "exit"])
+
+
+def test_servqual_bad_input():
+    with pytest.raises(ValueError, match="missing column"):
+        S.servqual_gaps(pd.DataFrame({"exp_tangibles": [1]}))
+    with pytest.raises(ValueError, match="1-7"):
+        S.servqual_gaps(survey_rows([[9] * 5], [[5] * 5]))
+
+
+def test_disconfirmation_orders_satisfaction(retail):
+    d = S.disconfirmation(retail.surveys)
+    mean = d.groupby("kind")["csat"].mean()
+    assert mean["negative"] < mean["confirmed"] < mean["positive"]
+    s = survey_rows([[5] * 5] * 3, [[3] * 5, [5] * 5, [7] * 5], csat=[2, 3, 5])
+    assert S.disconfirmation(s)["disconfirmation"].tolist() == [-2, 0, 2]
+
+
+# ---------------------------------------------------------------- ACSI
+def test_acsi_index_hand_computed():
+    s = survey_rows([[7] * 5, [4] * 5], [[7] * 5, [1] * 5], csat=[5, 1])
+    items = S.acsi_items(s)
+    assert items.iloc[0].tolist() == [100, 100, 50]
+    # csat 1 -> 0; perception 1 -> 0; gap -3 on -6..6 -> 25
+    assert items.iloc[1].tolist() == [0, 0, 25]
+    assert S.acsi_index(s).round(4).tolist() == [83.3333, 8.3333]
+    assert S.acsi_index(s, {"overall_satisfaction": 1}).tolist() == [100, 0]
+    w = S.acsi_weights(S.acsi_items(crmlab.load("retail").surveys), "pca")
+    assert w.sum() == pytest.approx(1) and (w > 0.2).all()
+
+
+def test_acsi_score_by_group_and_bad_weights(retail):
+    s = retail.surveys
+    overall = S.acsi_score(s)
+    assert 0 < overall.loc["all", "ci_low"] < overall.loc["all", "index"] < 100
+    by = S.acsi_score(s, by="survey_type")
+    assert by["n"].sum() == overall.loc["all", "n"]
+    with pytest.raises(ValueError, match="weights must name"):
+        S.acsi_index(s, {"loyalty": 1})
+    with pytest.raises(ValueError, match="'equal' or 'pca'"):
+        S.acsi_index(s, "pls")
+
+
+# ---------------------------------------------------------------- IPA
+@pytest.mark.parametrize("fixture", ["retail", "big_telecom"])
+def test_derived_importance_ranks_reliability_first(fixture, request):
+    d = request.getfixturevalue(fixture)
+    s = d.surveys
+    weights = pd.Series(d.truth.servqual_weights)
+    ipa = S.importance_performance(s)
+    assert ipa.index[0] == weights.idxmax() == "reliability"
+    assert np.corrcoef(ipa["derived_importance"], weights[ipa.index])[0, 1] > 0.9
+    assert ipa.loc["reliability", "quadrant"] == "Concentrate here"
+    assert S.importance_performance(s, method="correlation").index[0] == "reliability"
+    assert S.importance_performance(s, "stated").index[0] == "reliability"
+
+
+def test_ipa_quadrants_hand_made():
+    rng = np.random.default_rng(0)
+    n = 400
+    exp = np.full((n, 5), 5)
+    perc = np.clip(exp + rng.integers(-2, 3, (n, 5)) + np.array([1, -1, 0, 0, 0]), 1, 7)
+    gaps = perc - exp
+    csat = np.clip(np.round(3 + 0.8 * gaps[:, 1] + 0.1 * gaps[:, 0]), 1, 5)
+    s = survey_rows(exp, perc, imp=[[4] * 5] * n, csat=csat)
+    ipa = S.importance_performance(s)
+    assert ipa.index[0] == "reliability"
+    assert ipa.loc["reliability", "quadrant"] == "Concentrate here"
+    assert ipa.loc["tangibles", "quadrant"] == "Possible overkill"
+    with pytest.raises(ValueError, match="at least 7"):
+        S.importance_performance(s.head(3))
+    with pytest.raises(ValueError, match="'derived' or 'stated'"):
+        S.importance_performance(s, importance="both")
+
+
+# ---------------------------------------------------------------- satisfaction and value
+def test_annual_margin_and_bad_dates():
+    o = pd.DataFrame({"customer_id": ["a", "b"], "order_date": pd.to_datetime(
+        ["2024-06-01", "2024-12-01"]), "margin": [10.0, 5.0]})
+    c = pd.DataFrame({"customer_id": ["a", "b", "c"], "signup_date": pd.to_datetime(
+        ["2022-12-31", "2024-11-30", "2024-01-01"])})
+    v = S.annual_margin(o, c, "2024-12-31")
+    assert v.round(3).to_dict() == {"a": round(10 / (731 / 365.25), 3), "b": 10.0, "c": 0.0}
+    with pytest.raises(ValueError, match="text, not dates"):
+        S.annual_margin(o.astype({"order_date": str}), c, "2024-12-31")
+
+
+def test_satisfaction_pays_where_customers_are_valuable(retail):
+    value = S.annual_margin(retail.orders, retail.customers, retail.meta["end"])
+    by = S.satisfaction_by_value(retail.surveys, value)
+    assert list(by.index) == ["platinum", "gold", "iron", "lead"]
+    assert by["satisfaction_premium"].idxmax() == "platinum"
+    assert by.loc["platinum", "satisfaction_premium"] > 5 * by.loc[["iron", "lead"],
+                                                                  "satisfaction_premium"].abs().max()
+    assert by["value_share"].sum() == pytest.approx(1)
+    funnel = S.satisfaction_value_funnel(retail.surveys, value)
+    assert list(funnel["customers"]) == [by["customers"].sum(),
+                                         by.loc[["platinum", "gold"], "customers"].sum(),
+                                         by.loc["platinum", "customers"]]
+    # the truth: satisfied customers really are more satisfied, and buy more
+    truth = retail.truth.customers.set_index("customer_id")["satisfaction"]
+    s = retail.surveys.set_index("customer_id")["csat"]
+    assert truth[s.index][s >= 4].mean() > truth[s.index][s <= 2].mean() + 1
+
+
+def test_satisfaction_by_value_hand_computed_and_bad_value():
+    s = pd.DataFrame({"customer_id": list("abcd"), "csat": [5, 1, 4, 2],
+                      "survey_date": pd.to_datetime(["2024-01-01"] * 4)})
+    v = pd.Series([90.0, 30.0, 3.0, 1.0], index=list("abcd"))
+    t = pd.Series(["A", "A", "B", "B"], index=list("abcd"))
+    by = S.satisfaction_by_value(s, v, t)
+    assert by.loc["A", "satisfaction_premium"] == 60 and by.loc["B", "value_satisfied"] == 3
+    assert by.loc["A", "share_satisfied"] == 0.5
+    with pytest.raises(ValueError, match="Series indexed by customer_id"):
+        S.satisfaction_by_value(s, [1, 2, 3, 4])
+
+
+def test_plots_return_axes(retail):
+    s = retail.surveys
+    value = S.annual_margin(retail.orders, retail.customers, retail.meta["end"])
+    for ax in (S.plot_nps(S.nps(s["nps"])), S.plot_nps(S.nps_by(s, "survey_type")),
+               S.plot_disconfirmation(S.disconfirmation(s)),
+               S.plot_servqual(S.servqual_summary(s)), S.plot_acsi(S.acsi_score(s)),
+               S.plot_ipa(S.importance_performance(s)),
+               S.plot_satisfaction_value(S.satisfaction_by_value(s, value))):
+        assert isinstance(ax, matplotlib.axes.Axes)
+    _, ax = plt.subplots()
+    assert S.plot_ipa(S.importance_performance(s, "stated"), ax=ax) is ax
