@@ -1,0 +1,731 @@
+"""Operational CRM analytics (运营型CRM): funnel, forecast, campaign uplift, recommendations.
+
+Seed 001 lists what operational CRM does: **sales management** (leads,
+opportunities, forecasts), **marketing automation** (segments, targeted
+campaigns) and **service management**.  This module measures the first two
+and adds the simple personalised recommendation of **one-to-one marketing
+(一对一营销)**:
+
+* :func:`funnel`, :func:`stage_durations`, :func:`conversion_by` — the
+  **sales funnel (销售漏斗)** lead -> qualified -> proposal -> negotiation ->
+  won, with step conversion and time in stage;
+* :func:`stage_at`, :func:`stage_pass_rates`, :func:`pipeline_forecast`,
+  :func:`forecast_backtest` — a **weighted-pipeline forecast**: each open deal
+  counts with the historical probability that a deal in its stage is won;
+* :func:`campaign_uplift` — **campaign uplift (营销增量效果)**: treatment minus
+  control response rate and revenue per contact, with intervals;
+* :class:`CategoryRecommender`, :func:`holdout_hit_rate` — item co-occurrence
+  (support, confidence, lift) from the categories customers bought.
+
+Opportunities have the columns of ``data.opportunities``: ``qualified_date``,
+``proposal_date``, ``negotiation_date`` (empty if never reached),
+``closed_date`` (empty while open) and ``stage`` at the end of the data.
+
+References
+----------
+Newcombe, R. G. (1998). Interval estimation for the difference between
+independent proportions: comparison of eleven methods. *Statistics in
+Medicine* 17(8), 873-890.
+Agrawal, R., Imielinski, T. & Swami, A. (1993). Mining association rules
+between sets of items in large databases. *Proc. ACM SIGMOD*, 207-216.
+Peppers, D. & Rogers, M. (1993). *The One to One Future*. Doubleday.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import comb
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "STAGES",
+    "CategoryRecommender",
+    "PipelineForecast",
+    "campaign_uplift",
+    "conversion_by",
+    "forecast_backtest",
+    "funnel",
+    "holdout_hit_rate",
+    "pipeline_forecast",
+    "plot_cooccurrence",
+    "plot_forecast",
+    "plot_funnel",
+    "plot_uplift",
+    "stage_at",
+    "stage_durations",
+    "stage_pass_rates",
+]
+
+STAGES = ("qualified", "proposal", "negotiation", "won")
+_DATES = ("qualified_date", "proposal_date", "negotiation_date")
+OPP_COLUMNS = ("opportunity_id", "value", *_DATES, "closed_date", "stage")
+
+
+# ------------------------------------------------------------------ helpers
+def _require(df, name: str, columns) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise ValueError(f"{name} must be a DataFrame with columns {', '.join(columns)}; "
+                         f"got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
+                         f"(expected: {', '.join(columns)})")
+
+
+def _date(x, name: str) -> pd.Timestamp:
+    try:
+        t = pd.Timestamp(x)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a date such as '2024-06-30', got {x!r}") from None
+    if pd.isna(t):
+        raise ValueError(f"{name} must be a date such as '2024-06-30', got {x!r}")
+    return t
+
+
+def _opportunities(opps: pd.DataFrame) -> pd.DataFrame:
+    _require(opps, "opportunities", OPP_COLUMNS)
+    out = opps.copy()
+    for c in (*_DATES, "closed_date"):
+        out[c] = pd.to_datetime(out[c])
+    bad = set(out["stage"].dropna().unique()) - {*STAGES, "lost"}
+    if bad:
+        raise ValueError(f"opportunities.stage has unknown value(s) {sorted(bad)} "
+                         f"(expected: {', '.join(STAGES)}, lost)")
+    if out["qualified_date"].isna().any():
+        raise ValueError("opportunities.qualified_date has missing values: every opportunity "
+                         "starts as a qualified lead")
+    return out
+
+
+def _reached(o: pd.DataFrame) -> np.ndarray:
+    """Date each opportunity entered each stage (n x 4, NaT if never): the won
+    stage is entered on the closing date of won deals."""
+    won = o["closed_date"].where(o["stage"] == "won")
+    return np.column_stack([o[c].to_numpy("datetime64[ns]") for c in _DATES]
+                           + [won.to_numpy("datetime64[ns]")])
+
+
+def _lost_at(o: pd.DataFrame) -> np.ndarray:
+    """Stage index (0-2) where a lost deal was lost, -1 otherwise."""
+    entered = ~np.isnat(_reached(o)[:, :3])
+    last = entered.shape[1] - 1 - np.argmax(entered[:, ::-1], axis=1)
+    return np.where(o["stage"].to_numpy() == "lost", last, -1)
+
+
+# ------------------------------------------------------------------ funnel
+def funnel(opportunities: pd.DataFrame, leads: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The sales funnel: how many reached each stage and the step conversion.
+
+    Step conversion counts only deals whose step is decided: deals still open
+    in a stage at the end of the data have not yet passed or failed it, so
+    they are left out of that stage's denominator.
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        ``opportunity_id``, ``value``, ``qualified_date``, ``proposal_date``,
+        ``negotiation_date``, ``closed_date``, ``stage``.
+    leads : DataFrame, optional
+        ``lead_id``, ``qualified``: adds the first row, leads.
+
+    Returns
+    -------
+    DataFrame indexed by stage: ``reached``, ``open_here`` (still in this stage),
+    ``lost_here``, ``step_conversion`` (to the next stage), ``share_of_top``
+    (reached / the first row) and ``value_reached``.
+
+    Examples
+    --------
+    >>> d = pd.to_datetime
+    >>> opps = pd.DataFrame({"opportunity_id": [1, 2, 3, 4], "value": [10.0, 20, 30, 40],
+    ...     "qualified_date": d(["2024-01-01"] * 4),
+    ...     "proposal_date": d(["2024-01-10", "2024-01-10", None, "2024-01-12"]),
+    ...     "negotiation_date": d(["2024-01-20", None, None, None]),
+    ...     "closed_date": d(["2024-02-01", "2024-01-25", "2024-01-05", None]),
+    ...     "stage": ["won", "lost", "lost", "proposal"]})
+    >>> funnel(opps)[["reached", "step_conversion"]].round(2).values.tolist()
+    [[4.0, 0.75], [3.0, 0.5], [1.0, 1.0], [1.0, nan]]
+    """
+    o = _opportunities(opportunities)
+    reached = ~np.isnat(_reached(o))
+    stage = o["stage"].to_numpy()
+    lost_at = _lost_at(o)
+    rows = []
+    for k, name in enumerate(STAGES):
+        n = int(reached[:, k].sum())
+        open_here = int((stage == name).sum()) if name != "won" else 0
+        lost = int((lost_at == k).sum())
+        nxt = int(reached[:, k + 1].sum()) if k < 3 else np.nan
+        decided = n - open_here
+        rows.append({"stage": name, "reached": n, "open_here": open_here, "lost_here": lost,
+                     "step_conversion": nxt / decided if k < 3 and decided > 0 else np.nan,
+                     "value_reached": float(o.loc[reached[:, k], "value"].sum())})
+    out = pd.DataFrame(rows).set_index("stage")
+    if leads is not None:
+        _require(leads, "leads", ("lead_id", "qualified"))
+        q = leads["qualified"].astype(bool)
+        top = pd.DataFrame([{"stage": "lead", "reached": len(leads), "open_here": 0,
+                             "lost_here": int((~q).sum()),
+                             "step_conversion": q.mean() if len(leads) else np.nan,
+                             "value_reached": np.nan}]).set_index("stage")
+        out = pd.concat([top, out])
+    out["share_of_top"] = out["reached"] / out["reached"].iloc[0]
+    return out
+
+
+def stage_durations(opportunities: pd.DataFrame) -> pd.DataFrame:
+    """Days spent in each stage by deals that left it (moved on, won or lost).
+
+    >>> d = pd.to_datetime
+    >>> opps = pd.DataFrame({"opportunity_id": [1, 2], "value": [1.0, 1.0],
+    ...     "qualified_date": d(["2024-01-01", "2024-01-01"]),
+    ...     "proposal_date": d(["2024-01-11", None]), "negotiation_date": d([None, None]),
+    ...     "closed_date": d(["2024-01-15", "2024-01-05"]), "stage": ["lost", "lost"]})
+    >>> stage_durations(opps)["mean_days"].tolist()
+    [7.0, 4.0, nan]
+    """
+    o = _opportunities(opportunities)
+    entered = _reached(o)
+    closed = o["closed_date"].to_numpy("datetime64[ns]")
+    lost_at = _lost_at(o)
+    rows = []
+    for k, name in enumerate(STAGES[:3]):
+        left = entered[:, k + 1].copy()
+        left[lost_at == k] = closed[lost_at == k]
+        ok = ~np.isnat(entered[:, k]) & ~np.isnat(left)
+        days = (left[ok] - entered[ok, k]).astype("timedelta64[h]").astype(float) / 24
+        rows.append({"stage": name, "deals": int(ok.sum()),
+                     "mean_days": float(days.mean()) if ok.any() else np.nan,
+                     "median_days": float(np.median(days)) if ok.any() else np.nan})
+    return pd.DataFrame(rows).set_index("stage")
+
+
+def conversion_by(leads: pd.DataFrame, opportunities: pd.DataFrame, by: str = "source"
+                  ) -> pd.DataFrame:
+    """Lead qualification, win rate and won value per lead, by a lead attribute.
+
+    ``win_rate`` is won / closed opportunities (open ones are undecided);
+    ``won_value_per_lead`` is the value won divided by all leads of the group.
+
+    >>> leads = pd.DataFrame({"lead_id": [1, 2, 3], "source": ["web", "web", "fair"],
+    ...                       "qualified": [True, False, True]})
+    >>> d = pd.to_datetime
+    >>> opps = pd.DataFrame({"opportunity_id": [7, 8], "lead_id": [1, 3], "value": [100.0, 50],
+    ...     "qualified_date": d(["2024-01-01"] * 2), "proposal_date": d([None, None]),
+    ...     "negotiation_date": d([None, None]), "closed_date": d(["2024-02-01", None]),
+    ...     "stage": ["won", "qualified"]})
+    >>> conversion_by(leads, opps)["qualify_rate"].to_dict()
+    {'fair': 1.0, 'web': 0.5}
+    """
+    _require(leads, "leads", ("lead_id", "qualified", by))
+    o = _opportunities(opportunities)
+    _require(o, "opportunities", ("lead_id",))
+    o = o.merge(leads[["lead_id", by]], on="lead_id", how="left")
+    g = leads.groupby(by, observed=True)
+    out = pd.DataFrame({"leads": g.size(), "qualify_rate": g["qualified"].mean().astype(float)})
+    closed = o[o["stage"].isin(["won", "lost"])]
+    out["win_rate"] = (closed["stage"] == "won").groupby(closed[by], observed=True).mean()
+    won = o[o["stage"] == "won"].groupby(by, observed=True)["value"]
+    out["mean_won_value"] = won.mean()
+    out["won_value_per_lead"] = won.sum().reindex(out.index).fillna(0.0) / out["leads"]
+    return out
+
+
+# ------------------------------------------------------------------ forecast
+def stage_at(opportunities: pd.DataFrame, date) -> pd.Series:
+    """Each opportunity's stage on ``date``, rebuilt from its stage dates.
+
+    Values: ``qualified``, ``proposal``, ``negotiation`` (open), ``won``,
+    ``lost`` (closed on or before ``date``) or ``not_yet`` (qualified later).
+
+    >>> d = pd.to_datetime
+    >>> opps = pd.DataFrame({"opportunity_id": [1], "value": [5.0],
+    ...     "qualified_date": d(["2024-01-01"]), "proposal_date": d(["2024-02-01"]),
+    ...     "negotiation_date": d(["2024-03-01"]), "closed_date": d(["2024-04-01"]),
+    ...     "stage": ["won"]})
+    >>> [stage_at(opps, t).iloc[0] for t in ["2023-12-31", "2024-02-15", "2024-05-01"]]
+    ['not_yet', 'proposal', 'won']
+    """
+    o = _opportunities(opportunities)
+    t = np.datetime64(_date(date, "date"), "ns")
+    entered = _reached(o)[:, :3]
+    closed = o["closed_date"].to_numpy("datetime64[ns]")
+    k = (~np.isnat(entered) & (entered <= t)).sum(axis=1)  # stages entered by t (dates ordered)
+    out = np.where(k == 0, "not_yet", np.asarray(STAGES)[np.maximum(k - 1, 0)])
+    done = ~np.isnat(closed) & (closed <= t)
+    out = np.where(done, o["stage"].to_numpy(), out)
+    return pd.Series(out, index=o.index, name="stage_at")
+
+
+def stage_pass_rates(opportunities: pd.DataFrame, date=None) -> pd.DataFrame:
+    """Historical step conversion and the probability of winning from each open stage.
+
+    A step (e.g. proposal -> negotiation) counts for the deals that were in
+    the stage and had left it (passed or lost) by ``date``; deals still in the
+    stage are undecided and left out.  ``p_win`` of a stage is the product of
+    its step rates up to won.
+
+    >>> d = pd.to_datetime
+    >>> opps = pd.DataFrame({"opportunity_id": [1, 2], "value": [1.0, 1.0],
+    ...     "qualified_date": d(["2024-01-01"] * 2), "proposal_date": d(["2024-01-05"] * 2),
+    ...     "negotiation_date": d(["2024-01-09", None]),
+    ...     "closed_date": d(["2024-01-20", "2024-01-08"]), "stage": ["won", "lost"]})
+    >>> stage_pass_rates(opps)["p_win"].tolist()
+    [0.5, 0.5, 1.0]
+    """
+    o = _opportunities(opportunities)
+    entered = _reached(o)
+    closed = o["closed_date"].to_numpy("datetime64[ns]")
+    lost_at = _lost_at(o)
+    t = (np.datetime64(_date(date, "date"), "ns") if date is not None
+         else np.datetime64("2262-01-01", "ns"))
+    rows = []
+    for k, name in enumerate(STAGES[:3]):
+        passed = ~np.isnat(entered[:, k + 1]) & (entered[:, k + 1] <= t)
+        failed = (lost_at == k) & (closed <= t)
+        n = int(passed.sum() + failed.sum())
+        rows.append({"stage": name, "passed": int(passed.sum()), "lost": int(failed.sum()),
+                     "pass_rate": passed.sum() / n if n else np.nan})
+    out = pd.DataFrame(rows).set_index("stage")
+    # a stage without decided deals has no rate (NaN), and neither have the stages before it
+    out["p_win"] = out["pass_rate"][::-1].cumprod(skipna=False)[::-1]
+    return out
+
+
+@dataclass
+class PipelineForecast:
+    """A weighted-pipeline forecast at a snapshot date and what happened next."""
+
+    snapshot: pd.Timestamp
+    by_stage: pd.DataFrame  # open deals, open value, p_win, weighted value, won value per stage
+    weights: pd.DataFrame  # stage_pass_rates(...) before the snapshot
+    forecast: float  # sum of value x p_win over open deals
+    sd: float  # if deals close independently: sqrt(sum value^2 p (1 - p))
+    low: float
+    high: float
+    pipeline_value: float  # unweighted open value
+    actual: float  # value of the snapshot's open deals won after it (within the horizon)
+    undecided: int  # snapshot deals still open at the end of the data (or horizon)
+    level: float
+
+
+def pipeline_forecast(opportunities: pd.DataFrame, snapshot, horizon_days: int | None = None,
+                      level: float = 0.9) -> PipelineForecast:
+    """Forecast the value to be won from the deals open at ``snapshot``.
+
+    Each open deal is weighted by ``p_win`` of its stage at the snapshot, from
+    the step conversion of deals decided before the snapshot (no peeking; a
+    stage without such history gets weight 0).  The forecast is then compared
+    with the value of those deals actually won after the snapshot (within
+    ``horizon_days`` if given).
+
+    Parameters
+    ----------
+    opportunities : DataFrame
+        See :func:`funnel`.
+    snapshot : date
+    horizon_days : int, optional
+        Count as actual only deals won within this many days of the snapshot.
+    level : float
+        Coverage of the interval ``forecast +- z sd`` (normal approximation).
+
+    Examples
+    --------
+    >>> d = pd.to_datetime
+    >>> opps = pd.DataFrame({"opportunity_id": [1, 2, 3, 4], "value": [10.0, 10, 10, 100],
+    ...     "qualified_date": d(["2024-01-01"] * 3 + ["2024-03-01"]),
+    ...     "proposal_date": d(["2024-01-10", "2024-01-05", None, "2024-03-10"]),
+    ...     "negotiation_date": d([None, "2024-01-10", None, "2024-03-20"]),
+    ...     "closed_date": d(["2024-01-20", "2024-01-25", "2024-01-03", "2024-04-10"]),
+    ...     "stage": ["lost", "won", "lost", "won"]})
+    >>> f = pipeline_forecast(opps, "2024-03-15")  # deal 4 is in proposal: p_win = 1/2 x 1/1
+    >>> f.forecast, f.actual
+    (50.0, 100.0)
+    """
+    o = _opportunities(opportunities)
+    t = _date(snapshot, "snapshot")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+    if horizon_days is not None and (not isinstance(horizon_days, (int, np.integer))
+                                     or horizon_days <= 0):
+        raise ValueError(f"horizon_days must be a positive whole number, got {horizon_days!r}")
+    weights = stage_pass_rates(o, t)
+    st = stage_at(o, t)
+    open_ = st.isin(STAGES[:3])
+    p = st[open_].map(weights["p_win"]).fillna(0.0).astype(float)
+    v = o.loc[open_, "value"].astype(float)
+    end = t + pd.Timedelta(days=horizon_days) if horizon_days else pd.Timestamp.max
+    closed = o.loc[open_, "closed_date"]
+    won = (o.loc[open_, "stage"] == "won") & (closed > t) & (closed <= end)
+    undecided = int((closed.isna() | (closed > end)).sum())
+    frame = pd.DataFrame({"stage": st[open_], "value": v, "p_win": p, "won": v.where(won, 0.0)})
+    by_stage = (frame.assign(weighted=frame["value"] * frame["p_win"])
+                .groupby("stage").agg(open_deals=("value", "size"), open_value=("value", "sum"),
+                                      p_win=("p_win", "first"), weighted_value=("weighted", "sum"),
+                                      won_value=("won", "sum"))
+                .reindex(list(STAGES[:3])))
+    by_stage["open_deals"] = by_stage["open_deals"].fillna(0).astype(int)
+    by_stage[["open_value", "weighted_value", "won_value"]] = by_stage[
+        ["open_value", "weighted_value", "won_value"]].fillna(0.0)
+    by_stage["p_win"] = weights["p_win"]
+    forecast = float((v * p).sum())
+    sd = float(np.sqrt((v ** 2 * p * (1 - p)).sum()))
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    return PipelineForecast(snapshot=t, by_stage=by_stage, weights=weights, forecast=forecast,
+                            sd=sd, low=forecast - z * sd, high=forecast + z * sd,
+                            pipeline_value=float(v.sum()), actual=float(v[won].sum()),
+                            undecided=undecided, level=level)
+
+
+def forecast_backtest(opportunities: pd.DataFrame, snapshots, horizon_days: int | None = None,
+                      level: float = 0.9) -> pd.DataFrame:
+    """:func:`pipeline_forecast` at several snapshots, one row each.
+
+    Columns: ``snapshot``, ``open_deals``, ``pipeline_value``, ``forecast``,
+    ``low``, ``high``, ``actual``, ``error`` (actual - forecast), ``undecided``.
+    """
+    rows = []
+    for s in snapshots:
+        f = pipeline_forecast(opportunities, s, horizon_days, level)
+        rows.append({"snapshot": f.snapshot, "open_deals": int(f.by_stage["open_deals"].sum()),
+                     "pipeline_value": f.pipeline_value, "forecast": f.forecast, "low": f.low,
+                     "high": f.high, "actual": f.actual, "error": f.actual - f.forecast,
+                     "undecided": f.undecided})
+    if not rows:
+        raise ValueError("snapshots is empty: give at least one date")
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------ campaigns
+def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    p = k / n
+    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / (1 + z ** 2 / n)
+    return centre - half, centre + half
+
+
+def campaign_uplift(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = None,
+                    by: str = "campaign_id", level: float = 0.95) -> pd.DataFrame:
+    """Treatment minus control response rate and revenue per contact, with intervals.
+
+    Customers were randomised to be contacted (treatment) or held out
+    (control), so the difference is the effect of the contact, the
+    **uplift**.  The interval of the rate difference is Newcombe's (1998)
+    hybrid score interval (good for small groups and rare responses); the
+    revenue interval is the normal (Welch) interval.
+
+    Parameters
+    ----------
+    contacts : DataFrame
+        ``campaign_id``, ``group`` (treatment/control), ``responded``, ``revenue``.
+    campaigns : DataFrame, optional
+        ``campaign_id`` plus the ``by`` column (e.g. ``target_segment``) and,
+        when ``by="campaign_id"``, ``cost_per_contact`` is carried over.
+    by : str
+        Group the contacts by this column (``"campaign_id"``,
+        ``"target_segment"``, ``"channel"``, ...).
+    level : float
+        Coverage of the intervals.
+
+    Returns
+    -------
+    DataFrame indexed by ``by`` (groups without a treatment or a control
+    contact get NaN estimates): ``n_treatment``, ``n_control``,
+    ``rate_treatment``, ``rate_control``, ``uplift``, ``uplift_low``,
+    ``uplift_high``, ``revenue_treatment``, ``revenue_control`` (per contact),
+    ``revenue_uplift``, ``revenue_low``, ``revenue_high``.
+
+    Examples
+    --------
+    >>> cc = pd.DataFrame({"campaign_id": ["M1"] * 8,
+    ...     "group": ["treatment"] * 4 + ["control"] * 4,
+    ...     "responded": [True, True, False, False, True, False, False, False],
+    ...     "revenue": [10.0, 30, 0, 0, 20, 0, 0, 0]})
+    >>> u = campaign_uplift(cc)
+    >>> float(u.loc["M1", "uplift"]), float(u.loc["M1", "revenue_uplift"])
+    (0.25, 5.0)
+    """
+    _require(contacts, "contacts", ("campaign_id", "group", "responded", "revenue"))
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+    bad = set(contacts["group"].dropna().unique()) - {"treatment", "control"}
+    if bad:
+        raise ValueError(f"contacts.group must be 'treatment' or 'control', found {sorted(bad)}")
+    cc = contacts
+    if by not in cc.columns:
+        if campaigns is None or by not in campaigns.columns:
+            raise ValueError(f"cannot group by {by!r}: it is neither a column of contacts nor of "
+                             "campaigns (pass campaigns=data.campaigns for target_segment)")
+        _require(campaigns, "campaigns", ("campaign_id", by))
+        cc = cc.merge(campaigns[["campaign_id", by]], on="campaign_id", how="left")
+    cc = cc.assign(responded=cc["responded"].astype(float), revenue=cc["revenue"].astype(float))
+    g = cc.groupby([by, "group"], observed=True)
+    k = g["responded"].sum().unstack()
+    n = g.size().unstack()
+    rev_mean = g["revenue"].mean().unstack()
+    rev_var = g["revenue"].var(ddof=1).unstack()
+    for col in ("treatment", "control"):
+        for t in (k, n, rev_mean, rev_var):
+            if col not in t.columns:
+                t[col] = np.nan
+    if cc.empty:
+        raise ValueError("contacts is empty: no campaign contacts to compare")
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    # a group without treatment or without control contacts has no uplift (NaN)
+    nt, nc = n["treatment"].fillna(0).to_numpy(float), n["control"].fillna(0).to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pt = np.where(nt > 0, k["treatment"].fillna(0).to_numpy(float) / nt, np.nan)
+        pc = np.where(nc > 0, k["control"].fillna(0).to_numpy(float) / nc, np.nan)
+        lt, ut = _wilson(pt * nt, nt, z)
+        lc, uc = _wilson(pc * nc, nc, z)
+    d = pt - pc
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se_rev = np.sqrt(rev_var["treatment"].fillna(0).to_numpy() / nt
+                         + rev_var["control"].fillna(0).to_numpy() / nc)
+    rev_d = rev_mean["treatment"].to_numpy() - rev_mean["control"].to_numpy()
+    out = pd.DataFrame({
+        "n_treatment": nt.astype(int), "n_control": nc.astype(int),
+        "rate_treatment": pt, "rate_control": pc, "uplift": d,
+        "uplift_low": d - np.sqrt((pt - lt) ** 2 + (uc - pc) ** 2),
+        "uplift_high": d + np.sqrt((ut - pt) ** 2 + (pc - lc) ** 2),
+        "revenue_treatment": rev_mean["treatment"].to_numpy(),
+        "revenue_control": rev_mean["control"].to_numpy(),
+        "revenue_uplift": rev_d, "revenue_low": rev_d - z * se_rev,
+        "revenue_high": rev_d + z * se_rev,
+    }, index=n.index)
+    if by == "campaign_id" and campaigns is not None:
+        extra = [c for c in ("target_segment", "channel", "cost_per_contact")
+                 if c in campaigns.columns]
+        out = out.join(campaigns.set_index("campaign_id")[extra])
+    return out
+
+
+# ------------------------------------------------------------------ recommender
+def _baskets(orders: pd.DataFrame) -> pd.DataFrame:
+    _require(orders, "orders", ("customer_id", "category"))
+    return pd.crosstab(orders["customer_id"], orders["category"]).gt(0)
+
+
+class CategoryRecommender:
+    """Recommend categories a customer has not bought, from category co-occurrence.
+
+    Two categories co-occur when the same customer bought both.  With ``n``
+    customers, ``support(i) = n_i / n``, ``confidence(i -> j) = n_ij / n_i``
+    and ``lift(i, j) = n_ij n / (n_i n_j)`` (above 1: bought together more
+    often than chance).  A candidate ``j`` is scored by the mean confidence
+    (or lift) from the categories the customer bought; customers without
+    history get the most popular categories.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 3, 4],
+    ...                        "category": ["tea", "cups", "tea", "cups", "tv", "cable", "tea"]})
+    >>> rec = CategoryRecommender().fit(orders)
+    >>> rec.recommend([4], k=1)["category"].tolist()
+    ['cups']
+    """
+
+    def __init__(self, score: str = "confidence"):
+        if score not in ("confidence", "lift"):
+            raise ValueError(f"score must be 'confidence' or 'lift', got {score!r}")
+        self.score = score
+
+    def fit(self, orders: pd.DataFrame) -> CategoryRecommender:
+        """Learn ``baskets_``, ``cooccurrence_``, ``support_``, ``confidence_`` and ``lift_``."""
+        x = _baskets(orders)
+        if x.empty:
+            raise ValueError("orders is empty: nothing to learn from")
+        m = x.to_numpy(float)
+        n = len(m)
+        co = m.T @ m
+        count = np.diag(co)
+        cats = x.columns
+        self.baskets_ = x
+        self.cooccurrence_ = pd.DataFrame(co, index=cats, columns=cats).astype(int)
+        self.support_ = pd.Series(count / n, index=cats, name="support")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.confidence_ = pd.DataFrame(co / count[:, None], index=cats, columns=cats)
+            self.lift_ = pd.DataFrame(co * n / np.outer(count, count), index=cats, columns=cats)
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "lift_"):
+            raise ValueError("this CategoryRecommender is not fitted yet: call .fit(orders) first")
+
+    def recommend(self, customer_ids=None, k: int = 2) -> pd.DataFrame:
+        """Top-``k`` unbought categories per customer: ``customer_id``, ``rank``,
+        ``category``, ``score``."""
+        self._check_fitted()
+        if not isinstance(k, (int, np.integer)) or k < 1:
+            raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+        x = self.baskets_
+        ids = list(x.index) if customer_ids is None else list(customer_ids)
+        cats = x.columns.to_numpy()
+        hist = x.reindex(ids, fill_value=False).to_numpy(bool)
+        table = (self.confidence_ if self.score == "confidence" else self.lift_).to_numpy(float)
+        bought = hist.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            score = np.where(bought > 0, (hist.astype(float) @ np.nan_to_num(table))
+                             / np.maximum(bought, 1), 0.0)
+        # popularity breaks ties and serves customers without history
+        score = score + 1e-9 * self.support_.to_numpy()
+        score[hist] = -np.inf
+        order = np.argsort(-score, axis=1, kind="stable")[:, :k]
+        rows = []
+        for i, cid in enumerate(ids):
+            for r, j in enumerate(order[i]):
+                if np.isfinite(score[i, j]):
+                    rows.append((cid, r + 1, cats[j], float(score[i, j])))
+        return pd.DataFrame(rows, columns=["customer_id", "rank", "category", "score"])
+
+
+def holdout_hit_rate(orders: pd.DataFrame, cutoff, k: int = 2, score: str = "confidence"
+                     ) -> pd.DataFrame:
+    """Hold-out check: do customers later buy the new categories we recommend?
+
+    The recommender learns from orders before ``cutoff``.  For each customer
+    who bought before it and bought at least one *new* category after it, a
+    hit is a top-``k`` recommendation among those new categories.  Compared
+    with recommending the most popular unbought categories and with the
+    exact chance of a hit when ``k`` unbought categories are picked at random.
+
+    Returns
+    -------
+    DataFrame indexed by method (``co-occurrence``, ``popularity``,
+    ``random``) with ``customers`` and ``hit_rate``.
+
+    Examples
+    --------
+    >>> d = pd.to_datetime
+    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 6],
+    ...     "category": ["a", "b", "a", "b", "c", "d", "e", "c", "d", "a", "b", "c", "d"],
+    ...     "order_date": d(["2024-01-01"] * 9 + ["2024-01-01", "2024-03-01"] * 2)})
+    >>> holdout_hit_rate(orders, "2024-02-01", k=1)["hit_rate"].round(2).to_dict()
+    {'co-occurrence': 1.0, 'popularity': 0.0, 'random': 0.25}
+    """
+    _require(orders, "orders", ("customer_id", "category", "order_date"))
+    t = _date(cutoff, "cutoff")
+    when = pd.to_datetime(orders["order_date"])
+    train, test = orders[when < t], orders[when >= t]
+    if train.empty or test.empty:
+        raise ValueError(f"cutoff {t.date()} leaves no orders on one side: choose a date inside "
+                         "the orders' date range")
+    rec = CategoryRecommender(score).fit(train)
+    before = rec.baskets_
+    after = _baskets(test).reindex(columns=before.columns, fill_value=False)
+    common = before.index.intersection(after.index)
+    new = after.loc[common].to_numpy(bool) & ~before.loc[common].to_numpy(bool)
+    who = common[new.any(axis=1)]
+    new = pd.DataFrame(new, index=common, columns=before.columns).loc[who]
+    if len(who) == 0:
+        raise ValueError("no customer bought a new category after the cutoff: nothing to check")
+    popular = list(rec.support_.sort_values(ascending=False, kind="stable").index)
+    recs = rec.recommend(who, k).groupby("customer_id")["category"].apply(list)
+    hits, pop_hits, chance = [], [], []
+    for cid in who:
+        got = set(new.columns[new.loc[cid].to_numpy()])
+        owned = set(before.columns[before.loc[cid].to_numpy()])
+        hits.append(bool(got & set(recs.get(cid, []))))
+        pop_hits.append(bool(got & set([c for c in popular if c not in owned][:k])))
+        m = len(before.columns) - len(owned)
+        chance.append(1 - comb(m - len(got), min(k, m)) / comb(m, min(k, m)))
+    return pd.DataFrame({"customers": len(who),
+                         "hit_rate": [np.mean(hits), np.mean(pop_hits), np.mean(chance)]},
+                        index=pd.Index(["co-occurrence", "popularity", "random"], name="method"))
+
+
+# ------------------------------------------------------------------ plots
+def plot_funnel(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Horizontal funnel of a :func:`funnel` table, with step conversion."""
+    import matplotlib.pyplot as plt
+
+    _require(table, "table", ("reached", "step_conversion"))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.55 * len(table) + 1))
+    y = np.arange(len(table))[::-1]
+    width = table["reached"].to_numpy(float)
+    ax.barh(y, width, left=(width.max() - width) / 2, color="#4c72b0", height=0.7)
+    for yi, (_, row) in zip(y, table.iterrows()):
+        ax.text(width.max() / 2, yi, f"{int(row['reached']):,}", ha="center", va="center",
+                color="white", fontsize=9, fontweight="bold")
+        if pd.notna(row["step_conversion"]):
+            ax.text(width.max() * 1.02, yi - 0.5, f"{row['step_conversion']:.0%} move on",
+                    va="center", fontsize=8, color="#555555")
+    ax.set_xlim(0, width.max() * 1.22)
+    ax.set_yticks(y, [str(i) for i in table.index])
+    ax.set_xlabel("number reaching the stage (grey: step conversion of decided deals)")
+    ax.set_title("Sales funnel")
+    return ax
+
+
+def plot_forecast(backtest: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Forecast (with interval) against actual won value for a :func:`forecast_backtest`."""
+    import matplotlib.pyplot as plt
+
+    _require(backtest, "backtest", ("snapshot", "forecast", "low", "high", "actual"))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7.5, 3.4))
+    x = pd.to_datetime(backtest["snapshot"])
+    ax.fill_between(x, backtest["low"], backtest["high"], color="#4c72b0", alpha=0.18,
+                    label="forecast interval")
+    ax.plot(x, backtest["forecast"], "o-", color="#4c72b0", label="weighted-pipeline forecast")
+    ax.plot(x, backtest["actual"], "s--", color="#dd8452", label="actually won later")
+    if "pipeline_value" in backtest:
+        ax.plot(x, backtest["pipeline_value"], ":", color="#8c8c8c", label="unweighted pipeline")
+    ax.set_ylim(bottom=0)
+    ax.set_xticks(x, [d.strftime("%Y-%m") for d in x], rotation=45 if len(x) > 6 else 0)
+    ax.set_ylabel("deal value")
+    ax.set_xlabel("snapshot date")
+    ax.set_title("Pipeline forecast vs what was won")
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_uplift(table: pd.DataFrame, ax: Axes | None = None, truth: dict | None = None) -> Axes:
+    """Uplift per group with its interval (and the true uplift, if known)."""
+    import matplotlib.pyplot as plt
+
+    _require(table, "table", ("uplift", "uplift_low", "uplift_high"))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    y = np.arange(len(table))[::-1]
+    ax.errorbar(table["uplift"], y, xerr=[table["uplift"] - table["uplift_low"],
+                                         table["uplift_high"] - table["uplift"]],
+                fmt="o", color="#4c72b0", capsize=3, label="estimate and interval")
+    if truth:
+        tv = [truth.get(i, np.nan) for i in table.index]
+        ax.scatter(tv, y, marker="x", color="#c44e52", zorder=3, label="planted truth")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y, [str(i) for i in table.index])
+    ax.set_xlabel("uplift in response rate (treatment - control)")
+    ax.set_title("Campaign uplift")
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_cooccurrence(rec: CategoryRecommender, ax: Axes | None = None) -> Axes:
+    """Heatmap of the lift between categories (diagonal left blank)."""
+    import matplotlib.pyplot as plt
+
+    rec._check_fitted()
+    lift = rec.lift_.to_numpy(float).copy()
+    np.fill_diagonal(lift, np.nan)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 4.5))
+    dev = np.nanmax(np.abs(lift - 1)) if np.isfinite(lift).any() else 1.0
+    image = ax.imshow(np.ma.masked_invalid(lift), cmap="RdBu_r", vmin=1 - dev, vmax=1 + dev)
+    for i, j in zip(*np.where(np.isfinite(lift))):
+        ax.text(j, i, f"{lift[i, j]:.2f}", ha="center", va="center", fontsize=7)
+    names = [str(c) for c in rec.lift_.columns]
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    ax.set_title("Lift: bought together vs chance (1 = independent)")
+    ax.figure.colorbar(image, ax=ax, fraction=0.04, label="lift")
+    return ax

@@ -1,0 +1,149 @@
+"""Chapter 05 exercises and homework: solution version right, student version clean,
+answers that follow the student's seed, and feedback on the common mistakes."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+import crmlab
+from crmlab.exercises.assign import student_version
+from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
+
+ROOT = Path(__file__).resolve().parents[1]
+HOMEWORK = ROOT / "exercises" / "05_crm_strategy.ipynb"
+CHAPTER = ROOT / "notebooks" / "05_crm_strategy.ipynb"
+N_HOMEWORK = 10
+
+
+def run(nb, monkeypatch, tmp_path):
+    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "progress.json"))
+    client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(HOMEWORK.parent)}})
+    client.execute()
+    return nb
+
+
+def check_outputs(nb):
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.outputs:
+            assert out.output_type != "error", out
+        if "crmlab.check(" in cell.source:
+            texts += [o.data["text/plain"] for o in cell.outputs
+                      if o.output_type == "execute_result"]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def source():
+    return json.loads(HOMEWORK.read_text(encoding="utf-8"))
+
+
+def test_solution_version_passes_every_check(source, monkeypatch, tmp_path):
+    nb = run(nbformat.reads(json.dumps(source), as_version=4), monkeypatch, tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("✔ Correct" in t for t in texts), texts
+    saved = json.loads((tmp_path / "progress.json").read_text())["answers"]
+    assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
+
+
+def test_student_version_runs_clean_and_says_not_answered(source, monkeypatch, tmp_path):
+    student = student_version(source)
+    code = "\n".join("".join(c["source"]) for c in student["cells"])
+    assert "BEGIN SOLUTION" not in code and '"2024-06-30").forecast  # SOLUTION' not in code
+    nb = run(nbformat.reads(json.dumps(student), as_version=4), monkeypatch, tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("Not answered yet" in t for t in texts), texts
+
+
+def test_every_chapter_exercise_is_in_the_homework_and_kinds_are_mixed(source):
+    homework = "\n".join("".join(c["source"]) for c in source["cells"])
+    chapter = "\n".join("".join(c["source"]) for c in
+                        json.loads(CHAPTER.read_text(encoding="utf-8"))["cells"])
+    ids = [k for k in all_exercises() if k.startswith("ch05.")]
+    assert len(ids) == N_HOMEWORK
+    for k in ids:
+        assert f'crmlab.exercise("{k}")' in homework and f'crmlab.check("{k}"' in homework, k
+    assert chapter.count('crmlab.exercise("ch05.') >= 3
+    kinds = {type(get(k).kind).__name__ for k in ids}
+    assert kinds == {"Number", "Table", "Text", "Choice", "MultiChoice"}
+
+
+DATA_EXERCISES = ["ch05.plan-gain", "ch05.campaign-uplift", "ch05.uplift-significant",
+                  "ch05.funnel-conversion", "ch05.lead-source", "ch05.pipeline-forecast"]
+
+
+@pytest.mark.parametrize("exercise_id", DATA_EXERCISES)
+def test_answer_follows_the_students_seed(exercise_id):
+    """The practice answer is right on the practice data and wrong on two other seeds."""
+    ex = get(exercise_id)
+    practice = dataset_for(ex.scenario, 2024)
+    answer = ex.expected(practice)
+    assert evaluate(ex, answer, practice).correct
+    for seed in (7, 8):
+        assert evaluate(ex, answer, dataset_for(ex.scenario, seed)).status == "wrong", seed
+
+
+MISTAKE_EXERCISES = ["ch05.classify-cases", "ch05.plan-gain", "ch05.campaign-uplift",
+                     "ch05.funnel-conversion", "ch05.pipeline-forecast"]
+
+
+@pytest.mark.parametrize("exercise_id", MISTAKE_EXERCISES)
+def test_mistakes_get_their_own_feedback(exercise_id):
+    ex = get(exercise_id)
+    d = dataset_for(ex.scenario, 2024)
+    right = ex.expected(d)
+    assert ex.mistakes
+    for mistake in ex.mistakes:
+        wrong = mistake.compute(d)
+        assert not ex.kind.check(wrong, right).correct, mistake.message
+        verdict = evaluate(ex, wrong, d)
+        assert verdict.status == "wrong" and verdict.message == mistake.message
+
+
+def test_lead_source_mistake_fires_when_it_differs():
+    ex = get("ch05.lead-source")
+    d = dataset_for("b2b", 2024)
+    verdict = evaluate(ex, ex.mistakes[1].compute(d), d)  # best win rate, not value per lead
+    assert verdict.status == "wrong" and verdict.message == ex.mistakes[1].message
+
+
+def test_hand_checked_answers_on_the_practice_data():
+    retail, b2b = crmlab.load("retail"), crmlab.load("b2b")
+    # funnel step by hand: reached negotiation / (reached proposal - still in proposal)
+    o = b2b.opportunities
+    by_hand = o["negotiation_date"].notna().sum() / (o["proposal_date"].notna().sum()
+                                                     - (o["stage"] == "proposal").sum())
+    assert get("ch05.funnel-conversion").expected(b2b) == pytest.approx(by_hand)
+    # uplift by hand from the rows of the lapsing campaigns
+    ids = set(retail.campaigns.loc[retail.campaigns["target_segment"] == "lapsing",
+                                   "campaign_id"])
+    cc = retail.campaign_contacts[retail.campaign_contacts["campaign_id"].isin(ids)]
+    t, c = cc[cc["group"] == "treatment"], cc[cc["group"] == "control"]
+    assert get("ch05.campaign-uplift").expected(retail) == pytest.approx(
+        t["responded"].sum() / len(t) - c["responded"].sum() / len(c))
+    # the forecast sits between nothing and the unweighted pipeline
+    from crmlab.exercises.ch05 import forecast
+
+    assert 0 < forecast(b2b) < forecast(b2b, "unweighted")
+    # the tiered plan: only platinum gets more than the hook in retail
+    plan = get("ch05.best-plan").expected(retail)
+    assert plan["platinum"] != "hook" and (plan[["gold", "iron", "lead"]] == "hook").all()
+    assert isinstance(plan, pd.Series)
+
+
+def test_every_answer_key_is_consistent_with_the_tables():
+    from crmlab.strategy import crm_functions, strategy_cases
+
+    d = dataset_for("retail", 2024)
+    assert get("ch05.classify-cases").expected(d).equals(strategy_cases()["strategy"])
+    keys = get("ch05.crm-kinds").expected(d)
+    assert [crm_functions().iloc[ord(k) - ord("a")]["kind"] for k in keys] == ["analytical"] * 4
