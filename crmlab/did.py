@@ -1,0 +1,543 @@
+"""Did the CRM roll-out work? Difference-in-differences (双重差分, DiD).
+
+A naive **before/after** comparison (实施前后对比) credits the CRM with
+everything that changed at the same time: a market-wide trend, a season, a
+price change.  Difference-in-differences compares the change in the regions
+that got the system (the *treated* group) with the change, over the same
+months, in regions that did not have it yet (the *comparison* group):
+
+    DiD = (treated after - treated before) - (comparison after - comparison before)
+
+It removes whatever moved both groups alike, under the **parallel trends**
+assumption (平行趋势假设): without the CRM the treated regions would have moved
+like the comparison regions.  The event study (:func:`event_study`) checks
+that assumption in the months before the roll-out.
+
+Regions roll out in waves (``regions.crm_rollout_date``): pilots first, the
+others a year later, one region not within the data.  :func:`did_rollout`
+keeps the comparison *clean*: the regions of one wave against the regions
+that are still without the system until the next wave starts (for the
+pilots: the months before the second wave).  Already-treated regions are
+never used as a comparison.  :func:`region_effects` estimates one effect per
+region and :func:`usage_moderation` relates it to how much the region's
+staff use the system (seed 000 and 002: a tool nobody uses changes nothing).
+
+The estimates come from the two-way fixed-effects regression
+``y = region effect + month effect + delta * (treated and after) + error``,
+which in a balanced panel equals the difference of the four means.  The
+interval uses the regression's standard error (``se="ols"``: independent
+monthly noise) or a cluster-robust one by region (``se="cluster"``, which
+needs many regions to be trustworthy; with six it is only indicative).
+
+References
+----------
+Angrist, J. D. & Pischke, J.-S. (2009). *Mostly Harmless Econometrics*, ch. 5.
+Card, D. & Krueger, A. B. (1994). Minimum wages and employment. *American
+Economic Review* 84(4), 772-793.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = [
+    "DiDResult",
+    "ModerationResult",
+    "did",
+    "did_rollout",
+    "event_study",
+    "plot_did",
+    "plot_event_study",
+    "plot_moderation",
+    "region_effects",
+    "rollout_panel",
+    "usage_moderation",
+]
+
+PANEL_COLUMNS = ("region_id", "month", "rollout", "is_pilot", "y")
+
+
+@dataclass
+class DiDResult:
+    """A difference-in-differences estimate beside the naive before/after one.
+
+    ``means`` is the 2 x 2 table of mean outcomes (group x before/after) with
+    the differences; ``series`` the mean outcome per month of each group
+    (for :func:`plot_did`); ``naive`` the treated group's after - before.
+    """
+
+    outcome: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    naive: float
+    naive_se: float
+    naive_ci_low: float
+    naive_ci_high: float
+    level: float
+    treated: list
+    comparison: list
+    start: pd.Timestamp
+    treat_date: pd.Timestamp
+    end: pd.Timestamp
+    means: pd.DataFrame
+    series: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """Naive and DiD estimates with their intervals, one row each."""
+        return pd.DataFrame({
+            "estimate": [self.naive, self.estimate], "se": [self.naive_se, self.se],
+            "ci_low": [self.naive_ci_low, self.ci_low], "ci_high": [self.naive_ci_high,
+                                                                  self.ci_high]},
+            index=pd.Index(["before/after (treated only)", "difference-in-differences"],
+                           name="method"))
+
+
+def _ols(y: np.ndarray, X: np.ndarray, cluster: np.ndarray | None, col: int | list[int],
+         full_cov: bool = False):
+    """Coefficients, standard errors (or covariance) and residual degrees of freedom."""
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    resid = y - X @ beta
+    n, k = X.shape
+    k = np.linalg.matrix_rank(X)
+    bread = np.linalg.pinv(X.T @ X)
+    if cluster is None:
+        df = n - k
+        if df <= 0:
+            raise ValueError("too few observations for a standard error")
+        cov = bread * (resid @ resid / df)
+    else:
+        groups = pd.factorize(cluster)[0]
+        g = groups.max() + 1
+        if g < 2:
+            raise ValueError("cluster-robust standard errors need at least two regions")
+        scores = np.zeros((g, X.shape[1]))
+        np.add.at(scores, groups, X * resid[:, None])
+        cov = bread @ (scores.T @ scores) @ bread * (g / (g - 1)) * ((n - 1) / (n - k))
+        df = g - 1
+    if full_cov:
+        return beta[col], cov[np.ix_(col, col)], df
+    return beta[col], np.sqrt(np.diag(cov))[col], df
+
+
+def _dummies(codes: np.ndarray, drop_first: bool = True) -> np.ndarray:
+    levels = np.unique(codes)
+    cols = levels[1:] if drop_first else levels
+    return (codes[:, None] == cols[None, :]).astype(float)
+
+
+def _interval(est: float, se: float, df: int, level: float) -> tuple[float, float]:
+    q = stats.t.ppf(0.5 + level / 2, df)
+    return est - q * se, est + q * se
+
+
+def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: str = "month",
+        treated: str = "treated", post: str = "post", level: float = 0.95,
+        se: str = "ols") -> DiDResult:
+    """Difference-in-differences on a unit x time panel.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        One row per unit and time with the ``outcome``, a boolean ``treated``
+        (the unit belongs to the treated group) and a boolean ``post`` (the
+        time is after the treatment date).
+    level : float
+        Confidence level of the intervals (0.95).
+    se : {"ols", "cluster"}
+        Regression standard errors, or cluster-robust by unit.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"region_id": list("AABBCCDD"), "month": [1, 2] * 4,
+    ...                   "y": [10, 15, 12, 16, 10, 12, 14, 15],
+    ...                   "treated": [True] * 4 + [False] * 4, "post": [False, True] * 4})
+    >>> r = did(p)
+    >>> round(r.estimate, 6), round(r.naive, 6)  # (15.5 - 11) - (13.5 - 12) = 3; naive 4.5
+    (3.0, 4.5)
+    """
+    need = [unit, time, outcome, treated, post]
+    if not isinstance(panel, pd.DataFrame):
+        raise ValueError(f"panel must be a DataFrame with columns {', '.join(need)}")
+    missing = [c for c in need if c not in panel.columns]
+    if missing:
+        raise ValueError(f"panel is missing column(s) {', '.join(map(repr, missing))} "
+                         f"(expected: {', '.join(need)})")
+    if se not in ("ols", "cluster"):
+        raise ValueError(f"se must be 'ols' or 'cluster', got {se!r}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1 (0.95 for 95%), got {level!r}")
+    p = panel.dropna(subset=[outcome])
+    tr, po = p[treated].astype(bool).to_numpy(), p[post].astype(bool).to_numpy()
+    for name, mask in (("treated units before", tr & ~po), ("treated units after", tr & po),
+                       ("comparison units before", ~tr & ~po),
+                       ("comparison units after", ~tr & po)):
+        if not mask.any():
+            raise ValueError(f"the panel has no {name}: a DiD needs all four cells")
+    y = p[outcome].to_numpy(dtype=float)
+    u, t = p[unit].to_numpy(), p[time].to_numpy()
+    ones = np.ones((len(p), 1))
+    X = np.hstack([(tr & po)[:, None].astype(float), ones, _dummies(u), _dummies(t)])
+    clus = u if se == "cluster" else None
+    est, s, df = _ols(y, X, clus, 0)
+    lo, hi = _interval(est, s, df, level)
+    Xn = np.hstack([po[tr][:, None].astype(float), ones[tr], _dummies(u[tr])])
+    nest, ns, ndf = _ols(y[tr], Xn, u[tr] if se == "cluster" and len(set(u[tr])) > 1 else None, 0)
+    nlo, nhi = _interval(nest, ns, ndf, level)
+    grp = np.where(tr, "treated", "comparison")
+    means = pd.DataFrame({"group": grp, "after": po, "y": y}).pivot_table(
+        index="group", columns="after", values="y", aggfunc="mean")
+    means.columns = ["before", "after"]
+    means = means.loc[["treated", "comparison"]]
+    means["change"] = means["after"] - means["before"]
+    series = pd.DataFrame({"time": t, "group": grp, "y": y}).pivot_table(
+        index="time", columns="group", values="y", aggfunc="mean")
+    times = pd.Series(t)
+    return DiDResult(outcome=outcome, estimate=float(est), se=float(s), ci_low=float(lo),
+                     ci_high=float(hi), naive=float(nest), naive_se=float(ns),
+                     naive_ci_low=float(nlo), naive_ci_high=float(nhi), level=level,
+                     treated=sorted(set(u[tr])), comparison=sorted(set(u[~tr])),
+                     start=times.min(), treat_date=times[po].min(), end=times.max(),
+                     means=means, series=series)
+
+
+def rollout_panel(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
+                  outcome: str = "satisfaction_index") -> pd.DataFrame:
+    """The region x month panel of one KPI with each region's roll-out date.
+
+    Returns columns ``region_id``, ``month``, ``rollout``, ``is_pilot``, ``y``
+    (the outcome) and ``event_time`` (whole months since the region's roll-out;
+    negative before it).
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> d = crmlab.load("retail")
+    >>> rollout_panel(d.kpi_monthly, d.regions).shape
+    (216, 6)
+    """
+    for name, df, cols in (("kpi_monthly", kpi_monthly, ["region_id", "month", outcome]),
+                           ("regions", regions, ["region_id", "is_pilot", "crm_rollout_date"])):
+        if not isinstance(df, pd.DataFrame):
+            raise ValueError(f"{name} must be a DataFrame (e.g. data.{name})")
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
+                             f"(expected: {', '.join(cols)})")
+    if not pd.api.types.is_numeric_dtype(kpi_monthly[outcome]):
+        raise ValueError(f"outcome {outcome!r} is not a numeric column of kpi_monthly")
+    reg = regions[["region_id", "crm_rollout_date", "is_pilot"]].rename(
+        columns={"crm_rollout_date": "rollout"})
+    p = kpi_monthly[["region_id", "month", outcome]].rename(columns={outcome: "y"}).merge(
+        reg, on="region_id", how="left", validate="many_to_one")
+    if p["rollout"].isna().any():
+        raise ValueError("some kpi_monthly regions are not in the regions table")
+    p["month"] = pd.to_datetime(p["month"])
+    p["rollout"] = pd.to_datetime(p["rollout"])
+    p["event_time"] = ((p["month"].dt.year - p["rollout"].dt.year) * 12
+                       + p["month"].dt.month - p["rollout"].dt.month)
+    p.attrs["outcome"] = outcome
+    return p[["region_id", "month", "rollout", "is_pilot", "y", "event_time"]]
+
+
+def _wave_sample(panel: pd.DataFrame, wave: int, regions_: list | None = None):
+    """Rows of one wave's clean comparison: the wave vs the not yet treated, before the next wave."""
+    last = panel["month"].max()
+    dates = sorted(d for d in panel["rollout"].unique() if d <= last)
+    if isinstance(wave, bool) or not isinstance(wave, (int, np.integer)) \
+            or not 1 <= wave <= len(dates):
+        raise ValueError(f"wave must be 1..{len(dates)} (the roll-out waves within the data: "
+                         f"{', '.join(str(pd.Timestamp(d).date()) for d in dates)}), got {wave!r}")
+    date = pd.Timestamp(dates[wave - 1])
+    later = [pd.Timestamp(d) for d in panel["rollout"].unique() if d > date]
+    end = min(later) if later else last + pd.offsets.MonthBegin(1)
+    end = min(end, last + pd.offsets.MonthBegin(1))
+    treated = panel["rollout"] == date
+    if regions_ is not None:
+        treated &= panel["region_id"].isin(regions_)
+    clean = panel["rollout"] >= end
+    if not clean.any():
+        raise ValueError(f"no region is still without the CRM after wave {wave}: there is no "
+                         "comparison group")
+    s = panel[(treated | clean) & (panel["month"] < end)].copy()
+    s["treated"] = treated[s.index]
+    s["post"] = s["month"] >= date
+    return s, date, end
+
+
+def did_rollout(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
+                outcome: str = "satisfaction_index", wave: int = 1, level: float = 0.95,
+                se: str = "ols") -> DiDResult:
+    """The roll-out effect of one wave on a ``kpi_monthly`` outcome, by DiD.
+
+    Wave 1 (the pilots) is compared with every region still without the CRM,
+    over the months before wave 2 starts; wave 2 with the regions not rolled
+    out within the data.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> d = crmlab.load("retail")
+    >>> r = did_rollout(d.kpi_monthly, d.regions)
+    >>> r.treated, round(r.estimate, 2), round(r.naive, 2)
+    (['R04', 'R06'], 1.87, 3.38)
+    """
+    sample, _, _ = _wave_sample(rollout_panel(kpi_monthly, regions, outcome), wave)
+    res = did(sample, level=level, se=se)
+    res.outcome = outcome
+    return res
+
+
+def event_study(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
+                outcome: str = "satisfaction_index", wave: int = 1, bin_months: int = 3,
+                reference: str = "pre", level: float = 0.95) -> pd.DataFrame:
+    """Effect by time since the roll-out (event study, 事件研究).
+
+    Months since the roll-out are grouped in bins of ``bin_months`` (bin 0 =
+    the first ``bin_months`` months after it); each bin gets its own DiD
+    coefficient against the clean comparison regions.  The estimates are
+    relative to a reference: ``"last"`` — the bin just before the roll-out
+    (0 by construction, the textbook choice, but one noisy bin moves every
+    estimate); ``"pre"`` — the mean of all bins before the roll-out (the
+    pre-period estimates then average 0; their spread around 0 shows whether
+    the groups moved in parallel, and the later bins average to about the DiD).
+
+    Returns
+    -------
+    DataFrame
+        ``event_time`` (first month of the bin), ``estimate``, ``se``,
+        ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> d = crmlab.load("retail")
+    >>> es = event_study(d.kpi_monthly, d.regions, reference="last")
+    >>> es["event_time"].tolist()[:3], float(es.loc[es.event_time == -3, "estimate"].iloc[0])
+    ([-12, -9, -6], 0.0)
+    >>> pre = event_study(d.kpi_monthly, d.regions).query("event_time < 0")
+    >>> round(float(pre["estimate"].mean()), 6)
+    0.0
+    """
+    if isinstance(bin_months, bool) or not isinstance(bin_months, (int, np.integer)) \
+            or not 1 <= bin_months <= 12:
+        raise ValueError(f"bin_months must be a whole number from 1 to 12, got {bin_months!r}")
+    if reference not in ("pre", "last"):
+        raise ValueError(f"reference must be 'pre' (mean before the roll-out) or 'last' (the "
+                         f"bin just before it), got {reference!r}")
+    s, date, _ = _wave_sample(rollout_panel(kpi_monthly, regions, outcome), wave)
+    k = ((s["month"].dt.year - date.year) * 12 + s["month"].dt.month - date.month).to_numpy()
+    b = np.floor_divide(k, bin_months)
+    tr = s["treated"].to_numpy()
+    bins = [int(x) for x in np.unique(b) if x != -1]
+    D = np.column_stack([(tr & (b == x)).astype(float) for x in bins])
+    u, t = s["region_id"].to_numpy(), s["month"].to_numpy()
+    X = np.hstack([D, np.ones((len(s), 1)), _dummies(u), _dummies(t)])
+    est, cov, df = _ols(s["y"].to_numpy(dtype=float), X, None, list(range(len(bins))),
+                        full_cov=True)
+    # all bins (the reference bin -1 has coefficient 0) as a linear map of the estimates
+    allbins = sorted([*bins, -1])
+    A = np.zeros((len(allbins), len(bins)))
+    for i, x in enumerate(allbins):
+        if x != -1:
+            A[i, bins.index(x)] = 1.0
+    if reference == "pre":
+        pre = [i for i, x in enumerate(allbins) if x < 0]
+        A = A - A[pre].mean(axis=0)
+    q = stats.t.ppf(0.5 + level / 2, df)
+    e, se_ = A @ est, np.sqrt(np.clip(np.diag(A @ cov @ A.T), 0, None))
+    out = pd.DataFrame({"event_time": np.array(allbins) * bin_months, "estimate": e, "se": se_})
+    out["ci_low"], out["ci_high"] = out["estimate"] - q * out["se"], out["estimate"] + q * out["se"]
+    out.attrs.update(outcome=outcome, bin_months=bin_months, wave=wave, reference=reference)
+    return out
+
+
+def region_effects(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
+                   outcome: str = "satisfaction_index", level: float = 0.95) -> pd.DataFrame:
+    """One DiD per region that rolled out within the data, against its wave's clean comparison.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> d = crmlab.load("retail")
+    >>> region_effects(d.kpi_monthly, d.regions).index.tolist()
+    ['R02', 'R03', 'R04', 'R05', 'R06']
+    """
+    panel = rollout_panel(kpi_monthly, regions, outcome)
+    last = panel["month"].max()
+    waves = sorted(d for d in panel["rollout"].unique() if d <= last)
+    rows = []
+    for w, date in enumerate(waves, start=1):
+        for r in sorted(panel.loc[panel["rollout"] == date, "region_id"].unique()):
+            s, _, _ = _wave_sample(panel, w, [r])
+            s = s[(s["region_id"] == r) | ~s["treated"]]
+            res = did(s, level=level)
+            rows.append({"region_id": r, "wave": w, "rollout": pd.Timestamp(date),
+                         "estimate": res.estimate, "se": res.se, "ci_low": res.ci_low,
+                         "ci_high": res.ci_high, "naive": res.naive,
+                         "comparison": ", ".join(res.comparison)})
+    return pd.DataFrame(rows).set_index("region_id").sort_index()
+
+
+@dataclass
+class ModerationResult:
+    """How the roll-out effect grows with employee usage: ``effect = a + b * usage``."""
+
+    table: pd.DataFrame
+    slope: float
+    slope_se: float
+    slope_ci: tuple[float, float]
+    intercept: float
+    intercept_se: float
+    correlation: float
+    level: float
+    usage_name: str
+
+
+def usage_moderation(effects: pd.DataFrame, usage: pd.Series, level: float = 0.95
+                     ) -> ModerationResult:
+    """Regress the per-region effects on the regions' CRM usage (weights 1 / se²).
+
+    Parameters
+    ----------
+    effects : DataFrame
+        :func:`region_effects` (``estimate`` and ``se`` per region).
+    usage : Series
+        Usage per region, e.g. ``usage_kpi(data, period=None)["logins_per_week"]``.
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"estimate": [1.0, 2.0, 3.0], "se": [0.5, 0.5, 0.5]},
+    ...                    index=["A", "B", "C"])
+    >>> m = usage_moderation(eff, pd.Series({"A": 5.0, "B": 10.0, "C": 15.0}))
+    >>> round(m.slope, 3), round(m.intercept, 3)
+    (0.2, 0.0)
+    """
+    if not isinstance(effects, pd.DataFrame) or not {"estimate", "se"} <= set(effects.columns):
+        raise ValueError("effects must be the DataFrame of region_effects (estimate, se)")
+    if not isinstance(usage, pd.Series):
+        raise ValueError("usage must be a Series of usage per region, e.g. "
+                         "usage_kpi(data, period=None)['logins_per_week']")
+    t = effects[["estimate", "se"]].join(usage.rename("usage"), how="inner").dropna()
+    if len(t) < 3:
+        raise ValueError(f"need at least 3 regions with both an effect and a usage figure, got "
+                         f"{len(t)} (do the indexes of effects and usage match?)")
+    w = 1 / np.maximum(t["se"].to_numpy(), 1e-9) ** 2
+    X = np.column_stack([np.ones(len(t)), t["usage"].to_numpy()])
+    sw = np.sqrt(w)
+    beta, se_, df = _ols(t["estimate"].to_numpy() * sw, X * sw[:, None], None, [0, 1])
+    if df < 1 or not np.all(np.isfinite(se_)):
+        se_ = np.array([np.nan, np.nan])
+    q = stats.t.ppf(0.5 + level / 2, max(df, 1))
+    t["fitted"] = beta[0] + beta[1] * t["usage"]
+    return ModerationResult(table=t, slope=float(beta[1]), slope_se=float(se_[1]),
+                            slope_ci=(float(beta[1] - q * se_[1]), float(beta[1] + q * se_[1])),
+                            intercept=float(beta[0]), intercept_se=float(se_[0]),
+                            correlation=float(np.corrcoef(t["usage"], t["estimate"])[0, 1]),
+                            level=level, usage_name=str(usage.name or "usage"))
+
+
+# ---------------------------------------------------------------- plots
+def plot_did(result: DiDResult, ax: Axes | None = None) -> Axes:
+    """Mean outcome per month of the treated and comparison groups, and the counterfactual.
+
+    The dashed line is the treated group's path *had it moved like the
+    comparison group*: the gap after the roll-out is the DiD estimate.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> d = crmlab.load("retail")
+    >>> ax = plot_did(did_rollout(d.kpi_monthly, d.regions))
+    >>> ax.get_legend() is not None
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(result, DiDResult):
+        raise ValueError("plot_did needs the result of did or did_rollout")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.8))
+    s = result.series
+    pre = s.index < result.treat_date
+    shift = (s.loc[pre, "treated"] - s.loc[pre, "comparison"]).mean()
+    ax.plot(s.index, s["treated"], color="#d95f02", marker=".", label="treated (CRM live)")
+    ax.plot(s.index, s["comparison"], color="#4c72b0", marker=".", label="comparison (not yet)")
+    ax.plot(s.index[~pre], s.loc[~pre, "comparison"] + shift, color="#d95f02", ls="--", lw=1,
+            label="treated without CRM (counterfactual)")
+    ax.axvline(result.treat_date, color="#666666", ls=":", lw=1)
+    ax.set(xlabel="month", ylabel=result.outcome.replace("_", " "))
+    ax.set_title(f"DiD {result.estimate:+.2f} [{result.ci_low:+.2f}, {result.ci_high:+.2f}]; "
+                 f"before/after {result.naive:+.2f}", fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_event_study(es: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Event-study estimates with their intervals against months since the roll-out.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> d = crmlab.load("retail")
+    >>> ax = plot_event_study(event_study(d.kpi_monthly, d.regions))
+    >>> ax.get_xlabel()
+    'months since the roll-out (bin start)'
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(es, pd.DataFrame) or not {"event_time", "estimate", "ci_low",
+                                                "ci_high"} <= set(es.columns):
+        raise ValueError("plot_event_study needs the DataFrame of event_study")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.5))
+    x, e = es["event_time"].to_numpy(), es["estimate"].to_numpy()
+    ax.errorbar(x, e, yerr=[e - es["ci_low"], es["ci_high"] - e], fmt="o", color="#4c72b0",
+                capsize=3)
+    ax.axhline(0, color="#666666", lw=0.8)
+    ax.axvline(-0.5, color="#d95f02", ls=":", lw=1)
+    ax.set(xlabel="months since the roll-out (bin start)",
+           ylabel=f"effect on {es.attrs.get('outcome', 'outcome').replace('_', ' ')}")
+    return ax
+
+
+def plot_moderation(result: ModerationResult, ax: Axes | None = None) -> Axes:
+    """Per-region effects (with intervals) against usage, and the fitted line.
+
+    Examples
+    --------
+    >>> eff = pd.DataFrame({"estimate": [1.0, 2.1, 2.9], "se": [0.5, 0.5, 0.5],
+    ...                     "ci_low": [0.0, 1.1, 1.9], "ci_high": [2.0, 3.1, 3.9]},
+    ...                    index=["A", "B", "C"])
+    >>> ax = plot_moderation(usage_moderation(eff, pd.Series({"A": 5.0, "B": 10.0, "C": 15.0})))
+    >>> ax.get_ylabel()
+    'roll-out effect (DiD)'
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(result, ModerationResult):
+        raise ValueError("plot_moderation needs the result of usage_moderation")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.8))
+    t = result.table
+    q = stats.norm.ppf(0.5 + result.level / 2)
+    ax.errorbar(t["usage"], t["estimate"], yerr=q * t["se"], fmt="o", color="#4c72b0", capsize=3)
+    for r, row in t.iterrows():
+        ax.annotate(str(r), (row["usage"], row["estimate"]), xytext=(5, 3),
+                    textcoords="offset points", fontsize=8)
+    xs = np.linspace(0, t["usage"].max() * 1.05, 50)
+    ax.plot(xs, result.intercept + result.slope * xs, color="#d95f02",
+            label=f"effect = {result.intercept:.2f} + {result.slope:.2f} x usage")
+    ax.axhline(0, color="#666666", lw=0.8)
+    ax.set(xlabel=result.usage_name.replace("_", " "), ylabel="roll-out effect (DiD)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    return ax

@@ -1,0 +1,167 @@
+"""Chapter 06 exercises and homework: solution version right, student version clean,
+answers that follow the student's seed, and feedback for the common mistakes."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+
+from crmlab.evaluation import payback_period
+from crmlab.exercises.assign import student_version
+from crmlab.exercises.core import all_exercises, dataset_for, evaluate
+from crmlab.exercises.kinds import Function, Text
+
+ROOT = Path(__file__).resolve().parents[1]
+HOMEWORK = ROOT / "exercises" / "06_implementation_evaluation.ipynb"
+CHAPTER = ROOT / "notebooks" / "06_implementation_evaluation.ipynb"
+N_HOMEWORK = 10
+
+
+def run(nb, cwd, monkeypatch, tmp_path):
+    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "progress.json"))
+    client = NotebookClient(nb, timeout=180, kernel_name="python3",
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
+
+
+def check_outputs(nb):
+    """The text of every crmlab.check(...) output, in order."""
+    texts = []
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "crmlab.check(" not in cell.source:
+            continue
+        for out in cell.outputs:
+            assert out.output_type != "error", out
+            if out.output_type == "execute_result":
+                texts.append(out.data["text/plain"])
+    return texts
+
+
+def code_of(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def chapter_06():
+    return {k: v for k, v in all_exercises().items() if k.startswith("ch06.")}
+
+
+@pytest.fixture(scope="module")
+def source():
+    return json.loads(HOMEWORK.read_text(encoding="utf-8"))
+
+
+def test_solution_version_passes_every_check(source, monkeypatch, tmp_path):
+    nb = run(nbformat.reads(json.dumps(source), as_version=4), HOMEWORK.parent, monkeypatch,
+             tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("✔ Correct" in t for t in texts), texts
+    saved = json.loads((tmp_path / "progress.json").read_text())["answers"]
+    assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
+
+
+def test_student_version_runs_clean_and_says_not_answered(source, monkeypatch, tmp_path):
+    student = student_version(source)
+    code = "\n".join("".join(c["source"]) for c in student["cells"])
+    assert "BEGIN SOLUTION" not in code and "crm_project(investment=150" not in code
+    nb = run(nbformat.reads(json.dumps(student), as_version=4), HOMEWORK.parent, monkeypatch,
+             tmp_path)
+    texts = check_outputs(nb)
+    assert len(texts) == N_HOMEWORK
+    assert all("Not answered yet" in t for t in texts), texts
+
+
+def test_every_chapter_06_exercise_is_in_a_notebook():
+    homework, chapter = code_of(HOMEWORK), code_of(CHAPTER)
+    ids = list(chapter_06())
+    in_homework = [k for k in ids if f'crmlab.check("{k}"' in homework]
+    in_chapter = [k for k in ids if f'crmlab.check("{k}"' in chapter]
+    assert len(in_homework) >= 6 and len(in_chapter) >= 3
+    assert set(in_homework) | set(in_chapter) == set(ids)
+    for k in ids:
+        where = homework if k in in_homework else chapter
+        assert f'crmlab.exercise("{k}")' in where, k
+    kinds = {type(all_exercises()[k].kind).__name__ for k in in_homework}
+    assert len(kinds) >= 5, kinds  # a mix of answer kinds
+
+
+@pytest.fixture(scope="module")
+def practice_and_other():
+    """The practice datasets (seed 2024) and another student's (seed 7)."""
+    return {(s, seed): dataset_for(s, seed) for s in ("retail", "retail_dirty")
+            for seed in (2024, 7)}
+
+
+def _as_answer(ex, expected):
+    """What a student would submit for an expected value."""
+    if isinstance(ex.kind, Text) and isinstance(expected, list):
+        return expected[0]
+    return expected
+
+
+def test_answers_follow_the_seed(practice_and_other):
+    """A data-driven answer computed on another seed's dataset is wrong on yours."""
+    data_driven = 0
+    for ex_id, ex in chapter_06().items():
+        mine = practice_and_other[(ex.scenario, 2024)]
+        other = practice_and_other[(ex.scenario, 7)]
+        if isinstance(ex.kind, Function):
+            assert evaluate(ex, payback_period, mine).correct, ex_id
+            continue
+        right, theirs = _as_answer(ex, ex.expected(mine)), _as_answer(ex, ex.expected(other))
+        assert evaluate(ex, right, mine).correct, ex_id
+        if ex_id in ("ch06.ahp-cr", "ch06.naive-bias"):  # conceptual: the same for everyone
+            continue
+        data_driven += 1
+        assert not evaluate(ex, theirs, mine).correct, ex_id
+    assert data_driven >= 9
+
+
+def test_common_mistakes_get_specific_feedback(practice_and_other):
+    named = 0
+    for ex_id, ex in chapter_06().items():
+        data = practice_and_other[(ex.scenario, 2024)]
+        right = ex.expected(data)
+        for mistake in ex.mistakes:
+            wrong = mistake.compute(data)
+            verdict = evaluate(ex, wrong, data)
+            if verdict.correct:  # on this seed the mistake happens to give the right answer
+                assert _as_answer(ex, right) == wrong, (ex_id, mistake.message)
+                continue
+            assert verdict.status == "wrong", (ex_id, mistake.message)
+            assert verdict.message in {m.message for m in ex.mistakes}, (ex_id, verdict.message)
+            named += 1
+    assert named >= 15
+
+
+def test_wrong_payback_functions_get_feedback(practice_and_other):
+    ex = all_exercises()["ch06.payback-function"]
+    data = practice_and_other[("retail", 2024)]
+
+    def whole_years(flows):  # forgets to interpolate
+        total = 0
+        for t, f in enumerate(flows):
+            total += f
+            if total >= 0:
+                return t
+        return float("nan")
+
+    assert evaluate(ex, whole_years, data).status == "wrong"
+    assert evaluate(ex, lambda flows: None, data).status == "unanswered"
+    assert evaluate(ex, lambda flows: 1 / 0, data).status == "wrong"
+
+
+def test_did_exercise_rejects_the_naive_estimate(practice_and_other):
+    from crmlab.exercises.ch06 import did_estimate, naive_estimate
+
+    data = practice_and_other[("retail", 2024)]
+    ex = all_exercises()["ch06.did-pilot"]
+    assert evaluate(ex, round(did_estimate(data), 2), data).correct
+    verdict = evaluate(ex, naive_estimate(data), data)
+    assert verdict.status == "wrong" and "before/after" in verdict.message
+    assert isinstance(ex.expected(data), float) and not pd.isna(ex.expected(data))
