@@ -1,40 +1,35 @@
-"""Operational CRM analytics (运营型CRM): funnel, forecast, campaign uplift, recommendations.
+"""Operational CRM analytics (运营型CRM): the sales funnel and the pipeline forecast.
 
 Seed 001 lists what operational CRM does: **sales management** (leads,
 opportunities, forecasts), **marketing automation** (segments, targeted
-campaigns) and **service management**.  This module measures the first two
-and adds the simple personalised recommendation of **one-to-one marketing
-(一对一营销)**:
+campaigns) and **service management**.  This module measures sales
+management:
 
 * :func:`funnel`, :func:`stage_durations`, :func:`conversion_by` — the
   **sales funnel (销售漏斗)** lead -> qualified -> proposal -> negotiation ->
   won, with step conversion and time in stage;
 * :func:`stage_at`, :func:`stage_pass_rates`, :func:`pipeline_forecast`,
   :func:`forecast_backtest` — a **weighted-pipeline forecast**: each open deal
-  counts with the historical probability that a deal in its stage is won;
-* :func:`campaign_uplift` — **campaign uplift (营销增量效果)**: treatment minus
-  control response rate and revenue per contact, with intervals;
-* :class:`CategoryRecommender`, :func:`holdout_hit_rate` — item co-occurrence
-  (support, confidence, lift) from the categories customers bought.
+  counts with the historical probability that a deal in its stage is won.
+
+Marketing automation and the recommendations of **one-to-one marketing
+(一对一营销)** have their own modules; their public names are re-exported
+here, so ``from crmlab.operational import campaign_uplift`` keeps working:
+
+* :mod:`crmlab.campaigns` — :func:`~crmlab.campaigns.campaign_uplift`,
+  :func:`~crmlab.campaigns.plot_uplift` (campaign uplift, 营销增量效果);
+* :mod:`crmlab.recommend` — :class:`~crmlab.recommend.CategoryRecommender`,
+  :func:`~crmlab.recommend.holdout_hit_rate`,
+  :func:`~crmlab.recommend.plot_cooccurrence` (category co-occurrence).
 
 Opportunities have the columns of ``data.opportunities``: ``qualified_date``,
 ``proposal_date``, ``negotiation_date`` (empty if never reached),
 ``closed_date`` (empty while open) and ``stage`` at the end of the data.
-
-References
-----------
-Newcombe, R. G. (1998). Interval estimation for the difference between
-independent proportions: comparison of eleven methods. *Statistics in
-Medicine* 17(8), 873-890.
-Agrawal, R., Imielinski, T. & Swami, A. (1993). Mining association rules
-between sets of items in large databases. *Proc. ACM SIGMOD*, 207-216.
-Peppers, D. & Rogers, M. (1993). *The One to One Future*. Doubleday.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import comb
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -403,244 +398,6 @@ def forecast_backtest(opportunities: pd.DataFrame, snapshots, horizon_days: int 
     return pd.DataFrame(rows)
 
 
-# ------------------------------------------------------------------ campaigns
-def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
-    p = k / n
-    centre = (p + z ** 2 / (2 * n)) / (1 + z ** 2 / n)
-    half = z * np.sqrt(p * (1 - p) / n + z ** 2 / (4 * n ** 2)) / (1 + z ** 2 / n)
-    return centre - half, centre + half
-
-
-def campaign_uplift(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = None,
-                    by: str = "campaign_id", level: float = 0.95) -> pd.DataFrame:
-    """Treatment minus control response rate and revenue per contact, with intervals.
-
-    Customers were randomised to be contacted (treatment) or held out
-    (control), so the difference is the effect of the contact, the
-    **uplift**.  The interval of the rate difference is Newcombe's (1998)
-    hybrid score interval (good for small groups and rare responses); the
-    revenue interval is the normal (Welch) interval.
-
-    Parameters
-    ----------
-    contacts : DataFrame
-        ``campaign_id``, ``group`` (treatment/control), ``responded``, ``revenue``.
-    campaigns : DataFrame, optional
-        ``campaign_id`` plus the ``by`` column (e.g. ``target_segment``) and,
-        when ``by="campaign_id"``, ``cost_per_contact`` is carried over.
-    by : str
-        Group the contacts by this column (``"campaign_id"``,
-        ``"target_segment"``, ``"channel"``, ...).
-    level : float
-        Coverage of the intervals.
-
-    Returns
-    -------
-    DataFrame indexed by ``by`` (groups without a treatment or a control
-    contact get NaN estimates): ``n_treatment``, ``n_control``,
-    ``rate_treatment``, ``rate_control``, ``uplift``, ``uplift_low``,
-    ``uplift_high``, ``revenue_treatment``, ``revenue_control`` (per contact),
-    ``revenue_uplift``, ``revenue_low``, ``revenue_high``.
-
-    Examples
-    --------
-    >>> cc = pd.DataFrame({"campaign_id": ["M1"] * 8,
-    ...     "group": ["treatment"] * 4 + ["control"] * 4,
-    ...     "responded": [True, True, False, False, True, False, False, False],
-    ...     "revenue": [10.0, 30, 0, 0, 20, 0, 0, 0]})
-    >>> u = campaign_uplift(cc)
-    >>> float(u.loc["M1", "uplift"]), float(u.loc["M1", "revenue_uplift"])
-    (0.25, 5.0)
-    """
-    _require(contacts, "contacts", ("campaign_id", "group", "responded", "revenue"))
-    if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
-    bad = set(contacts["group"].dropna().unique()) - {"treatment", "control"}
-    if bad:
-        raise ValueError(f"contacts.group must be 'treatment' or 'control', found {sorted(bad)}")
-    cc = contacts
-    if by not in cc.columns:
-        if campaigns is None or by not in campaigns.columns:
-            raise ValueError(f"cannot group by {by!r}: it is neither a column of contacts nor of "
-                             "campaigns (pass campaigns=data.campaigns for target_segment)")
-        _require(campaigns, "campaigns", ("campaign_id", by))
-        cc = cc.merge(campaigns[["campaign_id", by]], on="campaign_id", how="left")
-    cc = cc.assign(responded=cc["responded"].astype(float), revenue=cc["revenue"].astype(float))
-    g = cc.groupby([by, "group"], observed=True)
-    k = g["responded"].sum().unstack()
-    n = g.size().unstack()
-    rev_mean = g["revenue"].mean().unstack()
-    rev_var = g["revenue"].var(ddof=1).unstack()
-    for col in ("treatment", "control"):
-        for t in (k, n, rev_mean, rev_var):
-            if col not in t.columns:
-                t[col] = np.nan
-    if cc.empty:
-        raise ValueError("contacts is empty: no campaign contacts to compare")
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    # a group without treatment or without control contacts has no uplift (NaN)
-    nt, nc = n["treatment"].fillna(0).to_numpy(float), n["control"].fillna(0).to_numpy(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        pt = np.where(nt > 0, k["treatment"].fillna(0).to_numpy(float) / nt, np.nan)
-        pc = np.where(nc > 0, k["control"].fillna(0).to_numpy(float) / nc, np.nan)
-        lt, ut = _wilson(pt * nt, nt, z)
-        lc, uc = _wilson(pc * nc, nc, z)
-    d = pt - pc
-    with np.errstate(invalid="ignore", divide="ignore"):
-        se_rev = np.sqrt(rev_var["treatment"].fillna(0).to_numpy() / nt
-                         + rev_var["control"].fillna(0).to_numpy() / nc)
-    rev_d = rev_mean["treatment"].to_numpy() - rev_mean["control"].to_numpy()
-    out = pd.DataFrame({
-        "n_treatment": nt.astype(int), "n_control": nc.astype(int),
-        "rate_treatment": pt, "rate_control": pc, "uplift": d,
-        "uplift_low": d - np.sqrt((pt - lt) ** 2 + (uc - pc) ** 2),
-        "uplift_high": d + np.sqrt((ut - pt) ** 2 + (pc - lc) ** 2),
-        "revenue_treatment": rev_mean["treatment"].to_numpy(),
-        "revenue_control": rev_mean["control"].to_numpy(),
-        "revenue_uplift": rev_d, "revenue_low": rev_d - z * se_rev,
-        "revenue_high": rev_d + z * se_rev,
-    }, index=n.index)
-    if by == "campaign_id" and campaigns is not None:
-        extra = [c for c in ("target_segment", "channel", "cost_per_contact")
-                 if c in campaigns.columns]
-        out = out.join(campaigns.set_index("campaign_id")[extra])
-    return out
-
-
-# ------------------------------------------------------------------ recommender
-def _baskets(orders: pd.DataFrame) -> pd.DataFrame:
-    _require(orders, "orders", ("customer_id", "category"))
-    return pd.crosstab(orders["customer_id"], orders["category"]).gt(0)
-
-
-class CategoryRecommender:
-    """Recommend categories a customer has not bought, from category co-occurrence.
-
-    Two categories co-occur when the same customer bought both.  With ``n``
-    customers, ``support(i) = n_i / n``, ``confidence(i -> j) = n_ij / n_i``
-    and ``lift(i, j) = n_ij n / (n_i n_j)`` (above 1: bought together more
-    often than chance).  A candidate ``j`` is scored by the mean confidence
-    (or lift) from the categories the customer bought; customers without
-    history get the most popular categories.
-
-    Examples
-    --------
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 3, 4],
-    ...                        "category": ["tea", "cups", "tea", "cups", "tv", "cable", "tea"]})
-    >>> rec = CategoryRecommender().fit(orders)
-    >>> rec.recommend([4], k=1)["category"].tolist()
-    ['cups']
-    """
-
-    def __init__(self, score: str = "confidence"):
-        if score not in ("confidence", "lift"):
-            raise ValueError(f"score must be 'confidence' or 'lift', got {score!r}")
-        self.score = score
-
-    def fit(self, orders: pd.DataFrame) -> CategoryRecommender:
-        """Learn ``baskets_``, ``cooccurrence_``, ``support_``, ``confidence_`` and ``lift_``."""
-        x = _baskets(orders)
-        if x.empty:
-            raise ValueError("orders is empty: nothing to learn from")
-        m = x.to_numpy(float)
-        n = len(m)
-        co = m.T @ m
-        count = np.diag(co)
-        cats = x.columns
-        self.baskets_ = x
-        self.cooccurrence_ = pd.DataFrame(co, index=cats, columns=cats).astype(int)
-        self.support_ = pd.Series(count / n, index=cats, name="support")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            self.confidence_ = pd.DataFrame(co / count[:, None], index=cats, columns=cats)
-            self.lift_ = pd.DataFrame(co * n / np.outer(count, count), index=cats, columns=cats)
-        return self
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "lift_"):
-            raise ValueError("this CategoryRecommender is not fitted yet: call .fit(orders) first")
-
-    def recommend(self, customer_ids=None, k: int = 2) -> pd.DataFrame:
-        """Top-``k`` unbought categories per customer: ``customer_id``, ``rank``,
-        ``category``, ``score``."""
-        self._check_fitted()
-        if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a whole number >= 1, got {k!r}")
-        x = self.baskets_
-        ids = list(x.index) if customer_ids is None else list(customer_ids)
-        cats = x.columns.to_numpy()
-        hist = x.reindex(ids, fill_value=False).to_numpy(bool)
-        table = (self.confidence_ if self.score == "confidence" else self.lift_).to_numpy(float)
-        bought = hist.sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.where(bought > 0, (hist.astype(float) @ np.nan_to_num(table))
-                             / np.maximum(bought, 1), 0.0)
-        # popularity breaks ties and serves customers without history
-        score = score + 1e-9 * self.support_.to_numpy()
-        score[hist] = -np.inf
-        order = np.argsort(-score, axis=1, kind="stable")[:, :k]
-        rows = []
-        for i, cid in enumerate(ids):
-            for r, j in enumerate(order[i]):
-                if np.isfinite(score[i, j]):
-                    rows.append((cid, r + 1, cats[j], float(score[i, j])))
-        return pd.DataFrame(rows, columns=["customer_id", "rank", "category", "score"])
-
-
-def holdout_hit_rate(orders: pd.DataFrame, cutoff, k: int = 2, score: str = "confidence"
-                     ) -> pd.DataFrame:
-    """Hold-out check: do customers later buy the new categories we recommend?
-
-    The recommender learns from orders before ``cutoff``.  For each customer
-    who bought before it and bought at least one *new* category after it, a
-    hit is a top-``k`` recommendation among those new categories.  Compared
-    with recommending the most popular unbought categories and with the
-    exact chance of a hit when ``k`` unbought categories are picked at random.
-
-    Returns
-    -------
-    DataFrame indexed by method (``co-occurrence``, ``popularity``,
-    ``random``) with ``customers`` and ``hit_rate``.
-
-    Examples
-    --------
-    >>> d = pd.to_datetime
-    >>> orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 6],
-    ...     "category": ["a", "b", "a", "b", "c", "d", "e", "c", "d", "a", "b", "c", "d"],
-    ...     "order_date": d(["2024-01-01"] * 9 + ["2024-01-01", "2024-03-01"] * 2)})
-    >>> holdout_hit_rate(orders, "2024-02-01", k=1)["hit_rate"].round(2).to_dict()
-    {'co-occurrence': 1.0, 'popularity': 0.0, 'random': 0.25}
-    """
-    _require(orders, "orders", ("customer_id", "category", "order_date"))
-    t = _date(cutoff, "cutoff")
-    when = pd.to_datetime(orders["order_date"])
-    train, test = orders[when < t], orders[when >= t]
-    if train.empty or test.empty:
-        raise ValueError(f"cutoff {t.date()} leaves no orders on one side: choose a date inside "
-                         "the orders' date range")
-    rec = CategoryRecommender(score).fit(train)
-    before = rec.baskets_
-    after = _baskets(test).reindex(columns=before.columns, fill_value=False)
-    common = before.index.intersection(after.index)
-    new = after.loc[common].to_numpy(bool) & ~before.loc[common].to_numpy(bool)
-    who = common[new.any(axis=1)]
-    new = pd.DataFrame(new, index=common, columns=before.columns).loc[who]
-    if len(who) == 0:
-        raise ValueError("no customer bought a new category after the cutoff: nothing to check")
-    popular = list(rec.support_.sort_values(ascending=False, kind="stable").index)
-    recs = rec.recommend(who, k).groupby("customer_id")["category"].apply(list)
-    hits, pop_hits, chance = [], [], []
-    for cid in who:
-        got = set(new.columns[new.loc[cid].to_numpy()])
-        owned = set(before.columns[before.loc[cid].to_numpy()])
-        hits.append(bool(got & set(recs.get(cid, []))))
-        pop_hits.append(bool(got & set([c for c in popular if c not in owned][:k])))
-        m = len(before.columns) - len(owned)
-        chance.append(1 - comb(m - len(got), min(k, m)) / comb(m, min(k, m)))
-    return pd.DataFrame({"customers": len(who),
-                         "hit_rate": [np.mean(hits), np.mean(pop_hits), np.mean(chance)]},
-                        index=pd.Index(["co-occurrence", "popularity", "random"], name="method"))
-
-
 # ------------------------------------------------------------------ plots
 def plot_funnel(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Horizontal funnel of a :func:`funnel` table, with step conversion."""
@@ -688,44 +445,7 @@ def plot_forecast(backtest: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def plot_uplift(table: pd.DataFrame, ax: Axes | None = None, truth: dict | None = None) -> Axes:
-    """Uplift per group with its interval (and the true uplift, if known)."""
-    import matplotlib.pyplot as plt
-
-    _require(table, "table", ("uplift", "uplift_low", "uplift_high"))
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
-    y = np.arange(len(table))[::-1]
-    ax.errorbar(table["uplift"], y, xerr=[table["uplift"] - table["uplift_low"],
-                                         table["uplift_high"] - table["uplift"]],
-                fmt="o", color="#4c72b0", capsize=3, label="estimate and interval")
-    if truth:
-        tv = [truth.get(i, np.nan) for i in table.index]
-        ax.scatter(tv, y, marker="x", color="#c44e52", zorder=3, label="planted truth")
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [str(i) for i in table.index])
-    ax.set_xlabel("uplift in response rate (treatment - control)")
-    ax.set_title("Campaign uplift")
-    ax.legend(frameon=False, fontsize=8)
-    return ax
-
-
-def plot_cooccurrence(rec: CategoryRecommender, ax: Axes | None = None) -> Axes:
-    """Heatmap of the lift between categories (diagonal left blank)."""
-    import matplotlib.pyplot as plt
-
-    rec._check_fitted()
-    lift = rec.lift_.to_numpy(float).copy()
-    np.fill_diagonal(lift, np.nan)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.5, 4.5))
-    dev = np.nanmax(np.abs(lift - 1)) if np.isfinite(lift).any() else 1.0
-    image = ax.imshow(np.ma.masked_invalid(lift), cmap="RdBu_r", vmin=1 - dev, vmax=1 + dev)
-    for i, j in zip(*np.where(np.isfinite(lift))):
-        ax.text(j, i, f"{lift[i, j]:.2f}", ha="center", va="center", fontsize=7)
-    names = [str(c) for c in rec.lift_.columns]
-    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
-    ax.set_yticks(range(len(names)), names)
-    ax.set_title("Lift: bought together vs chance (1 = independent)")
-    ax.figure.colorbar(image, ax=ax, fraction=0.04, label="lift")
-    return ax
+# Campaign uplift and the recommender live in their own modules (see the module
+# docstring); re-exported so that code written against crmlab.operational keeps working.
+from crmlab.campaigns import campaign_uplift, plot_uplift  # noqa: E402
+from crmlab.recommend import CategoryRecommender, holdout_hit_rate, plot_cooccurrence  # noqa: E402

@@ -1,4 +1,4 @@
-"""CRM strategy (客户关系管理战略): hook, zipper and Velcro, and the three kinds of CRM.
+"""CRM strategy (客户关系管理战略): hook, zipper and Velcro.
 
 Strategy types
 --------------
@@ -41,9 +41,12 @@ over from Velcro as willingness rises.
 
 Kinds of CRM
 ------------
-:func:`crm_types`, :func:`crm_functions`, :func:`cim_vs_cmi` and
-:func:`enterprise_systems` hold the course's classifications (seed 002,
-chapters 5, 7 and 8) as bilingual tables for the notebook and its quizzes.
+The kinds-of-CRM tables (:func:`~crmlab.crm_kinds.crm_types`,
+:func:`~crmlab.crm_kinds.crm_functions`, :func:`~crmlab.crm_kinds.cim_vs_cmi`,
+:func:`~crmlab.crm_kinds.enterprise_systems`) and
+:func:`~crmlab.crm_kinds.interaction_initiative` now live in
+:mod:`crmlab.crm_kinds`; they are re-exported here, so
+``from crmlab.strategy import crm_types`` keeps working.
 
 References
 ----------
@@ -630,158 +633,13 @@ def plot_strategy_map(table: pd.DataFrame, ax: Axes | None = None, title: str | 
     return ax
 
 
-# ------------------------------------------------------------ kinds of CRM
-def crm_types() -> pd.DataFrame:
-    """Operational, analytical and collaborative CRM (seed 002, chapter 8).
-
-    >>> crm_types().loc["analytical", "中文"]
-    '分析型CRM'
-    """
-    rows = [
-        ("operational", "运营型CRM",
-         "runs the customer-facing processes day to day: sales, marketing and service automation",
-         "销售自动化、营销自动化、服务自动化", "leads, opportunities, orders, campaigns, tickets",
-         "chapter 05: funnel, forecast, campaigns, recommendations"),
-        ("analytical", "分析型CRM",
-         ("turns the data the other two collect into insight: segments, value, churn risk, "
-         "campaign effects"), "数据仓库、数据挖掘、客户细分、价值与流失分析",
-         "all tables, joined into one customer view", ("chapters 02-04 and 06: lifecycle, RFM, "
-                                                        "CLV, satisfaction, evaluation")),
-        ("collaborative", "协作型CRM",
-         ("connects customers, departments and partners across channels so that every contact "
-         "sees the same customer"), "呼叫中心、网站与自助门户、电子邮件、合作伙伴协同",
-         "interactions (channel, direction, purpose)", ("chapter 05: CIM vs CMI; chapter 07: "
-                                                      "360-degree view")),
-    ]
-    return pd.DataFrame(rows, columns=["kind", "中文", "what it does", "典型功能", "data in crmlab",
-                                       "where in the workbook"]).set_index("kind")
-
-
-def crm_functions() -> pd.DataFrame:
-    """Typical CRM functions and the kind of CRM each belongs to (for quizzes).
-
-    >>> crm_functions()["kind"].value_counts().sort_index().to_dict()
-    {'analytical': 4, 'collaborative': 4, 'operational': 4}
-    """
-    rows = [
-        ("lead and opportunity management", "线索与商机管理", "operational"),
-        ("campaign execution (send offers to a target list)", "营销活动执行", "operational"),
-        ("complaint and service-ticket tracking", "投诉与服务工单跟踪", "operational"),
-        ("quotations and order processing", "报价与订单处理", "operational"),
-        ("customer segmentation (RFM)", "客户细分（RFM）", "analytical"),
-        ("customer lifetime value prediction", "客户终身价值预测", "analytical"),
-        ("churn prediction", "流失预测", "analytical"),
-        ("data warehouse and data mining", "数据仓库与数据挖掘", "analytical"),
-        ("multichannel contact centre (phone, chat, e-mail in one view)", "多渠道呼叫中心",
-         "collaborative"),
-        ("customer self-service portal", "客户自助门户", "collaborative"),
-        ("partner portal sharing customer information", "合作伙伴门户", "collaborative"),
-        ("shared customer view for sales, service and marketing", "跨部门共享客户视图",
-         "collaborative"),
-    ]
-    return pd.DataFrame(rows, columns=["function", "中文", "kind"])
-
-
-def cim_vs_cmi() -> pd.DataFrame:
-    """Customer interaction management (CIM) vs customer-managed interaction (CMI), seed 002.
-
-    >>> cim_vs_cmi().columns.tolist()
-    ['aspect', 'CIM', 'CMI']
-    """
-    rows = [
-        ("name (名称)", "customer interaction management (客户互动管理)",
-         "customer-managed interaction (客户管理的互动)"),
-        ("who steers the contact", "the firm: it decides how to serve each contact and records it",
-         "the customer: they choose when, where and how to interact (self-service, app, portal)"),
-        ("aim", "give the best, most suitable service at every contact point and keep the record",
-         ("let customers manage their side of the relationship; the firm supplies tools and "
-         "responds")),
-        ("typical evidence in data", "outbound care and sales contacts, contact-centre records",
-         "inbound contacts through self-service channels"),
-        ("relation (关系)", "the foundation of CMI (CIM是CMI的基础)",
-         "grows out of and lifts CIM (CMI是CIM演变和提升结果)"),
-    ]
-    return pd.DataFrame(rows, columns=["aspect", "CIM", "CMI"])
-
-
-def enterprise_systems() -> pd.DataFrame:
-    """CRM, ERP and SCM: what each integrates and why they are joined (seed 002, chapter 5).
-
-    >>> enterprise_systems().index.tolist()
-    ['CRM', 'ERP', 'SCM']
-    """
-    rows = [
-        ("CRM", "客户关系管理", "front office: marketing, sales, service",
-         "understand and serve customers; interactive marketing"),
-        ("ERP", "企业资源计划", "back office: purchasing, production, inventory, finance, HR",
-         "integrate and optimise the firm's internal processes"),
-        ("SCM", "供应链管理", "the supply chain: demand, production and supply plans with partners",
-         "share information along the chain; lower inventory and transaction costs"),
-    ]
-    return pd.DataFrame(rows, columns=["system", "中文", "scope", "contribution"]
-                        ).set_index("system")
-
-
-def interaction_initiative(interactions: pd.DataFrame, by: str = "year") -> pd.DataFrame:
-    """Who starts the contact: counts and shares of inbound vs outbound interactions.
-
-    Inbound contacts are started by the customer (the CMI side), outbound ones by
-    the firm (the CIM side).
-
-    Parameters
-    ----------
-    interactions : DataFrame
-        ``interaction_time``, ``direction`` and the ``by`` column unless it is
-        ``"year"`` (taken from ``interaction_time``).
-    by : str
-        ``"year"`` or a column such as ``"channel"`` or ``"purpose"``.
-
-    Returns
-    -------
-    DataFrame indexed by ``by`` with ``inbound``, ``outbound``, ``inbound_share``.
-
-    Examples
-    --------
-    >>> ix = pd.DataFrame({"interaction_time": pd.to_datetime(["2023-05-01", "2023-06-01",
-    ...     "2024-01-01"]), "direction": ["inbound", "outbound", "inbound"]})
-    >>> interaction_initiative(ix)["inbound_share"].tolist()
-    [0.5, 1.0]
-    """
-    need = ["direction"] + (["interaction_time"] if by == "year" else [by])
-    if not isinstance(interactions, pd.DataFrame):
-        raise ValueError(f"interactions must be a DataFrame, got {type(interactions).__name__}")
-    missing = [c for c in need if c not in interactions.columns]
-    if missing:
-        raise ValueError(f"interactions is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(need)})")
-    bad = set(interactions["direction"].dropna().unique()) - {"inbound", "outbound"}
-    if bad:
-        raise ValueError("interactions.direction must be 'inbound' or 'outbound', found "
-                         f"{sorted(bad)}")
-    key = (pd.to_datetime(interactions["interaction_time"]).dt.year.rename("year") if by == "year"
-           else interactions[by])
-    table = pd.crosstab(key, interactions["direction"]).reindex(columns=["inbound", "outbound"],
-                                                                fill_value=0)
-    table.columns.name = None
-    table["inbound_share"] = table["inbound"] / (table["inbound"] + table["outbound"])
-    return table
-
-
-def plot_interaction_initiative(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
-    """Stacked bars of inbound (customer-started) and outbound (firm-started) contacts."""
-    import matplotlib.pyplot as plt
-
-    for col in ("inbound", "outbound"):
-        if col not in table.columns:
-            raise ValueError(f"table is missing column {col!r}: pass interaction_initiative(...)")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.2))
-    x = np.arange(len(table))
-    ax.bar(x, table["outbound"], color="#4c72b0", label="outbound: the firm starts (CIM)")
-    ax.bar(x, table["inbound"], bottom=table["outbound"], color="#dd8452",
-           label="inbound: the customer starts (CMI)")
-    ax.set_xticks(x, [str(i) for i in table.index], rotation=0 if len(x) < 8 else 45)
-    ax.set_ylabel("interactions")
-    ax.set_title("Who starts the contact?")
-    ax.legend(frameon=False, fontsize=8)
-    return ax
+# The kinds of CRM live in crmlab.crm_kinds (see the module docstring); re-exported so
+# that code written against crmlab.strategy keeps working.
+from crmlab.crm_kinds import (  # noqa: E402
+    cim_vs_cmi,
+    crm_functions,
+    crm_types,
+    enterprise_systems,
+    interaction_initiative,
+    plot_interaction_initiative,
+)

@@ -1,4 +1,8 @@
-"""crmlab.operational: funnel, pipeline forecast, campaign uplift, recommender."""
+"""crmlab.operational: sales funnel and pipeline forecast.
+
+The bad-input and plot checks also cover crmlab.campaigns and crmlab.recommend,
+whose names they import from there.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,19 @@ import pandas as pd
 import pytest
 
 import crmlab
+from crmlab.campaigns import campaign_uplift, plot_uplift
 from crmlab.operational import (
-    CategoryRecommender,
-    campaign_uplift,
     conversion_by,
     forecast_backtest,
     funnel,
-    holdout_hit_rate,
     pipeline_forecast,
-    plot_cooccurrence,
     plot_forecast,
     plot_funnel,
-    plot_uplift,
     stage_at,
     stage_durations,
     stage_pass_rates,
 )
+from crmlab.recommend import CategoryRecommender, holdout_hit_rate, plot_cooccurrence
 
 d = pd.to_datetime
 
@@ -149,122 +150,6 @@ def test_forecast_close_to_later_actuals(big_b2b):
     assert (bt["error"].abs() / bt["actual"]).mean() < 0.15
     # the unweighted pipeline is far off
     assert (bt["pipeline_value"] > 1.5 * bt["actual"]).all()
-
-
-@pytest.mark.parametrize("scenario", ["telecom", "bank"])
-def test_campaign_uplift_recovers_planted_truth_contractual(scenario, big_telecom):
-    """Contractual: the firm knows who left, so everyone targeted can respond."""
-    data = big_telecom if scenario == "telecom" else crmlab.generate("bank", 20000, seed=11)
-    u = campaign_uplift(data.campaign_contacts, data.campaigns, by="target_segment", level=0.99)
-    enough = u[(u["n_control"] >= 100) & (u["n_treatment"] >= 100)]
-    assert len(enough) >= 3
-    truth = pd.Series(data.truth.campaign_uplift).reindex(enough.index)
-    assert ((enough["uplift_low"] <= truth) & (truth <= enough["uplift_high"])).all(), enough
-
-
-def test_campaign_uplift_retail_is_diluted_by_silent_churners(big_retail):
-    """Retail: customers who silently left never respond, so the observed uplift is the
-    planted one times the share of contacted customers still alive at the campaign."""
-    data = big_retail
-    u = campaign_uplift(data.campaign_contacts, data.campaigns, by="target_segment", level=0.99)
-    cc = data.campaign_contacts.merge(data.campaigns[["campaign_id", "target_segment",
-                                                      "start_date"]])
-    churn = data.truth.customers.set_index("customer_id")["churn_date"].reindex(cc["customer_id"])
-    alive = (churn.isna() | (churn.to_numpy() > cc["start_date"].to_numpy())).to_numpy()
-    share = pd.Series(alive, index=cc.index).groupby(cc["target_segment"]).mean()
-    effective = pd.Series(data.truth.campaign_uplift) * share
-    enough = u[(u["n_control"] >= 100) & (u["n_treatment"] >= 100)]
-    assert len(enough) >= 3
-    eff = effective.reindex(enough.index)
-    assert ((enough["uplift_low"] <= eff) & (eff <= enough["uplift_high"])).all(), enough
-    # the planted lapsing uplift itself is not what a firm can observe
-    assert share["lapsing"] < 0.9
-
-
-def test_campaign_without_a_control_group_has_no_uplift():
-    cc = pd.DataFrame({"campaign_id": ["A", "A", "B", "B"],
-                       "group": ["treatment", "treatment", "treatment", "control"],
-                       "responded": [True, False, True, False], "revenue": [5.0, 0, 5, 0]})
-    u = campaign_uplift(cc)
-    assert u.loc["A", "n_control"] == 0 and u.loc["A", ["uplift", "uplift_low"]].isna().all()
-    assert u.loc["A", "rate_treatment"] == 0.5
-    assert u.loc["B", "uplift"] == 1.0
-
-
-def test_campaign_uplift_by_hand_and_interval():
-    cc = pd.DataFrame({"campaign_id": ["A"] * 200 + ["B"] * 20,
-                       "group": (["treatment"] * 100 + ["control"] * 100
-                                 + ["treatment"] * 10 + ["control"] * 10),
-                       "responded": ([True] * 30 + [False] * 70 + [True] * 10 + [False] * 90
-                                     + [True] * 5 + [False] * 5 + [True] * 5 + [False] * 5),
-                       "revenue": ([20.0] * 30 + [0.0] * 70 + [20.0] * 10 + [0.0] * 90
-                                   + [10.0] * 10 + [0.0] * 10)})
-    u = campaign_uplift(cc)
-    assert u.loc["A", "uplift"] == pytest.approx(0.2)
-    assert u.loc["A", "revenue_uplift"] == pytest.approx(4.0)
-    # Newcombe's hybrid score interval, Statistics in Medicine 1998, by hand from Wilson limits
-    z = 1.959964
-
-    def wilson(p, n):
-        c = (p + z * z / (2 * n)) / (1 + z * z / n)
-        h = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-        return c - h, c + h
-    (l1, u1), (l2, u2) = wilson(0.3, 100), wilson(0.1, 100)
-    low = 0.2 - np.sqrt((0.3 - l1) ** 2 + (u2 - 0.1) ** 2)
-    high = 0.2 + np.sqrt((u1 - 0.3) ** 2 + (0.1 - l2) ** 2)
-    assert u.loc["A", "uplift_low"] == pytest.approx(low)
-    assert u.loc["A", "uplift_high"] == pytest.approx(high)
-    assert u.loc["A", "uplift_low"] > 0
-    # B: no difference, a wide interval around 0; revenue without variance in either group
-    assert u.loc["B", "uplift"] == 0 and u.loc["B", "uplift_low"] < -0.3
-    assert u.loc["B", "revenue_uplift"] == pytest.approx(10.0)
-    assert u.loc["B", "revenue_low"] == pytest.approx(10.0)
-
-
-# ---------------------------------------------------------------- recommender
-def test_recommender_by_hand():
-    orders = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3, 3, 4, 5],
-                           "category": ["tea", "cups", "tea", "cups", "tv", "cable", "tea", "tv"]})
-    rec = CategoryRecommender().fit(orders)
-    assert rec.cooccurrence_.loc["tea", "cups"] == 2
-    assert rec.support_["tea"] == pytest.approx(3 / 5)
-    assert rec.confidence_.loc["tea", "cups"] == pytest.approx(2 / 3)
-    assert rec.lift_.loc["tea", "cups"] == pytest.approx(2 * 5 / (3 * 2))
-    r = rec.recommend([4, 5, "new"], k=1).set_index("customer_id")["category"]
-    assert r[4] == "cups" and r[5] == "cable"
-    assert r["new"] == "tea"  # an unknown customer gets the most popular category
-    assert "tea" not in rec.recommend([1], k=3)["category"].tolist()
-
-
-def test_recommender_beats_popularity_with_planted_affinity():
-    rng = np.random.default_rng(3)
-    pairs = [("tea", "cups"), ("tv", "cable"), ("tent", "boots"), ("pen", "paper")]
-    rows = []
-    for c in range(600):
-        a, b = pairs[rng.integers(0, 4)] if c % 3 else pairs[0]  # tea/cups most popular
-        first, second = (a, b) if rng.random() < 0.5 else (b, a)
-        rows += [(c, first, "2024-01-15"), (c, second, "2024-06-15")]
-        if rng.random() < 0.4:  # some noise: a random later purchase
-            rows.append((c, [x for p in pairs for x in p][rng.integers(0, 8)], "2024-07-01"))
-    orders = pd.DataFrame(rows, columns=["customer_id", "category", "order_date"])
-    orders["order_date"] = d(orders["order_date"])
-    # the pairs must also be seen together before the cutoff
-    early = orders.assign(customer_id=orders["customer_id"] + 10_000,
-                          order_date=d("2024-02-01"))
-    hr = holdout_hit_rate(pd.concat([orders, early]), "2024-03-01", k=1)["hit_rate"]
-    assert hr["co-occurrence"] > 0.9
-    assert hr["co-occurrence"] > hr["popularity"] + 0.3
-    assert hr["co-occurrence"] > hr["random"] + 0.5
-
-
-def test_retail_categories_carry_little_signal():
-    """The generator draws categories without affinity: co-occurrence ~ chance."""
-    data = crmlab.load("retail")
-    hr = holdout_hit_rate(data.orders, "2024-01-01", k=2)["hit_rate"]
-    assert abs(hr["co-occurrence"] - hr["random"]) < 0.05
-    rec = CategoryRecommender().fit(data.orders)
-    off = rec.lift_.to_numpy()[~np.eye(len(rec.lift_), dtype=bool)]
-    assert off.min() > 0.9 and off.max() < 1.4
 
 
 # ---------------------------------------------------------------- bad input and plots

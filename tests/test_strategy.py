@@ -1,4 +1,8 @@
-"""crmlab.strategy: the hook / zipper / Velcro simulation and the kinds-of-CRM tables."""
+"""crmlab.strategy: the hook / zipper / Velcro simulation.
+
+The bilingual-table, bad-input and plot checks also cover crmlab.crm_kinds, whose
+names they import from there.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crmlab.crm_kinds import (
+    cim_vs_cmi,
+    crm_functions,
+    crm_types,
+    enterprise_systems,
+    interaction_initiative,
+    plot_interaction_initiative,
+)
 from crmlab.strategy import (
     STRATEGIES,
     StrategyParams,
     adaptation_curve,
     best_strategy,
-    cim_vs_cmi,
-    crm_functions,
-    crm_types,
     customer_values,
-    enterprise_systems,
     example_segments,
-    interaction_initiative,
     plot_adaptation_curve,
-    plot_interaction_initiative,
     plot_strategy_heatmap,
     plot_strategy_map,
     relationship_outcomes,
@@ -172,17 +178,6 @@ def test_bilingual_tables():
     assert set(crm_functions()["kind"]) == {"operational", "analytical", "collaborative"}
     assert "CIM是CMI的基础" in cim_vs_cmi().to_string()
     assert list(enterprise_systems().index) == ["CRM", "ERP", "SCM"]
-
-
-def test_interaction_initiative_on_data():
-    import crmlab
-
-    d = crmlab.load("retail")
-    t = interaction_initiative(d.interactions)
-    assert t[["inbound", "outbound"]].to_numpy().sum() == len(d.interactions)
-    assert t["inbound_share"].between(0, 1).all()
-    by_channel = interaction_initiative(d.interactions, by="channel")
-    assert set(by_channel.index) == set(d.interactions["channel"])
 
 
 # ---------------------------------------------------------------- bad input
