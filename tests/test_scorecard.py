@@ -1,4 +1,8 @@
-"""AHP, the index system, the traffic-light scorecard and the self-assessment."""
+"""AHP, the index system and the traffic-light scorecard.
+
+The failure reasons, success factors and self-assessment (crmlab.implementation) are
+tested in test_implementation.py.
+"""
 
 import numpy as np
 import pandas as pd
@@ -138,41 +142,7 @@ def test_bad_scorecard_input():
     assert S.diagnose(sc, 0).empty  # all green: nothing to diagnose
 
 
-# ---------------------------------------------------------------- implementation
-def test_failure_reasons_and_success_factors_are_bilingual_and_linked():
-    reasons, factors = S.failure_reasons(), S.success_factors()
-    assert len(reasons) == 8 and len(factors) == 10
-    assert reasons["中文"].str.len().gt(2).all() and factors["中文"].str.len().gt(2).all()
-    guarded = {r for g in factors["guards_against"] for r in g.split(", ")}
-    assert guarded == set(reasons.index)  # every failure reason has a factor against it
-    assert len(S.IMPLEMENTATION_STEPS) == 7 and len(S.SME_PITFALLS) == 7
-    for i in S.CRM_INDEX.indicators:
-        assert set(i.signals) <= set(reasons.index), i.key
-
-
-def test_self_assessment_shows_the_weakest_factors():
-    answers = dict(zip(S.SUCCESS_FACTORS, [5, 4, 2, 3, 4, 1, 3, 2, 4, 5]))
-    a = S.self_assessment(answers, k=3)
-    assert a.index[:3].tolist() == ["own_team", "top_support", "training"]
-    assert a["priority"].sum() == 3 and a.loc["own_team", "light"] == "red"
-    assert a.loc["diagnosis", "light"] == "amber" and a.loc["phased", "light"] == "green"
-    assert a.attrs["readiness"] == pytest.approx((3.3 - 1) / 4 * 100)
-    assert "no support from top management" in a.loc["top_support", "open_risks"]
-    assert a.loc["phased", "open_risks"] == ""
-    assert S.self_assessment(list(answers.values())).equals(S.self_assessment(answers))
-
-
-@pytest.mark.parametrize("answers, message", [
-    ([3] * 9, "give 10 ratings"),
-    ({"training": 3}, "missing"),
-    ([3] * 9 + [6], "from 1 to 5"),
-    ("5555555555", "dict"),
-])
-def test_self_assessment_bad_input(answers, message):
-    with pytest.raises(ValueError, match=message):
-        S.self_assessment(answers)
-
-
+# ---------------------------------------------------------------- plots
 def test_plots():
     import matplotlib.pyplot as plt
 
