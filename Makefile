@@ -31,6 +31,8 @@ test: datasets
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/generate.py
+	$(BIN)/python benchmarks/lifecycle.py
+	$(BIN)/python benchmarks/models.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
