@@ -4,13 +4,11 @@ answers that follow the student's seed, and feedback on the common mistakes."""
 import json
 from pathlib import Path
 
-import nbformat
 import numpy as np
 import pytest
-from nbclient import NotebookClient
+from notebook_runner import load_notebook, solution_checks, student_checks
 
 import crmlab
-from crmlab.exercises.assign import student_version
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,47 +17,21 @@ CHAPTER = ROOT / "notebooks" / "01_relationship_marketing.ipynb"
 N_HOMEWORK = 8
 
 
-def run(nb, monkeypatch, tmp_path):
-    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "progress.json"))
-    client = NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(HOMEWORK.parent)}})
-    client.execute()
-    return nb
-
-
-def check_outputs(nb):
-    texts = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for out in cell.outputs:
-            assert out.output_type != "error", out
-        if "crmlab.check(" in cell.source:
-            texts += [o.data["text/plain"] for o in cell.outputs
-                      if o.output_type == "execute_result"]
-    return texts
-
-
 @pytest.fixture(scope="module")
 def source():
-    return json.loads(HOMEWORK.read_text(encoding="utf-8"))
+    return load_notebook(HOMEWORK)
 
 
-def test_solution_version_passes_every_check(source, monkeypatch, tmp_path):
-    nb = run(nbformat.reads(json.dumps(source), as_version=4), monkeypatch, tmp_path)
-    texts = check_outputs(nb)
+def test_solution_version_passes_every_check(monkeypatch, tmp_path):
+    texts, saved = solution_checks(HOMEWORK, monkeypatch, tmp_path, errors_anywhere=True)
     assert len(texts) == N_HOMEWORK
     assert all("✔ Correct" in t for t in texts), texts
-    saved = json.loads((tmp_path / "progress.json").read_text())["answers"]
     assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
 
 
-def test_student_version_runs_clean_and_says_not_answered(source, monkeypatch, tmp_path):
-    student = student_version(source)
-    code = "\n".join("".join(c["source"]) for c in student["cells"])
+def test_student_version_runs_clean_and_says_not_answered(monkeypatch, tmp_path):
+    texts, code = student_checks(HOMEWORK, monkeypatch, tmp_path, errors_anywhere=True)
     assert "BEGIN SOLUTION" not in code and "top_share(revenue, 0.1)  # SOLUTION" not in code
-    nb = run(nbformat.reads(json.dumps(student), as_version=4), monkeypatch, tmp_path)
-    texts = check_outputs(nb)
     assert len(texts) == N_HOMEWORK
     assert all("Not answered yet" in t for t in texts), texts
 

@@ -1,15 +1,12 @@
 """Chapter 02 exercises and homework: solution version right, student version clean,
 answers that follow the student's seed, and feedback for the common mistakes."""
 
-import json
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
-from nbclient import NotebookClient
+from notebook_runner import code_of, solution_checks, student_checks
 
-from crmlab.exercises.assign import student_version
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -18,54 +15,16 @@ CHAPTER = ROOT / "notebooks" / "02_customer_lifecycle.ipynb"
 N_HOMEWORK = 8
 
 
-def run(nb, cwd, monkeypatch, tmp_path):
-    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "progress.json"))
-    client = NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(cwd)}})
-    client.execute()
-    return nb
-
-
-def check_outputs(nb):
-    """The text of every crmlab.check(...) output, in order."""
-    texts = []
-    for cell in nb.cells:
-        if cell.cell_type != "code" or "crmlab.check(" not in cell.source:
-            continue
-        for out in cell.outputs:
-            assert out.output_type != "error", out
-            if out.output_type == "execute_result":
-                texts.append(out.data["text/plain"])
-    return texts
-
-
-def code_of(path: Path) -> str:
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
-
-
-@pytest.fixture(scope="module")
-def source():
-    return json.loads(HOMEWORK.read_text(encoding="utf-8"))
-
-
-def test_solution_version_passes_every_check(source, monkeypatch, tmp_path):
-    nb = run(nbformat.reads(json.dumps(source), as_version=4), HOMEWORK.parent, monkeypatch,
-             tmp_path)
-    texts = check_outputs(nb)
+def test_solution_version_passes_every_check(monkeypatch, tmp_path):
+    texts, saved = solution_checks(HOMEWORK, monkeypatch, tmp_path)
     assert len(texts) == N_HOMEWORK
     assert all("✔ Correct" in t for t in texts), texts
-    saved = json.loads((tmp_path / "progress.json").read_text())["answers"]
     assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
 
 
-def test_student_version_runs_clean_and_says_not_answered(source, monkeypatch, tmp_path):
-    student = student_version(source)
-    code = "\n".join("".join(c["source"]) for c in student["cells"])
+def test_student_version_runs_clean_and_says_not_answered(monkeypatch, tmp_path):
+    texts, code = student_checks(HOMEWORK, monkeypatch, tmp_path)
     assert "BEGIN SOLUTION" not in code and '["a", "f"]' not in code
-    nb = run(nbformat.reads(json.dumps(student), as_version=4), HOMEWORK.parent, monkeypatch,
-             tmp_path)
-    texts = check_outputs(nb)
     assert len(texts) == N_HOMEWORK
     assert all("Not answered yet" in t for t in texts), texts
 
