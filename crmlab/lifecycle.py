@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 

@@ -6,8 +6,15 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.concentration import (concentration_table, gini, lorenz, plot_lorenz, plot_pyramid,
-                                  top_share, value_tiers)
+from crmlab.concentration import (
+    concentration_table,
+    gini,
+    lorenz,
+    plot_lorenz,
+    plot_pyramid,
+    top_share,
+    value_tiers,
+)
 
 
 def revenue(d):

@@ -6,9 +6,17 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.retention import (RetentionEffect, acquisition_vs_retention, annual_retention,
-                              contact_retention, plot_contact_retention, plot_profit_paths,
-                              profit_path, retention_effect, retention_sensitivity)
+from crmlab.retention import (
+    RetentionEffect,
+    acquisition_vs_retention,
+    annual_retention,
+    contact_retention,
+    plot_contact_retention,
+    plot_profit_paths,
+    profit_path,
+    retention_effect,
+    retention_sensitivity,
+)
 
 BASE = dict(n0=100, acquisition_cost=50, retention_cost=10, margin=100, retention_rate=0.8,
             discount_rate=0.1, years=10)

@@ -324,7 +324,6 @@ def service_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
 
 def survey_table(w: World, c: Customers, rng: np.random.Generator) -> None:
     p = w.params
-    n = c.n
     alive_end = c.end_of_life(w.horizon)
     eligible = np.flatnonzero(~c.potential & (alive_end > c.signup + 7))
     who = eligible[rng.random(eligible.size) < p.survey_share]

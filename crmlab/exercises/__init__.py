@@ -8,8 +8,7 @@
 from __future__ import annotations
 
 from crmlab.exercises.core import Exercise, Mistake, all_exercises, get, register, workbook
-from crmlab.exercises.kinds import (Choice, Function, MultiChoice, Number, Table, Text,
-                                    Verdict)
+from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text, Verdict
 
 __all__ = ["exercise", "check", "hint", "progress", "start", "handin", "Exercise", "Mistake",
            "register", "all_exercises", "Number", "Choice", "MultiChoice", "Text", "Table",

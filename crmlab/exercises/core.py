@@ -160,8 +160,8 @@ def dataset_for(scenario: str, seed: int):
     The practice seed is the committed dataset (loaded, fast); any other seed
     is generated with the committed dataset's size.
     """
-    from crmlab.data.io import DEFAULT_DATASETS, load
     from crmlab.data.generate import generate
+    from crmlab.data.io import DEFAULT_DATASETS, load
 
     if scenario not in DEFAULT_DATASETS:
         raise ValueError(f"no default dataset for scenario {scenario!r}")
