@@ -1,10 +1,35 @@
-"""Shared fixtures: datasets generated once per test session."""
+"""Shared fixtures: datasets loaded or generated once per test session.
+
+The committed datasets (``retail``, ``telecom``) are shared by every module
+that asks for them, so tests must not modify their tables in place.
+"""
 
 from __future__ import annotations
 
 import pytest
 
 import crmlab
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Close every matplotlib figure a test leaves open (the backend is Agg, see ../conftest.py)."""
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+@pytest.fixture(scope="session")
+def retail():
+    """The committed retail dataset."""
+    return crmlab.load("retail")
+
+
+@pytest.fixture(scope="session")
+def telecom():
+    """The committed telecom dataset."""
+    return crmlab.load("telecom")
 
 
 @pytest.fixture(scope="session")

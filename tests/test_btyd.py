@@ -14,11 +14,6 @@ Three kinds of checks:
 
 import math
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -34,12 +29,6 @@ CDNOW = (0.2426, 4.4137, 0.7931, 2.4259)
 CDNOW_PUBLISHED = (0.243, 4.414, 0.793, 2.426)
 # Gamma-Gamma estimates for CDNOW (Fader, Hardie & Lee 2005, JMR; Fader & Hardie's note)
 CDNOW_GG = (6.25, 3.74, 15.44)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def auc(score, label) -> float:

@@ -1,22 +1,11 @@
 """CLV formulas and the BTYD summary data (crmlab.clv)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 import crmlab
 from crmlab import clv
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 # ---------------------------------------------------------------- formulas

@@ -1,10 +1,5 @@
 """crmlab.cohorts: cohort retention tables and Kaplan-Meier survival."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,12 +13,6 @@ from crmlab.cohorts import (
     plot_survival,
     survival_at,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 # ---------------------------------------------------------------- by hand

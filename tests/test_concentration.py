@@ -1,6 +1,5 @@
 """Customer concentration: top-x% share, Lorenz curve, Gini, value tiers."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,12 +19,6 @@ from crmlab.concentration import (
 def revenue(d):
     return (d.orders.groupby("customer_id")["amount"].sum()
             .reindex(d.customers["customer_id"], fill_value=0.0))
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 # ---------------------------------------------------------------- hand-computed cases

@@ -14,11 +14,6 @@ D = pd.Timestamp
 
 
 @pytest.fixture(scope="module")
-def retail():
-    return crmlab.load("retail")
-
-
-@pytest.fixture(scope="module")
 def dirty():
     return crmlab.load("retail_dirty")
 

@@ -4,11 +4,6 @@ Hand-computed small cases first, then the planted truth of the simulated data
 (stages, churn, lost-customer types), then bad input.
 """
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -37,12 +32,6 @@ from crmlab.lifecycle import (
 )
 
 AS_OF = "2024-12-31"
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 # ---------------------------------------------------------------- a tiny shop

@@ -1,32 +1,11 @@
 """Loyalty stages, the satisfaction-loyalty curve and the points programme."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
-import crmlab
 from crmlab import loyalty as L
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def retail():
-    return crmlab.load("retail")
-
-
-@pytest.fixture(scope="module")
-def telecom():
-    return crmlab.load("telecom")
 
 
 # ---------------------------------------------------------------- stages

@@ -1,10 +1,6 @@
 """Service recovery: hand-computed rates, the planted recovery effects, bad input."""
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,17 +8,6 @@ import pytest
 import crmlab
 from crmlab import recovery as R
 from crmlab.cohorts import survival_at
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def telecom():
-    return crmlab.load("telecom")
 
 
 def tiny():

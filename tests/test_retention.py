@@ -1,6 +1,5 @@
 """Retention economics: profit paths, the effect of more retention, observed retention."""
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,17 +19,6 @@ from crmlab.retention import (
 
 BASE = dict(n0=100, acquisition_cost=50, retention_cost=10, margin=100, retention_rate=0.8,
             discount_rate=0.1, years=10)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def telecom():
-    return crmlab.load("telecom")
 
 
 # ---------------------------------------------------------------- hand-computed cases

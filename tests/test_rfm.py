@@ -1,22 +1,11 @@
 """RFM scores, the segment map, summaries and plots (crmlab.rfm)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
 import crmlab
 from crmlab import rfm
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def orders_from(rows):

@@ -5,9 +5,6 @@ test_satisfaction_value.py.
 """
 
 import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -16,17 +13,6 @@ import pytest
 import crmlab
 from crmlab import satisfaction as S
 from crmlab.satisfaction import DIMENSIONS
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
-
-
-@pytest.fixture(scope="module")
-def retail():
-    return crmlab.load("retail")
 
 
 def survey_rows(exp, perc, imp=None, csat=None):

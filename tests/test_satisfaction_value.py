@@ -3,13 +3,7 @@
 import pandas as pd
 import pytest
 
-import crmlab
 from crmlab import satisfaction_value as SV
-
-
-@pytest.fixture(scope="module")
-def retail():
-    return crmlab.load("retail")
 
 
 # ---------------------------------------------------------------- satisfaction and value

@@ -3,10 +3,6 @@
 import doctest
 import warnings
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
@@ -14,12 +10,6 @@ import pytest
 import crmlab
 from crmlab import tour
 from crmlab.data.schema import SCENARIOS, table, tables_for
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,5 @@
 """Two sides of customer value, the value matrix and customer equity (crmlab.value)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,12 +8,6 @@ from scipy import stats
 from crmlab import value
 from crmlab.btyd import BetaGeo, GammaGamma, expected_clv
 from crmlab.clv import margin_multiple, summary_data
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def frame(rows, columns, dates=()):
