@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_columns
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -159,10 +161,7 @@ def interaction_initiative(interactions: pd.DataFrame, by: str = "year") -> pd.D
     need = ["direction"] + (["interaction_time"] if by == "year" else [by])
     if not isinstance(interactions, pd.DataFrame):
         raise ValueError(f"interactions must be a DataFrame, got {type(interactions).__name__}")
-    missing = [c for c in need if c not in interactions.columns]
-    if missing:
-        raise ValueError(f"interactions is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(need)})")
+    require_columns(interactions, "interactions", need, check_frame=False)
     bad = set(interactions["direction"].dropna().unique()) - {"inbound", "outbound"}
     if bad:
         raise ValueError("interactions.direction must be 'inbound' or 'outbound', found "

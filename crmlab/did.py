@@ -45,6 +45,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlab._checks import require_columns
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -168,10 +170,7 @@ def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: 
     need = [unit, time, outcome, treated, post]
     if not isinstance(panel, pd.DataFrame):
         raise ValueError(f"panel must be a DataFrame with columns {', '.join(need)}")
-    missing = [c for c in need if c not in panel.columns]
-    if missing:
-        raise ValueError(f"panel is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(need)})")
+    require_columns(panel, "panel", need, check_frame=False)
     if se not in ("ols", "cluster"):
         raise ValueError(f"se must be 'ols' or 'cluster', got {se!r}")
     if not 0 < level < 1:
@@ -229,10 +228,7 @@ def rollout_panel(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
                            ("regions", regions, ["region_id", "is_pilot", "crm_rollout_date"])):
         if not isinstance(df, pd.DataFrame):
             raise ValueError(f"{name} must be a DataFrame (e.g. data.{name})")
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                             f"(expected: {', '.join(cols)})")
+        require_columns(df, name, cols, check_frame=False)
     if not pd.api.types.is_numeric_dtype(kpi_monthly[outcome]):
         raise ValueError(f"outcome {outcome!r} is not a numeric column of kpi_monthly")
     reg = regions[["region_id", "crm_rollout_date", "is_pilot"]].rename(

@@ -45,6 +45,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import dataset_tables as _frames
+from crmlab._checks import require_columns
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -71,23 +74,10 @@ QUALITY_DIMENSIONS = ("completeness", "validity", "uniqueness", "integrity")
 
 
 # ---------------------------------------------------------------- helpers
-def _frames(data) -> Mapping[str, pd.DataFrame]:
-    frames = getattr(data, "tables", data)
-    if not isinstance(frames, Mapping):
-        raise ValueError("expected a dataset from crmlab.load/crmlab.generate or a dict of "
-                         f"DataFrames, got {type(data).__name__}")
-    return frames
-
-
 def _need(frames: Mapping[str, pd.DataFrame], name: str, columns: Sequence[str]) -> pd.DataFrame:
     if name not in frames:
         raise ValueError(f"no {name} table in this dataset; tables: {', '.join(frames)}")
-    df = frames[name]
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)})")
-    return df
+    return require_columns(frames[name], name, columns, check_frame=False)
 
 
 def _dates(s: pd.Series) -> pd.Series:

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlab._checks import require_columns
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -56,12 +58,7 @@ LOYALTY_TYPES = ("true loyalty", "latent loyalty", "spurious loyalty", "no loyal
 
 
 def _need(df, name: str, columns) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)})")
+    require_columns(df, name, columns)
     for c in columns:
         if c.endswith("_date") and not pd.api.types.is_datetime64_any_dtype(df[c]):
             raise ValueError(f"{name}.{c} holds text, not dates: parse it first with "

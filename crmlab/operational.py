@@ -36,6 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlab._checks import require_columns
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -68,10 +70,7 @@ def _require(df, name: str, columns) -> None:
     if not isinstance(df, pd.DataFrame):
         raise ValueError(f"{name} must be a DataFrame with columns {', '.join(columns)}; "
                          f"got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)})")
+    require_columns(df, name, columns, check_frame=False)
 
 
 def _date(x, name: str) -> pd.Timestamp:

@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import dataset_tables as _frames
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -307,14 +309,6 @@ def acquisition_vs_retention(acquisition_cost: float, retention_cost: float, mar
 
 
 # ---------------------------------------------------------------- observed retention
-def _frames(data) -> Mapping[str, pd.DataFrame]:
-    frames = getattr(data, "tables", data)
-    if not isinstance(frames, Mapping):
-        raise ValueError("expected a dataset from crmlab.load/crmlab.generate or a dict of "
-                         f"DataFrames, got {type(data).__name__}")
-    return frames
-
-
 def _need(frames: Mapping[str, pd.DataFrame], name: str, columns: Sequence[str]) -> pd.DataFrame:
     if name not in frames:
         hint = (" (churn is observed only in contractual data: use crmlab.load('telecom'))"

@@ -49,6 +49,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_columns
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -137,12 +139,7 @@ def prepare_orders(orders: pd.DataFrame, as_of=None,
     >>> len(kept), str(as_of.date())
     (1, '2024-02-01')
     """
-    if not isinstance(orders, pd.DataFrame):
-        raise ValueError(f"orders must be a pandas DataFrame, got {type(orders).__name__}")
-    missing = [c for c in columns if c not in orders.columns]
-    if missing:
-        raise ValueError(f"orders is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)})")
+    require_columns(orders, "orders", columns)
     if not pd.api.types.is_datetime64_any_dtype(orders["order_date"]):
         raise ValueError("orders.order_date holds text, not dates: parse it first, e.g. "
                          "orders['order_date'] = pd.to_datetime(orders['order_date'])")

@@ -53,6 +53,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlab._checks import require_columns as _need
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -116,15 +118,6 @@ def _scores(values, name: str, low: int, high: int) -> np.ndarray:
     if bad.size:
         raise ValueError(f"{name} must be whole numbers from {low} to {high}; found {bad[0]:g}")
     return x
-
-
-def _need(df: pd.DataFrame, name: str, columns) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)})")
 
 
 def _items(surveys: pd.DataFrame, kinds=("exp", "perc")) -> pd.DataFrame:

@@ -65,6 +65,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_columns
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -259,10 +261,7 @@ def _check_segments(segments: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(segments, pd.DataFrame):
         raise ValueError(f"segments must be a DataFrame with columns {', '.join(SEGMENT_COLUMNS)}; "
                          f"got {type(segments).__name__}")
-    missing = [c for c in SEGMENT_COLUMNS if c not in segments.columns]
-    if missing:
-        raise ValueError(f"segments is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(SEGMENT_COLUMNS)})")
+    require_columns(segments, "segments", SEGMENT_COLUMNS, check_frame=False)
     if segments.empty:
         raise ValueError("segments is empty: give at least one segment")
     if segments["segment"].duplicated().any():
@@ -301,10 +300,7 @@ def customer_values(orders: pd.DataFrame, customers: pd.DataFrame, end, months: 
                            (customers, "customers", ("customer_id",))):
         if not isinstance(df, pd.DataFrame):
             raise ValueError(f"{name} must be a DataFrame, got {type(df).__name__}")
-        missing = [c for c in cols if c not in df.columns]
-        if missing:
-            raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                             f"(expected: {', '.join(cols)})")
+        require_columns(df, name, cols, check_frame=False)
     if len(labels) != len(cuts) + 1:
         raise ValueError(f"labels needs one more entry than cuts ({len(cuts) + 1}), got "
                          f"{len(labels)}")
@@ -352,10 +348,7 @@ def segments_from_customers(customers: pd.DataFrame, heterogeneity: float | dict
     """
     if not isinstance(customers, pd.DataFrame):
         raise ValueError(f"customers must be a DataFrame, got {type(customers).__name__}")
-    missing = [c for c in (segment, value, willingness) if c not in customers.columns]
-    if missing:
-        raise ValueError(f"customers is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {segment}, {value}, {willingness})")
+    require_columns(customers, "customers", (segment, value, willingness), check_frame=False)
     out = (customers.groupby(segment, observed=True, sort=True)
            .agg(n_customers=(value, "size"), value=(value, "mean"),
                 willingness=(willingness, "mean"))

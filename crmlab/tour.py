@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from crmlab._checks import require_columns
 from crmlab.data.schema import SCENARIOS, Table, table, tables_for
 
 if TYPE_CHECKING:
@@ -386,10 +387,7 @@ def plot_monthly_activity(data: CRMData | Mapping[str, pd.DataFrame],
     if "orders" not in frames:
         raise ValueError(f"no orders table; tables: {', '.join(frames)}")
     orders = frames["orders"]
-    missing = [c for c in ("order_date", "amount") if c not in orders.columns]
-    if missing:
-        raise ValueError(f"orders is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: order_date, amount)")
+    require_columns(orders, "orders", ("order_date", "amount"), check_frame=False)
     if not pd.api.types.is_datetime64_any_dtype(orders["order_date"]):
         raise ValueError("orders.order_date holds text, not dates (a dataset made with "
                          "defects?): parse it first, e.g. pd.to_datetime(..., format='mixed')")

@@ -49,6 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_columns as _require
 from crmlab.clv import retention_clv
 from crmlab.rfm import prepare_orders
 
@@ -88,15 +89,6 @@ TIER_SERVICES: dict[str, str] = {
 }
 
 _TROUBLE = {"resolved_fast": 0.0, "resolved_slow": 1.0, "unresolved": 2.0}
-
-
-def _require(df, name: str, columns) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)})")
 
 
 def development_index(orders: pd.DataFrame, as_of, window_days: int = 365,
