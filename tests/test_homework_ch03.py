@@ -1,10 +1,10 @@
-"""The chapter 03 homework end to end, and the chapter 03 exercise definitions."""
+"""The chapter 03 exercise definitions and their place in the notebooks (both
+homework versions are run in tests/test_homework_notebooks.py)."""
 
 import json
 from pathlib import Path
 
 import pytest
-from notebook_runner import solution_checks, student_checks
 
 import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate
@@ -18,22 +18,6 @@ N_HOMEWORK = 8
 @pytest.fixture(scope="module")
 def chapter03():
     return {k: v for k, v in all_exercises().items() if k.startswith("ch03.")}
-
-
-def test_solution_version_passes_every_check(monkeypatch, tmp_path):
-    texts, saved = solution_checks(HOMEWORK, monkeypatch, tmp_path, timeout=300)
-    assert len(texts) == N_HOMEWORK
-    assert all("✔ Correct" in t for t in texts), texts
-    assert len(saved) == N_HOMEWORK and {v["status"] for v in saved.values()} == {"correct"}
-
-
-def test_student_version_runs_clean_and_says_not_answered(monkeypatch, tmp_path):
-    texts, code = student_checks(HOMEWORK, monkeypatch, tmp_path, timeout=300,
-                                 code_cells_only=True)
-    assert "BEGIN SOLUTION" not in code and "m * r / (1 + i - r)" not in code
-    assert '["a", "c", "e"]' not in code
-    assert len(texts) == N_HOMEWORK
-    assert all("Not answered yet" in t for t in texts), texts
 
 
 def test_every_chapter03_exercise_is_in_a_notebook(chapter03):
