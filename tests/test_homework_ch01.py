@@ -12,7 +12,7 @@ import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "exercises" / "01_relationship_marketing.ipynb"
+HOMEWORK = ROOT / "solutions" / "01_relationship_marketing.ipynb"
 CHAPTER = ROOT / "notebooks" / "01_relationship_marketing.ipynb"
 N_HOMEWORK = 8
 

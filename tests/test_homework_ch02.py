@@ -10,7 +10,7 @@ from notebook_runner import code_of
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "exercises" / "02_customer_lifecycle.ipynb"
+HOMEWORK = ROOT / "solutions" / "02_customer_lifecycle.ipynb"
 CHAPTER = ROOT / "notebooks" / "02_customer_lifecycle.ipynb"
 N_HOMEWORK = 8
 

@@ -10,7 +10,7 @@ import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "exercises" / "03_customer_value.ipynb"
+HOMEWORK = ROOT / "solutions" / "03_customer_value.ipynb"
 CHAPTER = ROOT / "notebooks" / "03_customer_value.ipynb"
 N_HOMEWORK = 8
 

@@ -11,7 +11,7 @@ import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "exercises" / "04_satisfaction_loyalty.ipynb"
+HOMEWORK = ROOT / "solutions" / "04_satisfaction_loyalty.ipynb"
 CHAPTER = ROOT / "notebooks" / "04_satisfaction_loyalty.ipynb"
 N_HOMEWORK = 7
 

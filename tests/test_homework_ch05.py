@@ -12,7 +12,7 @@ import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "exercises" / "05_crm_strategy.ipynb"
+HOMEWORK = ROOT / "solutions" / "05_crm_strategy.ipynb"
 CHAPTER = ROOT / "notebooks" / "05_crm_strategy.ipynb"
 N_HOMEWORK = 10
 

@@ -12,7 +12,7 @@ from crmlab.exercises.core import all_exercises, dataset_for, evaluate
 from crmlab.exercises.kinds import Function, Text
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "exercises" / "06_implementation_evaluation.ipynb"
+HOMEWORK = ROOT / "solutions" / "06_implementation_evaluation.ipynb"
 CHAPTER = ROOT / "notebooks" / "06_implementation_evaluation.ipynb"
 N_HOMEWORK = 10
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from notebook_runner import solution_checks, student_checks
 
-EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
+EXERCISES = Path(__file__).resolve().parents[1] / "solutions"
 
 # notebook, number of checks, text of solutions that must not reach the student version,
 # and runner options (timeout; whether error outputs anywhere fail the run;

@@ -8,7 +8,7 @@ import pytest
 from notebook_runner import load_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-WARMUP = ROOT / "exercises" / "00_warmup.ipynb"
+WARMUP = ROOT / "solutions" / "00_warmup.ipynb"
 
 
 @pytest.fixture(scope="module")
