@@ -51,6 +51,13 @@ class Exercise:
         Common wrong answers with specific feedback.
     scenario : str
         Which dataset the exercise uses.
+    points : float
+        Its weight in the grade.
+    practice : bool
+        True for exercises embedded in a chapter notebook only: they are
+        checked on the shared practice dataset, are not part of the hand-in and
+        do not count towards a grade.  Homework exercises (``False``) are
+        checked on the student's own dataset and graded.
     """
 
     id: str
@@ -63,6 +70,7 @@ class Exercise:
     mistakes: tuple[Mistake, ...] = ()
     scenario: str = "retail"
     points: float = 1.0
+    practice: bool = False
 
     @property
     def chapter(self) -> str:
