@@ -1,9 +1,15 @@
-"""Shared input checks for the model modules: missing columns, missing tables.
+"""Shared input checks for the model modules: tables, columns and their values.
 
 One source of truth for the two messages students meet most often::
 
     orders is missing column(s) 'amount' (expected: customer_id, order_date, amount)
     orders must be a pandas DataFrame, got list
+
+Value checks name the column, the number of bad rows and an example::
+
+    orders.amount holds text, not numbers: 3 rows of 120 are not a number (e.g. '12,50 EUR'); ...
+    orders.amount has 1 row with a negative value (e.g. -37.5): amounts cannot be negative; ...
+    orders.order_date has 2 rows with a missing date (NaT) (of 120): fix or drop those rows ...
 
 Modules that add their own checks (date dtypes, a hint about contractual data,
 a different wording) keep a small private wrapper that calls these functions.
@@ -14,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
     from crmlab.data.io import CRMData
 
-__all__ = ["dataset_tables", "require_columns"]
+__all__ = ["dataset_tables", "numeric_array", "require_columns", "require_dates",
+           "require_numeric", "require_present", "require_rows"]
 
 
 def require_columns(df: pd.DataFrame, name: str, columns: Iterable[str], *,
@@ -81,3 +89,252 @@ def dataset_tables(data: CRMData | Mapping[str, pd.DataFrame]) -> Mapping[str, p
         raise ValueError("expected a dataset from crmlab.load/crmlab.generate or a dict of "
                          f"DataFrames, got {type(data).__name__}")
     return frames
+
+
+# ------------------------------------------------------------------ values
+def _example(values) -> str:
+    """The first value of ``values`` as a short repr for a message."""
+    for v in values:
+        text = repr(v.item() if hasattr(v, "item") else v)
+        return text if len(text) <= 30 else text[:29] + "…'"
+    return ""
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'s' if n != 1 else ''}"
+
+
+def _fix(frame: str, column: str) -> str:
+    return f"fix or drop those rows first, e.g. {frame}.dropna(subset=['{column}'])"
+
+
+def require_rows(df: pd.DataFrame, name: str, what: str = "rows") -> pd.DataFrame:
+    """Check that ``df`` has at least one row; return it unchanged.
+
+    Raises
+    ------
+    ValueError
+        "NAME is empty (0 rows): ..." naming what was expected.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_rows(pd.DataFrame({"a": []}), "orders", "orders")
+    Traceback (most recent call last):
+    ...
+    ValueError: orders is empty (0 rows): it needs at least one of its orders
+    """
+    if len(df) == 0:
+        raise ValueError(f"{name} is empty (0 rows): it needs at least one of its {what}")
+    return df
+
+
+def require_present(df: pd.DataFrame, name: str, columns: Iterable[str]) -> pd.DataFrame:
+    """Check that ``columns`` of ``df`` (ids, keys, labels) have no missing values.
+
+    Raises
+    ------
+    ValueError
+        "NAME.COL has N rows with a missing value (of M): fix or drop ..."
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_present(pd.DataFrame({"customer_id": ["a", None]}), "orders", ["customer_id"])
+    Traceback (most recent call last):
+    ...
+    ValueError: orders.customer_id has 1 row with a missing value (of 2): fix or drop those \
+rows first, e.g. orders.dropna(subset=['customer_id'])
+    """
+    for col in columns:
+        bad = int(df[col].isna().sum())
+        if bad:
+            raise ValueError(f"{name}.{col} has {_rows(bad)} with a missing value (of "
+                             f"{len(df):,}): {_fix(name, col)}")
+    return df
+
+
+def require_numeric(df: pd.DataFrame, name: str, columns: Iterable[str], *,
+                    missing: bool = False, non_negative: bool = False,
+                    what: str = "values") -> pd.DataFrame:
+    """Check that ``columns`` of ``df`` hold finite numbers; return ``df`` unchanged.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The input table (its columns were checked with :func:`require_columns`).
+    name : str
+        Its name in messages.
+    columns : iterable of str
+        The columns to check.
+    missing : bool, default False
+        Allow missing values (NaN); by default they are an error.
+    non_negative : bool, default False
+        Negative values are an error (amounts, counts, durations).
+    what : str
+        What the numbers are, for the negative-value message ("amounts").
+
+    Raises
+    ------
+    ValueError
+        Naming the column, how many rows are bad and one example:
+        text that is not a number, a missing value, an infinite or a negative value.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"amount": ["10.0", "12,50 EUR"]})
+    >>> require_numeric(o, "orders", ["amount"])
+    Traceback (most recent call last):
+    ...
+    ValueError: orders.amount holds text, not numbers: 1 row of 2 is not a number (e.g. \
+'12,50 EUR'); fix those rows, then convert with pd.to_numeric(orders['amount'])
+    >>> require_numeric(pd.DataFrame({"amount": [5.0, -37.5]}), "orders", ["amount"],
+    ...                 non_negative=True, what="amounts")
+    Traceback (most recent call last):
+    ...
+    ValueError: orders.amount has 1 row with a negative value (e.g. -37.5): amounts cannot \
+be negative; fix or drop those rows first
+    """
+    for col in columns:
+        s = df[col]
+        if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
+            if pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
+                raise ValueError(f"{name}.{col} holds {s.dtype} values, not numbers "
+                                 f"(is '{col}' the right column?)")
+            as_num = pd.to_numeric(s, errors="coerce")
+            bad = s.notna() & as_num.isna()
+            n_bad = int(bad.sum())
+            if n_bad:
+                raise ValueError(f"{name}.{col} holds text, not numbers: {_rows(n_bad)} of "
+                                 f"{len(s):,} {'is' if n_bad == 1 else 'are'} not a number "
+                                 f"(e.g. {_example(s[bad])}); fix those rows, then convert "
+                                 f"with pd.to_numeric({name}['{col}'])")
+            raise ValueError(f"{name}.{col} holds text ({s.dtype}), not numbers: convert it "
+                             f"with {name}['{col}'] = pd.to_numeric({name}['{col}'])")
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        nan = np.isnan(values)
+        if not missing and nan.any():
+            raise ValueError(f"{name}.{col} has {_rows(int(nan.sum()))} with a missing value "
+                             f"(of {len(s):,}): {_fix(name, col)}")
+        inf = np.isinf(values)
+        if inf.any():
+            raise ValueError(f"{name}.{col} has {_rows(int(inf.sum()))} with an infinite "
+                             f"value: fix or drop those rows first")
+        if non_negative:
+            neg = values < 0
+            if neg.any():
+                raise ValueError(f"{name}.{col} has {_rows(int(neg.sum()))} with a negative "
+                                 f"value (e.g. {_example(values[neg])}): {what} cannot be "
+                                 "negative; fix or drop those rows first")
+    return df
+
+
+def require_dates(df: pd.DataFrame, name: str, columns: Iterable[str], *,
+                  missing: bool = False) -> pd.DataFrame:
+    """Check that ``columns`` of ``df`` hold parsed dates; return ``df`` unchanged.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The input table.
+    name : str
+        Its name in messages.
+    columns : iterable of str
+        The date columns.
+    missing : bool, default False
+        Allow missing dates (NaT), e.g. the end date of a running contract.
+
+    Raises
+    ------
+    ValueError
+        "NAME.COL holds text, not dates: parse it first ..." (with the count of
+        rows that cannot be read as a date) or "NAME.COL has N rows with a
+        missing date (NaT) ...".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> require_dates(pd.DataFrame({"order_date": pd.to_datetime(["2024-01-01", None])}),
+    ...               "orders", ["order_date"])
+    Traceback (most recent call last):
+    ...
+    ValueError: orders.order_date has 1 row with a missing date (NaT) (of 2): fix or drop \
+those rows first, e.g. orders.dropna(subset=['order_date'])
+    """
+    for col in columns:
+        s = df[col]
+        if not pd.api.types.is_datetime64_any_dtype(s):
+            hint = ""
+            if s.dtype == object or pd.api.types.is_string_dtype(s):
+                parsed = pd.to_datetime(s, errors="coerce", format="mixed")
+                bad = s.notna() & parsed.isna()
+                if bad.any():
+                    n_bad = int(bad.sum())
+                    hint = (f" ({_rows(n_bad)} of {len(s):,} cannot be read as a date, "
+                            f"e.g. {_example(s[bad])})")
+            raise ValueError(f"{name}.{col} holds text, not dates{hint}: parse it first, e.g. "
+                             f"{name}['{col}'] = pd.to_datetime({name}['{col}'])")
+        if not missing:
+            nat = int(s.isna().sum())
+            if nat:
+                raise ValueError(f"{name}.{col} has {_rows(nat)} with a missing date (NaT) "
+                                 f"(of {len(s):,}): {_fix(name, col)}")
+    return df
+
+
+def numeric_array(values, name: str, *, non_negative: bool = False, missing: bool = False,
+                  what: str = "values") -> np.ndarray:
+    """``values`` (list, array, Series) as a 1-d float array, with clear errors.
+
+    Raises
+    ------
+    ValueError
+        Empty input, text that is not a number, missing, infinite or (with
+        ``non_negative``) negative values: naming ``name``, the count and an example.
+
+    Examples
+    --------
+    >>> numeric_array([3, "abc", 4], "durations")
+    Traceback (most recent call last):
+    ...
+    ValueError: durations holds text, not numbers: 1 of 3 values is not a number (e.g. 'abc')
+    """
+    if isinstance(values, pd.DataFrame):
+        raise ValueError(f"{name} must be one column of numbers, got a DataFrame with "
+                         f"{values.shape[1]} columns; pick one, e.g. df['amount']")
+    if isinstance(values, (str, bytes)):
+        raise ValueError(f"{name} must be numbers, got the text {_example([values])}")
+    arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-d list of numbers, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty: it needs at least one number")
+    if arr.dtype.kind in "fiu":
+        out = arr.astype(float)
+    else:
+        if arr.dtype.kind == "b":
+            raise ValueError(f"{name} holds True/False values, not numbers")
+        s = pd.Series(arr)
+        num = pd.to_numeric(s, errors="coerce")
+        bad = s.notna() & num.isna() & ~s.map(lambda v: isinstance(v, float))
+        if bad.any():
+            n_bad = int(bad.sum())
+            raise ValueError(f"{name} holds text, not numbers: {n_bad:,} of {arr.size:,} "
+                             f"value{'s' if arr.size != 1 else ''} {'is' if n_bad == 1 else 'are'}"
+                             f" not a number (e.g. {_example(s[bad])})")
+        out = num.to_numpy(dtype=float, na_value=np.nan)
+    nan = np.isnan(out)
+    if nan.any() and not missing:
+        raise ValueError(f"{name} has {int(nan.sum()):,} missing value(s) (NaN) of {out.size:,}:"
+                         " drop or fill them first")
+    if np.isinf(out).any():
+        raise ValueError(f"{name} has {int(np.isinf(out).sum()):,} infinite value(s): "
+                         "drop or fix them first")
+    if non_negative and (out < 0).any():
+        neg = out < 0
+        raise ValueError(f"{name} has {int(neg.sum()):,} negative value(s) (e.g. "
+                         f"{_example(out[neg])}): {what} cannot be negative")
+    return out
