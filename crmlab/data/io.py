@@ -262,10 +262,34 @@ def build_sqlite(folder: str | os.PathLike, force: bool = False) -> Path:
 
 
 def _read_meta(folder: Path) -> dict:
+    """``metadata.json`` of a dataset folder, with one clear error if it is unreadable."""
     path = folder / "metadata.json"
     if not path.exists():
         raise ValueError(f"{folder} is not a CRM Lab dataset (no metadata.json)")
-    return json.loads(path.read_text(encoding="utf-8"))
+    regenerate = ("; regenerate the dataset (`crmlab generate ... --out FOLDER`) or restore "
+                  "the file")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path} is not a text file (not UTF-8){regenerate}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not text.strip():
+        raise ValueError(f"{path} is empty{regenerate}")
+    try:
+        meta = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}, column "
+                         f"{exc.colno}){regenerate}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path} must hold a JSON object with 'scenario', 'rows' ..., got a "
+                         f"{type(meta).__name__}{regenerate}")
+    rows = meta.get("rows")
+    if rows is not None and not (isinstance(rows, dict) and all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in rows.values())):
+        raise ValueError(f"{path}: 'rows' must map each table to its row count, got "
+                         f"{str(rows)[:60]}{regenerate}")
+    return meta
 
 
 def datasets_dir() -> Path | None:
@@ -313,42 +337,127 @@ def load(name_or_path: str | os.PathLike = "retail", truth: bool = True) -> CRMD
         csv = folder / f"{tab.name}.csv"
         if not csv.exists():
             raise ValueError(f"{folder} is missing {tab.name}.csv")
-        tables[tab.name] = _read_table(csv, tab, scenario, raw)
+        tables[tab.name] = _read_table(csv, tab, scenario, raw,
+                                       (meta.get("rows") or {}).get(tab.name))
     t = _read_truth(folder / "truth") if truth and (folder / "truth").exists() else None
     return CRMData(tables=tables, truth=t, meta=meta)
 
 
-def _read_table(csv: Path, tab: Table, scenario: str, raw: bool) -> pd.DataFrame:
+def _read_csv(csv: Path, **kwargs) -> pd.DataFrame:
+    """``pd.read_csv`` whose errors name the file and say what is wrong with it."""
+    fix = "; regenerate the dataset (`crmlab generate ... --out FOLDER`) or restore the file"
+    try:
+        df = pd.read_csv(csv, encoding="utf-8", **kwargs)
+    except UnicodeDecodeError:
+        raise ValueError(f"{csv} is not a UTF-8 text CSV file (is it corrupt?){fix}") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{csv} is empty (no header row){fix}") from None
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
+        raise ValueError(f"{csv} is not a well-formed CSV file ({detail[:120]}){fix}") from None
+    except OSError as exc:
+        raise ValueError(f"cannot read {csv}: {exc.strerror or exc}") from None
+    return df
+
+
+def _bad_cells(s: pd.Series, parsed: pd.Series) -> pd.Series:
+    return s.notna() & parsed.isna()
+
+
+def _value_error(csv: Path, col: str, bad: pd.Series, s: pd.Series, what: str) -> ValueError:
+    n = int(bad.sum())
+    example = str(s[bad].iloc[0])
+    example = example if len(example) <= 30 else example[:29] + "…"
+    first = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # +1 header, +1 one-based
+    return ValueError(f"{csv}: column '{col}' has {n:,} row{'s' if n != 1 else ''} that "
+                      f"{'is' if n == 1 else 'are'} not {what} (e.g. {example!r} on line "
+                      f"{first}); fix the file or regenerate the dataset")
+
+
+def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
+                expected_rows: int | None = None) -> pd.DataFrame:
+    """Read one observed table, typed from the schema, checked against ``metadata.json``.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the problem: not a CSV, empty, wrong columns, fewer
+        or more rows than ``metadata.json`` records, or cells that are not
+        numbers, dates or True/False where the schema says so.
+    """
     cols = tab.columns_for(scenario)
-    df = pd.read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
-    check_table(tab.name, df, scenario)
+    df = _read_csv(csv, dtype=str, keep_default_na=False, na_values=[""])
+    try:
+        check_table(tab.name, df, scenario)
+    except ValueError as exc:
+        raise ValueError(f"{csv}: {exc}") from None
+    if expected_rows is not None and len(df) != expected_rows:
+        how = "truncated or cut short?" if len(df) < expected_rows else "rows were added?"
+        raise ValueError(f"{csv} has {len(df):,} rows but metadata.json records "
+                         f"{expected_rows:,} ({how}); regenerate the dataset or restore the file")
     for c in cols:
         s = df[c.name]
+        if not c.nullable and not raw and c.dtype not in ("str",) and s.isna().any():
+            n = int(s.isna().sum())
+            raise ValueError(f"{csv}: column '{c.name}' has {n:,} empty cell"
+                             f"{'s' if n != 1 else ''} but must not be empty (truncated or "
+                             "edited file?); regenerate the dataset or restore the file")
         if c.dtype in ("id", "str"):
             continue
         if raw and c.dtype in ("date", "datetime"):
             continue  # inconsistent formats are the point of a defects dataset
         if c.dtype == "bool":
-            df[c.name] = s.map({"True": True, "False": False}).astype("boolean" if raw else bool)
-        elif c.dtype == "int":
-            df[c.name] = pd.to_numeric(s, errors="coerce" if raw else "raise").astype("Int64")
-            if not c.nullable and not raw:
-                df[c.name] = df[c.name].astype("int64")
-        elif c.dtype == "float":
-            df[c.name] = pd.to_numeric(s, errors="coerce" if raw else "raise")
+            parsed = s.map({"True": True, "False": False})
+            if not raw and _bad_cells(s, parsed).any():
+                raise _value_error(csv, c.name, _bad_cells(s, parsed), s, "True or False")
+            df[c.name] = parsed.astype("boolean" if raw or c.nullable else bool)
+        elif c.dtype in ("int", "float"):
+            parsed = pd.to_numeric(s, errors="coerce")
+            bad = _bad_cells(s, parsed)
+            if not raw and bad.any():
+                raise _value_error(csv, c.name, bad, s, "a number")
+            if c.dtype == "int":
+                if not raw and (parsed.dropna() % 1 != 0).any():
+                    raise _value_error(csv, c.name, parsed.notna() & (parsed % 1 != 0), s,
+                                       "a whole number")
+                parsed = parsed.where(parsed % 1 == 0).astype("Int64")
+                if not c.nullable and not raw:
+                    parsed = parsed.astype("int64")
+            df[c.name] = parsed
         elif c.dtype in ("date", "datetime"):
-            df[c.name] = pd.to_datetime(s, format="ISO8601").astype("datetime64[s]")
+            parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
+            bad = _bad_cells(s, parsed)
+            if bad.any():
+                raise _value_error(csv, c.name, bad, s, "a date (YYYY-MM-DD)")
+            df[c.name] = parsed.astype("datetime64[s]")
     return df
 
 
 def _read_truth(tdir: Path) -> Truth:
     frames = {}
     for csv in sorted(tdir.glob("*.csv")):
-        df = pd.read_csv(csv)
+        df = _read_csv(csv)
         for col in df.columns:
             if col.endswith("_date"):
-                df[col] = pd.to_datetime(df[col])
+                parsed = pd.to_datetime(df[col], errors="coerce")
+                bad = _bad_cells(df[col], parsed)
+                if bad.any():
+                    raise _value_error(csv, col, bad, df[col], "a date (YYYY-MM-DD)")
+                df[col] = parsed
         frames[csv.stem] = df
-    scalars = json.loads((tdir / "truth.json").read_text(encoding="utf-8"))
+    missing = [f"{n}.csv" for n in ("customers", "regions", "employees") if n not in frames]
+    if missing or not (tdir / "truth.json").exists():
+        missing += [] if (tdir / "truth.json").exists() else ["truth.json"]
+        raise ValueError(f"{tdir} is missing {', '.join(missing)}; regenerate the dataset or "
+                         "load it with truth=False")
+    path = tdir / "truth.json"
+    try:
+        scalars = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not valid JSON ({getattr(exc, 'msg', 'not UTF-8 text')}); "
+                         "regenerate the dataset or load it with truth=False") from None
+    if not isinstance(scalars, dict):
+        raise ValueError(f"{path} must hold a JSON object; regenerate the dataset or load it "
+                         "with truth=False")
     return Truth(customers=frames.pop("customers"), regions=frames.pop("regions"),
                  employees=frames.pop("employees"), scalars=scalars, extra=frames)
