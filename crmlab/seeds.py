@@ -1,10 +1,15 @@
-"""Stable seeds from student ids."""
+"""Stable seeds from student ids, and the form a student id must have."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 
-__all__ = ["seed_for"]
+__all__ = ["seed_for", "validate_student_id", "STUDENT_ID_CHARS", "STUDENT_ID_MAX"]
+
+STUDENT_ID_CHARS = "letters, digits, '-', '_' and '.'"
+STUDENT_ID_MAX = 40
+_STUDENT_ID = re.compile(r"[A-Za-z0-9._-]+")
 
 
 def seed_for(student_id: str | int, salt: str = "crmlab") -> int:
@@ -26,3 +31,50 @@ def seed_for(student_id: str | int, salt: str = "crmlab") -> int:
         raise ValueError("student id is empty")
     digest = hashlib.sha256(f"{salt}:{text}".encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % (2**31)
+
+
+def validate_student_id(student_id: str | int) -> str:
+    """Return the student id, trimmed, or raise ``ValueError`` saying what is wrong with it.
+
+    A student id is 1 to 40 letters (A-Z, a-z), digits, ``-``, ``_`` or ``.``,
+    for example ``2023012345`` or ``s-2023.17``.  A whole number is accepted
+    and turned into text.
+
+    Parameters
+    ----------
+    student_id : str or int
+        The id as typed.
+
+    Returns
+    -------
+    str
+        The id without surrounding spaces.
+
+    Raises
+    ------
+    ValueError
+        If the id is not text or a whole number, is empty, too long, or has
+        other characters (the message names them).
+
+    >>> validate_student_id(" 2023012345 ")
+    '2023012345'
+    >>> validate_student_id("2023 012345")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: student id '2023 012345' has ' ' (a space): use only letters, digits, ...
+    """
+    if isinstance(student_id, bool) or not isinstance(student_id, (str, int)):
+        raise ValueError(f"student id must be text or a whole number, got {student_id!r}")
+    text = str(student_id).strip()
+    example = 'e.g. "2023012345"'
+    if not text:
+        raise ValueError(f"student id is empty: give your student id as text, {example}")
+    if len(text) > STUDENT_ID_MAX:
+        raise ValueError(f"student id {text[:20]!r}... is {len(text)} characters long: "
+                         f"at most {STUDENT_ID_MAX} are allowed")
+    if not _STUDENT_ID.fullmatch(text):
+        bad = sorted({c for c in text if not _STUDENT_ID.fullmatch(c)}, key=text.index)
+        named = ", ".join(f"{c!r} (a space)" if c == " " else repr(c) for c in bad)
+        raise ValueError(f"student id {text!r} has {named}: use only {STUDENT_ID_CHARS}, "
+                         f"{example}")
+    return text

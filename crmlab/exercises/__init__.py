@@ -18,22 +18,54 @@ __all__ = ["exercise", "check", "hint", "progress", "start", "handin", "Exercise
 def start(student_id: str | int | None = None, scenario: str = "retail"):
     """Choose whose data the exercises use and return that dataset.
 
-    Without a student id you work on the committed practice dataset; with one,
-    on your own (its seed comes from :func:`crmlab.seed_for`), and every
-    exercise's right answer is computed from it.
-    """
-    from crmlab.seeds import seed_for
+    Parameters
+    ----------
+    student_id : str, int or None
+        Your student id (学号): 1 to 40 letters, digits, ``-``, ``_`` or ``.``.
+        Every exercise's right answer is then computed from your own dataset
+        (its seed comes from :func:`crmlab.seed_for`), the one your hand-in is
+        graded on.  ``None`` is practice mode: the committed dataset, the same
+        for everyone, not graded.
+    scenario : str
+        Which of your datasets to return (see
+        :data:`crmlab.exercises.core.STUDENT_DATASETS`).
 
-    wb = workbook()
+    Returns
+    -------
+    CRMData
+        The dataset, as :func:`crmlab.exercises.core.student_dataset` makes it.
+
+    Notes
+    -----
+    Prints a boxed warning in practice mode, and when this folder's progress
+    file holds answers saved under another id (or in practice mode).
+    """
+    from crmlab.exercises import store
+    from crmlab.exercises.core import STUDENT_DATASETS, start_notice
+    from crmlab.seeds import validate_student_id
+
     if student_id is not None:
-        seed_for(student_id)  # validates the id
-        student_id = str(student_id).strip()
+        student_id = validate_student_id(student_id)
+    if not isinstance(scenario, str) or scenario not in STUDENT_DATASETS:
+        from crmlab.data.io import DEFAULT_DATASETS
+
+        if scenario not in DEFAULT_DATASETS:
+            raise ValueError(f"no dataset {scenario!r} to start with; the homework uses: "
+                             + ", ".join(STUDENT_DATASETS))
+    wb = workbook()
     wb.student_id = student_id
     data = wb.data(scenario)
     who = ("practice mode (no student id)" if student_id is None
            else f"student {student_id}")
     print(f"CRM Lab: {who}; {scenario} dataset with {data.meta['n_customers']:,} customers, "
           f"seed {wb.seed}.")
+    state, corrupt = store.read_state()
+    notice = start_notice(student_id, state.get("student_id"), len(state.get("answers", {})))
+    if corrupt:
+        print(corrupt)
+    in_full = wb.announce(scenario)
+    if notice:
+        print(notice if in_full else "(the warning above applies to this dataset too)")
     return data
 
 

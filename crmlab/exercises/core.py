@@ -18,7 +18,8 @@ from typing import Any
 from crmlab.exercises.kinds import Kind, Verdict
 
 __all__ = ["Exercise", "Mistake", "register", "get", "all_exercises", "Workbook", "workbook",
-           "evaluate"]
+           "evaluate", "PRACTICE_SEED", "STUDENT_DATASETS", "student_dataset",
+           "student_dataset_args", "dataset_for", "graded_data_sentence"]
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,181 @@ def evaluate(ex: Exercise, answer, data) -> Verdict:
 # ---------------------------------------------------------------- workbook
 PRACTICE_SEED = 2024  # the committed datasets' seed: everyone's data without a student id
 
+# The datasets the homework is graded on, in the order the notebooks introduce them.  A
+# student's dataset of one of these is the committed dataset of that name (same size,
+# locale and defects, see ``crmlab.data.io.DEFAULT_DATASETS``) made with the student's seed:
+# ``crmlab.start(id, scenario=name)``, the grader and ``crmlab generate --roster`` all make
+# it through :func:`student_dataset_args`.
+STUDENT_DATASETS: tuple[str, ...] = ("retail", "telecom", "b2b", "retail_dirty")
+
+_WHAT = {"retail": "retail customers (the online shop)",
+         "telecom": "telecom customers (the mobile operator)",
+         "bank": "bank customers",
+         "b2b": "b2b accounts (leads and opportunities)",
+         "retail_zh": "retail customers with Chinese names and places",
+         "retail_dirty": "retail customers with data-quality defects"}
+
+
+def student_dataset_args(scenario: str, seed: int) -> dict:
+    """The arguments of :func:`crmlab.generate` that make a student's dataset.
+
+    Parameters
+    ----------
+    scenario : str
+        A committed dataset's name: one of :data:`STUDENT_DATASETS` for the homework, or
+        any other name in ``crmlab.data.io.DEFAULT_DATASETS`` (``"bank"``, ``"retail_zh"``).
+    seed : int
+        The student's seed (:func:`crmlab.seed_for`), or :data:`PRACTICE_SEED`.
+
+    Returns
+    -------
+    dict
+        The committed dataset's arguments with ``seed`` replaced.
+
+    >>> student_dataset_args("telecom", 7)["n_customers"]
+    3000
+    """
+    from crmlab.data.io import DEFAULT_DATASETS
+
+    if scenario not in DEFAULT_DATASETS:
+        raise ValueError(f"no student dataset {scenario!r}; choose one of: "
+                         + ", ".join(DEFAULT_DATASETS))
+    return {**DEFAULT_DATASETS[scenario], "seed": int(seed)}
+
+
+def student_dataset(scenario: str = "retail", student_id: str | int | None = None):
+    """The dataset ``crmlab.start(student_id, scenario=scenario)`` gives, without starting.
+
+    Parameters
+    ----------
+    scenario : str
+        A name from :data:`STUDENT_DATASETS` (or another committed dataset's name).
+    student_id : str, int or None
+        The student id; ``None`` gives the practice dataset (the committed one).
+
+    Returns
+    -------
+    CRMData
+        The student's dataset, the one their homework is graded on.
+    """
+    from crmlab.seeds import seed_for, validate_student_id
+
+    seed = PRACTICE_SEED if student_id is None else seed_for(validate_student_id(student_id))
+    return dataset_for(scenario, seed)
+
+
+def graded_data_sentence(scenarios: tuple[str, ...] | list[str] = STUDENT_DATASETS) -> str:
+    """The sentence the notebooks use to say which data is graded, from the definition.
+
+    Parameters
+    ----------
+    scenarios : sequence of str
+        The datasets a notebook uses, the main one first.
+
+    Returns
+    -------
+    str
+        Markdown, e.g. "Your graded dataset is the one `crmlab.start(your id)` makes:
+        5,000 retail customers (the online shop), made from your student id. ..."
+
+    >>> graded_data_sentence(["b2b"])[:66]
+    'Your graded dataset is the one `crmlab.start(your id)` makes: 300 '
+    """
+    scenarios = list(dict.fromkeys(scenarios))
+    if not scenarios:
+        raise ValueError("name at least one scenario")
+    parts = []
+    for i, name in enumerate(scenarios):
+        size = f"{student_dataset_args(name, PRACTICE_SEED)['n_customers']:,} {_WHAT[name]}"
+        parts.append(size if i == 0 else f'with `scenario="{name}"`, {size}')
+    if len(scenarios) == 1:
+        head = "Your graded dataset is the one `crmlab.start(your id)` makes: " + parts[0]
+        whose = ", made from your student id"
+    else:
+        listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+        head = "Your graded datasets are the ones `crmlab.start(your id)` makes: " + listed
+        whose = ", all made from your student id"
+    practice = ("the committed datasets" if len(scenarios) > 1 else "the committed dataset")
+    return (f"{head}{whose}. Without an id, `crmlab.start()` gives the practice data "
+            f"({practice}: the same size, the same for everyone), which is not graded.")
+
+
+_BOX_WIDTH = 72
+
+
+def _width(text: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def boxed(title: str, lines: list[str], width: int = _BOX_WIDTH) -> str:
+    """A notice framed in a box, so it stands out in a notebook's output.
+
+    Parameters
+    ----------
+    title : str
+        The first line, in capitals by convention.
+    lines : list of str
+        Paragraphs, wrapped to the box's width.
+    width : int
+        Inner width in characters (Chinese characters count two).
+
+    Returns
+    -------
+    str
+        The box, one line per row.
+
+    >>> print(boxed("NOTE", ["Hello."], width=10))
+    ┏━━━━━━━━━━━━┓
+    ┃ NOTE       ┃
+    ┃ Hello.     ┃
+    ┗━━━━━━━━━━━━┛
+    """
+    import textwrap
+
+    rows = [title]
+    for para in lines:
+        rows += textwrap.wrap(para, width) or [""]
+    body = [f"┃ {row}{' ' * (width - _width(row))} ┃" for row in rows]
+    return "\n".join(["┏" + "━" * (width + 2) + "┓", *body, "┗" + "━" * (width + 2) + "┛"])
+
+
+def start_notice(student_id: str | None, saved_id: str | None, n_saved: int) -> str:
+    """The warnings :func:`crmlab.start` shows ('' when there is nothing to warn about).
+
+    Parameters
+    ----------
+    student_id : str or None
+        The id given to ``start`` (``None``: practice mode).
+    saved_id : str or None
+        The id this folder's progress file was last used with.
+    n_saved : int
+        How many answers the progress file holds.
+
+    Returns
+    -------
+    str
+        Zero, one or two boxes.
+    """
+    boxes = []
+    if student_id is None:
+        boxes.append(boxed("PRACTICE MODE: no student id (练习模式：未提供学号)", [
+            "You are working on the practice data, the same for everyone. Answers checked "
+            "now are not graded: the grader checks every answer again on your own dataset.",
+            'For graded work start with your id: crmlab.start("2023012345") (or put it in '
+            "STUDENT_ID) and run the notebook again from the top."]))
+    if n_saved and saved_id != student_id:
+        was = "in practice mode" if saved_id is None else f"under {saved_id}"
+        now = "in practice mode" if student_id is None else student_id
+        boxes.append(boxed("ANOTHER STUDENT ID IN THIS FOLDER (学号与进度文件不一致)", [
+            f"{n_saved} answer(s) in this folder's progress file (crmlab-progress.json) "
+            f"were saved {was}; you are now {now}.",
+            "A hand-in holds every answer in that file, and each is graded on the dataset of "
+            "the id on the hand-in. Check your answers again under your own id, or work in a "
+            "folder of your own."]))
+    return "\n".join(boxes)
+
 
 @dataclass
 class Workbook:
@@ -147,6 +323,7 @@ class Workbook:
 
     student_id: str | None = None
     _cache: dict = field(default_factory=dict, repr=False)
+    _started: tuple = field(default=(), repr=False)  # (id, scenarios) of the last start calls
 
     @property
     def seed(self) -> int:
@@ -161,22 +338,34 @@ class Workbook:
             self._cache[key] = dataset_for(scenario, self.seed)
         return self._cache[key]
 
+    def announce(self, scenario: str) -> bool:
+        """Whether ``start`` should show its warnings in full for this call.
+
+        The first call, a call with another id, and a call for a scenario already
+        started (the cell run again) show them; the next scenarios of the same
+        cell (``start(id, scenario="telecom")`` after ``start(id)``) refer to them.
+        """
+        if self._started and self._started[0] == self.student_id \
+                and scenario not in self._started[1]:
+            self._started = (self.student_id, self._started[1] | {scenario})
+            return False
+        self._started = (self.student_id, frozenset({scenario}))
+        return True
+
 
 def dataset_for(scenario: str, seed: int):
     """The dataset every exercise of ``scenario`` uses for ``seed``.
 
-    The practice seed is the committed dataset (loaded, fast); any other seed
-    is generated with the committed dataset's size.
+    The practice seed gives the committed dataset (loaded, fast); any other seed
+    generates :func:`student_dataset_args` of it.  ``crmlab.start`` and the grader
+    both come here, so a student works on exactly the data they are graded on.
     """
     from crmlab.data.generate import generate
-    from crmlab.data.io import DEFAULT_DATASETS, load
+    from crmlab.data.io import load
 
-    if scenario not in DEFAULT_DATASETS:
-        raise ValueError(f"no default dataset for scenario {scenario!r}")
-    args = dict(DEFAULT_DATASETS[scenario])
-    if seed == args["seed"]:
+    args = student_dataset_args(scenario, seed)
+    if seed == PRACTICE_SEED:
         return load(scenario)
-    args["seed"] = seed
     return generate(**args)
 
 
