@@ -10,8 +10,9 @@ A saved dataset is a folder::
         truth.json
       crm.sqlite           (optional) the observed tables as one SQLite database
 
-Saving writes everything to a temporary folder beside the target and renames
-it into place at the end, so a failure leaves nothing half-written.
+Saving writes everything to a temporary folder beside the target and moves it
+into place at the end, so a failure leaves nothing half-written; it never
+deletes a file (see :meth:`CRMData.save`).
 """
 
 from __future__ import annotations
@@ -101,39 +102,119 @@ class CRMData:
     def save(self, path: str | os.PathLike, format: str = "csv", overwrite: bool = True) -> Path:
         """Write the dataset to the folder ``path`` (see the module docstring).
 
-        ``format="csv"`` writes one CSV per table; ``"sqlite"`` also writes
-        ``crm.sqlite`` with primary and foreign keys.
+        Parameters
+        ----------
+        path : str or path-like
+            The folder.  It is created if missing; its parent folders too.
+        format : {"csv", "sqlite"}
+            ``"csv"`` writes one CSV per table; ``"sqlite"`` also writes
+            ``crm.sqlite`` with primary and foreign keys.
+        overwrite : bool
+            What to do when ``path`` is a folder that is not empty.  ``False``:
+            refuse.  ``True``: write the dataset's files into it and leave every
+            other file alone.  A folder holding a dataset saved before (it has
+            ``metadata.json``) gets that dataset's files replaced (and its
+            ``crm.sqlite``, if it has one, rebuilt); in any other folder a file
+            of the same name as one of the dataset's is never replaced: the
+            save is refused.
+
+        Returns
+        -------
+        Path
+            The folder.
+
+        Notes
+        -----
+        Nothing is ever deleted.  Everything is first written to a temporary
+        folder beside the target; a failure leaves the target as it was and no
+        folder behind that the save created.
         """
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
         target = Path(path)
         if target.exists() and not target.is_dir():
             raise ValueError(f"cannot write dataset to {target}: it is a file, not a folder")
-        if target.exists() and not overwrite:
-            raise ValueError(f"{target} already exists (pass overwrite=True to replace it)")
-        parent = target.resolve().parent
+        occupied = target.is_dir() and any(target.iterdir())
+        is_dataset = (target / "metadata.json").is_file()
+        if occupied and not overwrite:
+            raise ValueError(f"{target} already exists and is not empty (pass overwrite=True "
+                             "to write the dataset's files into it)")
+        sqlite = format == "sqlite" or (is_dataset and (target / SQLITE_NAME).is_file())
+        parent = target.absolute().parent
+        created = _first_missing(parent)
         try:
             parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
             tmp.chmod(0o755)  # mkdtemp makes it private; a dataset is for everyone
         except OSError as exc:
+            _remove_created(created)
             raise ValueError(f"cannot write to {parent}: {exc.strerror or exc}") from None
         try:
-            write_folder(self, tmp, sqlite=(format == "sqlite"))
-            if target.exists():
-                old = parent / f".{target.name}.old-{os.getpid()}"
-                os.replace(target, old)
+            write_folder(self, tmp, sqlite=sqlite)
+            if not target.exists():
                 os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
             else:
-                os.replace(tmp, target)
+                _move_files(tmp, target, replace=is_dataset or not occupied)
+                shutil.rmtree(tmp, ignore_errors=True)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            _remove_created(created)
             raise ValueError(f"cannot write dataset to {target}: {exc.strerror or exc}") from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
+            _remove_created(created)
             raise
         return target
+
+
+def dataset_files(folder: str | os.PathLike) -> list[str]:
+    """The files of a saved dataset folder that are part of the dataset.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        A folder written by :meth:`CRMData.save`.
+
+    Returns
+    -------
+    list of str
+        Paths relative to the folder, ``/``-separated, sorted: what ``save`` writes.
+    """
+    root = Path(folder)
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
+
+
+def _first_missing(folder: Path) -> Path | None:
+    """The outermost folder of ``folder`` and its parents that does not exist yet."""
+    missing = None
+    for p in [folder, *folder.parents]:
+        if p.exists():
+            break
+        missing = p
+    return missing
+
+
+def _remove_created(folder: Path | None) -> None:
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _move_files(src: Path, target: Path, replace: bool) -> None:
+    """Move every file of ``src`` into ``target`` (same relative paths).
+
+    With ``replace=False`` no existing file may be replaced: a clash raises
+    ``ValueError`` before anything is moved.
+    """
+    files = dataset_files(src)
+    clashes = [f for f in files if (target / f).exists()
+               and (not replace or not (target / f).is_file())]
+    if clashes:
+        shown = ", ".join(clashes[:5]) + (", ..." if len(clashes) > 5 else "")
+        raise ValueError(f"{target} is not a CRM Lab dataset folder (no metadata.json) and "
+                         f"already has {shown}: not replacing files crmlab did not write")
+    for f in sorted(files, key=lambda f: f == "metadata.json"):  # metadata.json last
+        (target / f).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src / f, target / f)
 
 
 def _csv_ready(df: pd.DataFrame, tab: Table | None, scenario: str | None) -> pd.DataFrame:
