@@ -307,6 +307,7 @@ register(
     # ------------------------------------------------------------ in the chapter notebook
     Exercise(
         id="ch01.gini",
+        practice=True,
         title="Gini coefficient of revenue",
         prompt="What is the Gini coefficient (基尼系数) of revenue per customer in your dataset, "
                "counting every registered customer (revenue 0 if they never bought)? Give 4 "
@@ -326,6 +327,7 @@ register(
     ),
     Exercise(
         id="ch01.crm-drivers",
+        practice=True,
         title="Why CRM arose",
         prompt="Which are the four drivers (动因) of the rise of CRM in the course notes "
                "(seed 002)? Tick all that apply.",
@@ -347,6 +349,7 @@ register(
     ),
     Exercise(
         id="ch01.rm-core-ideas",
+        practice=True,
         title="Core ideas of relationship marketing",
         prompt="Which are the three core ideas of relationship marketing (关系营销) named in "
                "seed 001? Tick all that apply.",
@@ -370,6 +373,7 @@ register(
     ),
     Exercise(
         id="ch01.promises",
+        practice=True,
         title="Promises in relationship marketing",
         prompt="For a service provider, relationship marketing establishes, maintains, enhances "
                "and commercialises relationships (seed 002). What does maintaining (维持) a "
@@ -389,6 +393,7 @@ register(
     ),
     Exercise(
         id="ch01.customer-centric",
+        practice=True,
         title="From 4P to customer-centric marketing",
         prompt="In product-centric 4P marketing (product, price, promotion, place), price "
                "discounts and promotions are the main means of competition. In customer-centric "

@@ -146,6 +146,7 @@ CASES = {
 register(
     Exercise(
         id="ch02.churned-180",
+        practice=True,
         title="Churned customers under a stricter rule",
         prompt="In retail, churn is never observed: a rule decides when silence means a churned "
                "customer (流失客户). Keep the other default StageRules but call a customer "
@@ -163,6 +164,7 @@ register(
     ),
     Exercise(
         id="ch02.stage-strategy",
+        practice=True,
         title="A strategy for new customers",
         prompt="Which action fits **new customers (新客户)** best?",
         kind=Choice(
@@ -182,6 +184,7 @@ register(
     ),
     Exercise(
         id="ch02.lost-case",
+        practice=True,
         title="Which kind of lost customer?",
         prompt="A telecom customer left a month after the 8% price rise and joined a cheaper "
                "operator with the same network quality. Which of the five types of lost "

@@ -319,6 +319,7 @@ register(
     # ------------------------------------------------------------ in the chapter notebook
     Exercise(
         id="ch03.margin-multiple",
+        practice=True,
         title="Margin multiple",
         prompt="With retention r = 0.75 and discount rate i = 0.12 per year, what is Gupta & "
                "Lehmann's margin multiple r/(1+i−r) (CLV per unit of yearly margin)? Give 3 "
@@ -334,6 +335,7 @@ register(
     ),
     Exercise(
         id="ch03.segment-rule",
+        practice=True,
         title="Which RFM segment?",
         prompt="A customer has R = 2 and F = 5. Which segment of the RFM segment map is that?",
         kind=Choice(
@@ -351,6 +353,7 @@ register(
     ),
     Exercise(
         id="ch03.equity-lever",
+        practice=True,
         title="Where does more retention add the most customer equity?",
         prompt="Tier your customers by last year's margin (crmlab.value.tier_economics) and "
                "add 5 points of retention to each tier (crmlab.value.retention_lever). Which "

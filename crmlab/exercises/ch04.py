@@ -141,6 +141,7 @@ def crude_recovery_ratio(data, a: str = "unresolved", b: str = "resolved_fast",
 register(
     Exercise(
         id="ch04.csat-share",
+        practice=True,
         title="CSAT: the share of satisfied customers",
         prompt="Using the periodic surveys, what share of respondents are satisfied "
                "(客户满意度, CSAT: an answer of 4 or 5 on the 1-5 scale)? Answer as a fraction "
@@ -216,6 +217,7 @@ register(
     ),
     Exercise(
         id="ch04.largest-gap",
+        practice=True,
         title="Where does the service fall shortest?",
         prompt="In which SERVQUAL dimension (服务质量维度) does the perceived service fall "
                "furthest below expectations?",
@@ -251,6 +253,7 @@ register(
     ),
     Exercise(
         id="ch04.satisfaction-profit",
+        practice=True,
         title="Does satisfaction always bring profit?",
         prompt="Tier the customers by their annual margin (crmlab.satisfaction.annual_margin "
                "as of 2024-12-31, customer pyramid platinum/gold/iron/lead) and compare the "

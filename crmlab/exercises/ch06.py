@@ -50,20 +50,28 @@ def _roi_investment_only(data) -> float:
 
 
 def _payback_cases(data) -> list[tuple[tuple, float]]:
-    """Hidden cases: the project per region (its staff, its 2024 margin), plus two edge cases."""
+    """Hidden cases: the project per region (its staff, its 2024 margin), plus two edge cases.
+
+    Only regions whose project pays back within the horizon make a case: in a region whose
+    running cost exceeds its benefit the cumulative flow never reaches zero and the payback
+    period is undefined (the prompt says every hidden project pays back).
+    """
     from crmlab.evaluation import payback_period
 
     o = data.orders.merge(data.customers[["customer_id", "region_id"]])
     margin = o[o["order_date"].dt.year == YEAR].groupby("region_id")["margin"].sum()
     staff = data.employees.groupby("region_id").size()
     cases = []
-    for r in sorted(staff.index)[:4]:
+    for r in sorted(staff.index):
         net = [-INVEST_PER_EMPLOYEE * staff[r]] + [
             BENEFIT_SHARE * margin.get(r, 0.0) - COST_PER_EMPLOYEE * staff[r]] * YEARS
         net = [round(x, 2) for x in net]
-        cases.append(((net,), payback_period(net)))
+        years = payback_period(net)
+        if np.isfinite(years) and len(cases) < 4:
+            cases.append(((net,), years))
     cases.append((([-100.0, 50.0, 50.0, 50.0],), 2.0))
     cases.append((([-90.0, 20.0, 40.0, 60.0],), 2.5))
+    cases.append((([-50.0, 80.0, -20.0, 10.0],), 0.625))
     return cases
 
 
@@ -135,9 +143,25 @@ def _names(data) -> dict:
     return data.regions.set_index("region_id")["region_name"].to_dict()
 
 
-def failure_signals(data, lights=("red",)) -> list[str]:
+def worst_light(data) -> str:
+    """The worst light of the failing region's indicators: red if any is red, else amber."""
+    from crmlab.scorecard import scorecard
+
+    sc = scorecard(_kpis(data).xs(YEAR, level="period"))
+    lights = set(sc.lights.loc[failing_region(data)])
+    return "red" if "red" in lights else "amber"
+
+
+def failure_signals(data, lights: tuple[str, ...] | None = None) -> list[str]:
+    """The failure reasons signalled by the failing region's indicators with these ``lights``.
+
+    By default the worst light present (:func:`worst_light`): the red indicators, or the
+    amber ones when none is red.
+    """
     from crmlab.scorecard import CRM_INDEX, scorecard
 
+    if lights is None:
+        lights = (worst_light(data),)
     sc = scorecard(_kpis(data).xs(YEAR, level="period"))
     r = failing_region(data)
     keys = set()
@@ -241,7 +265,8 @@ register(
         prompt="Write payback(net_flows): net_flows[t] is the net cash flow at the end of year t "
                "(year 0 is the investment, negative). Return the (undiscounted) payback period "
                "(投资回收期) in years, interpolated within the year in which the cumulative flow "
-               "reaches zero.",
+               "reaches zero. Every hidden project pays back within its years, and once the "
+               "cumulative flow has reached zero it does not fall below zero again.",
         kind=Function(rel_tol=1e-6, abs_tol=1e-9),
         expected=_payback_cases,
         hints=("Keep a running total; find the first year t in which it is >= 0.",
@@ -277,6 +302,7 @@ register(
     ),
     Exercise(
         id="ch06.did-wave2",
+        practice=True,
         title="The second wave",
         prompt="Now the second wave: the regions that went live on the second roll-out date, "
                "compared with the region(s) without the CRM until the end of the data, before vs "
@@ -294,6 +320,7 @@ register(
     ),
     Exercise(
         id="ch06.naive-bias",
+        practice=True,
         title="Why is before/after too big?",
         prompt="In your data the naive before/after estimate of the pilots' effect is larger "
                "than the DiD estimate. What is the main reason?",
@@ -316,6 +343,7 @@ register(
     ),
     Exercise(
         id="ch06.ahp-cr",
+        practice=True,
         title="Consistent judgements?",
         prompt="A manager compares four dimensions pairwise (Saaty scale): satisfaction vs "
                "retention 2, vs service quality 3, vs CRM use 5; retention vs service quality 2, "
@@ -375,14 +403,15 @@ register(
     Exercise(
         id="ch06.failure-signals",
         title="Diagnose it",
-        prompt="Take the red indicators (not amber) of that failing region in the same scorecard."
-               " Which of the eight reasons why CRM fails (seed 002, CRM实施失败的原因) do they "
-               "point to? Tick every reason listed in the `signals` of a red indicator "
+        prompt="Take the red indicators (not amber) of that failing region in the same "
+               "scorecard; if none of its indicators is red, take its amber ones instead. Which "
+               "of the eight reasons why CRM fails (CRM实施失败的原因) do they point to? Tick "
+               "every reason listed in the `signals` of those indicators "
                "(crmlab.scorecard.diagnose).",
         kind=MultiChoice(options=REASON_OPTIONS),
         expected=lambda d: failure_signals(d),
         hints=(("diagnose(sc, region) lists the red and amber indicators with their signals; "
-               "keep the red ones."),
+               "keep the red ones (the amber ones if there is no red one)."),
                "Each indicator's signals are in crmlab.scorecard.CRM_INDEX (Indicator.signals)."),
         explanation="The lights point to organisational causes, not to the software; "
                     "crmlab.scorecard.success_factors() shows which factors guard against "
@@ -390,6 +419,9 @@ register(
         mistakes=(
             Mistake(lambda d: failure_signals(d, lights=("red", "amber")),
                     "you included the amber indicators; keep only the red ones"),
+            Mistake(lambda d: failure_signals(d, lights=("amber",)),
+                    "these are the amber indicators' reasons; this region has red indicators: "
+                    "take those"),
         ),
     ),
     Exercise(
@@ -423,7 +455,7 @@ register(
         hints=(("m = usage_moderation(region_effects(data.kpi_monthly, data.regions), "
                "usage_kpi(data, period=None)['logins_per_week']); m.slope"),),
         explanation="Regions whose staff use the system more gain more; with no use the fitted "
-                    "effect is close to zero (seed 000: a tool nobody uses changes nothing).",
+                    "effect is close to zero: a tool nobody uses changes nothing.",
         mistakes=(
             Mistake(lambda d: usage_slope(d, column="records_per_week"),
                     "that uses records entered; the exercise asks for logins"),
