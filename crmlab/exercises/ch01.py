@@ -2,7 +2,7 @@
 
 Data exercises compute their answer from the student's own dataset with
 :mod:`crmlab.concentration` and :mod:`crmlab.retention`; concept exercises
-follow the course notes (seeds 001 and 002).
+follow the course notes.
 """
 
 from __future__ import annotations
@@ -148,13 +148,13 @@ register(
     Exercise(
         id="ch01.gini-function",
         title="A Gini coefficient function",
-        prompt="Write a function gini(values) that returns the Gini coefficient (基尼系数) of a "
-               "list of revenues per customer: sort the values ascending as x_1..x_n and return "
+        prompt="Write a function my_gini(values) that returns the Gini coefficient (基尼系数) of "
+               "a list of revenues per customer: sort the values ascending as x_1..x_n and return "
                "2 * sum(i * x_i) / (n * sum(x)) - (n + 1) / n.",
         kind=Function(rel_tol=1e-6, abs_tol=1e-9),
         expected=_gini_cases,
         hints=("np.sort(values) sorts ascending; np.arange(1, n + 1) gives i = 1..n.",
-               "Check it: gini([0, 0, 0, 1]) is 0.75 and gini([5, 5, 5]) is 0."),
+               "Check it: my_gini([0, 0, 0, 1]) is 0.75 and my_gini([5, 5, 5]) is 0."),
         explanation="The Gini coefficient is one minus twice the area under the Lorenz curve: "
                     "0 when all customers bring the same, near 1 when one brings everything.",
         mistakes=(
@@ -276,14 +276,14 @@ register(
         ),
         expected=lambda d: ["b", "c", "e", "g"],
         hints=(("Relationship marketing: customer orientation, two-way communication, long-term "
-               "relationship (seed 001)."),),
+               "relationship."),),
         explanation="Relationship marketing attracts, keeps, enhances and commercialises "
-                    "relationships by giving and keeping promises (seed 002).",
+                    "relationships by giving and keeping promises.",
     ),
     Exercise(
         id="ch01.crm-vs-bpr",
         title="CRM and related concepts",
-        prompt="The course notes (seed 002) compare CRM with related concepts. Which one focuses "
+        prompt="The course notes compare CRM with related concepts. Which one focuses "
                "first on the firm's processes, where CRM focuses first on the customer and only "
                "then on processes and cost?",
         kind=Choice(
@@ -329,8 +329,8 @@ register(
         id="ch01.crm-drivers",
         practice=True,
         title="Why CRM arose",
-        prompt="Which are the four drivers (动因) of the rise of CRM in the course notes "
-               "(seed 002)? Tick all that apply.",
+        prompt="Which are the four drivers (动因) of the rise of CRM in the course notes? "
+               "Tick all that apply.",
         kind=MultiChoice(
             options={"competition": "hyper-competition pulls firms towards their customers",
                      "internet": "the internet and communication technology push it",
@@ -352,7 +352,7 @@ register(
         practice=True,
         title="Core ideas of relationship marketing",
         prompt="Which are the three core ideas of relationship marketing (关系营销) named in "
-               "seed 001? Tick all that apply.",
+               "the course notes? Tick all that apply.",
         kind=MultiChoice(
             options={"orientation": "customer orientation (客户导向)",
                      "two-way": "two-way communication (双向沟通)",
@@ -376,7 +376,7 @@ register(
         practice=True,
         title="Promises in relationship marketing",
         prompt="For a service provider, relationship marketing establishes, maintains, enhances "
-               "and commercialises relationships (seed 002). What does maintaining (维持) a "
+               "and commercialises relationships. What does maintaining (维持) a "
                "relationship mean?",
         kind=Choice(
             options={"a": "giving promises", "b": "keeping promises",
@@ -397,7 +397,7 @@ register(
         title="From 4P to customer-centric marketing",
         prompt="In product-centric 4P marketing (product, price, promotion, place), price "
                "discounts and promotions are the main means of competition. In customer-centric "
-               "marketing (以客户为中心的营销, seed 002), what takes their place?",
+               "marketing (以客户为中心的营销), what takes their place?",
         kind=Choice(
             options={"a": "still lower prices through cost leadership",
                      "b": "service: before, during and after the sale, personalised one to one",
@@ -414,3 +414,6 @@ register(
                     "(差异化服务, one-to-one).",
     ),
 )
+
+# The reference implementation of each Function exercise: it passes every hidden case.
+REFERENCES = {"ch01.gini-function": gini}

@@ -192,8 +192,8 @@ register(
     Exercise(
         id="ch03.clv-function",
         title="The Gupta & Lehmann formula as a function",
-        prompt="Write a function clv(m, r, i) that returns the retention-based customer "
-               "lifetime value (客户终身价值) of Gupta & Lehmann: margin m per period, "
+        prompt="Write a function clv_formula(m, r, i) that returns the retention-based "
+               "customer lifetime value (客户终身价值) of Gupta & Lehmann: margin m per period, "
                "retention rate r, discount rate i, margins paid at the end of each period "
                "while the customer stays, infinite horizon.",
         kind=Function(rel_tol=1e-9),
@@ -283,8 +283,7 @@ register(
                "margin=...)"),
                "crmlab.value.value_matrix(clv, cbi['cbi']) labels every customer."),
         explanation="Valuable customers who get little from the firm: they are the first "
-                    "whom a competitor can take away (seed 004: put the customer's benefit "
-                    "first).",
+                    "whom a competitor can take away (put the customer's benefit first).",
         mistakes=(
             Mistake(lambda d: quadrant_count(d, "win-win"),
                     "those are the win-win customers (high value on both sides)"),
@@ -365,3 +364,6 @@ register(
                     "where it adds the most equity.",
     ),
 )
+
+# The reference implementation of each Function exercise: it passes every hidden case.
+REFERENCES = {"ch03.clv-function": retention_clv}

@@ -133,7 +133,7 @@ register(
         expected=lambda d: _cases(),
         hints=(("Ask who adapts: only the customer (hook), both sides (zipper), or the firm, "
                "customer by customer and from feedback (Velcro)."),
-               "strategy_types() lists the definitions of seed 002 in English and Chinese."),
+               "strategy_types() lists the course's definitions in English and Chinese."),
         explanation="Hook: one fixed process, the customer adjusts; zipper: both adjust into a "
                     "close fit; Velcro: the firm tailors its process to each customer and keeps "
                     "adjusting from feedback (Storbacka & Lehtinen 2001).",
@@ -302,7 +302,7 @@ register(
         id="ch05.cim-cmi",
         title="CIM and CMI",
         prompt="Which statement describes customer-managed interaction (CMI) and customer "
-               "interaction management (CIM, 客户互动管理) as seed 002 does?",
+               "interaction management (CIM, 客户互动管理) as the course notes do?",
         kind=Choice(
             options={
                 "a": "CIM and CMI are two names for the same contact-centre software",
@@ -314,12 +314,12 @@ register(
             },
             feedback={
                 "a": "they differ in who steers the contact",
-                "c": "seed 002 calls CIM the foundation of CMI: the firm still manages and "
+                "c": "the course notes call CIM the foundation of CMI: the firm still manages and "
                      "records contacts",
                 "d": "the difference is who steers the interaction, not the kind of customer",
             }),
         expected=lambda d: "b",
         hints=("crmlab.strategy.cim_vs_cmi() compares the two.",),
-        explanation="CMI是CIM演变和提升结果，CIM是CMI的基础 (seed 002).",
+        explanation="CMI是CIM演变和提升结果，CIM是CMI的基础.",
     ),
 )

@@ -56,8 +56,6 @@ def _payback_cases(data) -> list[tuple[tuple, float]]:
     running cost exceeds its benefit the cumulative flow never reaches zero and the payback
     period is undefined (the prompt says every hidden project pays back).
     """
-    from crmlab.evaluation import payback_period
-
     o = data.orders.merge(data.customers[["customer_id", "region_id"]])
     margin = o[o["order_date"].dt.year == YEAR].groupby("region_id")["margin"].sum()
     staff = data.employees.groupby("region_id").size()
@@ -66,13 +64,20 @@ def _payback_cases(data) -> list[tuple[tuple, float]]:
         net = [-INVEST_PER_EMPLOYEE * staff[r]] + [
             BENEFIT_SHARE * margin.get(r, 0.0) - COST_PER_EMPLOYEE * staff[r]] * YEARS
         net = [round(x, 2) for x in net]
-        years = payback_period(net)
+        years = payback_reference(net)
         if np.isfinite(years) and len(cases) < 4:
             cases.append(((net,), years))
     cases.append((([-100.0, 50.0, 50.0, 50.0],), 2.0))
     cases.append((([-90.0, 20.0, 40.0, 60.0],), 2.5))
     cases.append((([-50.0, 80.0, -20.0, 10.0],), 0.625))
     return cases
+
+
+def payback_reference(net_flows) -> float:
+    """The reference answer of ``ch06.payback-function``: the undiscounted payback period."""
+    from crmlab.evaluation import payback_period
+
+    return payback_period(net_flows)
 
 
 # ------------------------------------------------------------ difference-in-differences
@@ -485,3 +490,6 @@ register(
         ),
     ),
 )
+
+# The reference implementation of each Function exercise: it passes every hidden case.
+REFERENCES = {"ch06.payback-function": payback_reference}
