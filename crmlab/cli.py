@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import shutil
 import sys
 import tempfile
 import time
@@ -75,16 +76,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     g = sub.add_parser("generate", help="simulate a dataset and save it to a folder",
-                       description="Simulate a CRM dataset (observed tables + truth) and save it.")
-    g.add_argument("--scenario", default="retail", choices=SCENARIOS,
+                       description="Simulate a CRM dataset (observed tables + truth) and save it; "
+                                   "or, with --roster, every student's datasets exactly as "
+                                   "crmlab.start(student_id) makes them.")
+    g.add_argument("--scenario", default=None, choices=SCENARIOS,
                    help="industry (default: retail)")
-    g.add_argument("--customers", type=_positive_int, default=5000,
-                   help="number of customers (default: 5000)")
+    g.add_argument("--customers", type=_positive_int, default=None,
+                   help="number of customers (default: the size of the scenario's student "
+                        "dataset: " + _default_sizes() + ")")
     seed = g.add_mutually_exclusive_group()
     seed.add_argument("--seed", type=_nonneg_int, default=None, help="random seed (default: 0)")
     seed.add_argument("--student-id", default=None,
                       help="derive the seed from a student id (see `crmlab seed`)")
-    g.add_argument("--locale", default="en_US", choices=LOCALES, help="names and places")
+    seed.add_argument("--roster", default=None, metavar="CSV",
+                      help="a class list (CSV with a student_id column, optional name): write "
+                           "every student's datasets, as crmlab.start(id) makes them, to "
+                           "OUT/<student_id>/<dataset>/")
+    g.add_argument("--locale", default=None, choices=LOCALES,
+                   help="names and places (default: en_US)")
     g.add_argument("--start", default=None, help="first day, YYYY-MM-DD (default: 2022-01-01)")
     g.add_argument("--end", default=None, help="last day / as-of date (default: 2024-12-31)")
     g.add_argument("--defects", action="store_true",
@@ -92,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
                         "orphans)")
     g.add_argument("--format", default="csv", choices=("csv", "sqlite"),
                    help="csv (default) or sqlite (CSV files plus crm.sqlite)")
-    g.add_argument("--out", required=True, help="folder to write (replaced if it exists)")
+    g.add_argument("--out", required=True,
+                   help="folder to write: new or empty, unless --force")
+    g.add_argument("--force", action="store_true",
+                   help="write into a folder that is not empty: the files of a dataset saved "
+                        "there before are replaced; no other file is replaced or deleted")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
 
     d = sub.add_parser("datasets", help="make sure the committed datasets exist (and SQLite files)",
@@ -124,7 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Remove the solutions (between '# BEGIN SOLUTION' and "
                                    "'# END SOLUTION', or marked '# SOLUTION') and the outputs.")
     a.add_argument("source", help="a notebook or a folder of notebooks")
-    a.add_argument("--out", required=True, help="folder for the student versions")
+    a.add_argument("--out", required=True,
+                   help="folder for the student versions: new or empty unless --force, "
+                        "never the source folder or inside it")
+    a.add_argument("--force", action="store_true",
+                   help="write into a folder that is not empty, replacing notebooks of the "
+                        "same names (other files are kept)")
+    a.add_argument("--execute", action="store_true",
+                   help="run each student version top to bottom in --out and save it with "
+                        "its outputs (a throw-away progress file: nothing else is written)")
     return parser
 
 
@@ -144,22 +165,162 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _generate(args) -> int:
-    from crmlab.data.generate import DEFAULT_END, DEFAULT_START, generate
-    from crmlab.seeds import seed_for
+def _default_sizes() -> str:
+    from crmlab.data.io import DEFAULT_DATASETS
 
-    seed = seed_for(args.student_id) if args.student_id is not None else (args.seed or 0)
-    out = Path(args.out)
+    return ", ".join(f"{name} {DEFAULT_DATASETS[name]['n_customers']:,}"
+                     for name in ("retail", "telecom", "bank", "b2b"))
+
+
+def _refuse_occupied(out: Path, force: bool) -> None:
+    """One line and exit 2 for an --out that is a file, or a folder with files, without --force."""
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} is a file, not a folder")
-    show = not args.quiet and args.customers >= PROGRESS_THRESHOLD
-    data = generate(args.scenario, args.customers, seed=seed, locale=args.locale,
+    if out.is_dir() and any(out.iterdir()) and not force:
+        raise ValueError(f"--out {out} is not empty; pass --force to write into it (only the "
+                         "files of a dataset crmlab saved there are replaced, nothing is "
+                         "deleted)")
+
+
+def _generate(args) -> int:
+    from crmlab.data.generate import DEFAULT_END, DEFAULT_START, generate
+    from crmlab.data.io import DEFAULT_DATASETS
+    from crmlab.data.schema import tables_for
+    from crmlab.seeds import seed_for, validate_student_id
+
+    out = Path(args.out)
+    if args.roster is not None:
+        return _generate_roster(args, out)
+    _refuse_occupied(out, args.force)
+    scenario = args.scenario or "retail"
+    customers = args.customers or DEFAULT_DATASETS[scenario]["n_customers"]
+    if args.student_id is not None:
+        seed = seed_for(validate_student_id(args.student_id))
+    else:
+        seed = args.seed or 0
+    if out.is_dir() and not (out / "metadata.json").exists():  # --force into a foreign folder
+        names = [f"{t.name}.csv" for t in tables_for(scenario)] + ["truth", "crm.sqlite"]
+        clash = [n for n in names if (out / n).exists()]
+        if clash:
+            raise ValueError(f"--out {out} is not a CRM Lab dataset folder and already has "
+                             f"{', '.join(clash[:4])}: not replacing files crmlab did not write")
+    show = not args.quiet and customers >= PROGRESS_THRESHOLD
+    data = generate(scenario, customers, seed=seed, locale=args.locale or "en_US",
                     start=args.start or DEFAULT_START, end=args.end or DEFAULT_END,
                     defects=True if args.defects else None,
                     progress=ProgressBar() if show else None)
-    data.save(out, format=args.format)
+    data.save(out, format=args.format, overwrite=args.force)
     rows = ", ".join(f"{k} {v:,}" for k, v in data.meta["rows"].items())
-    print(f"wrote {args.scenario} dataset (seed {seed}) to {out}: {rows}")
+    print(f"wrote {scenario} dataset (seed {seed}) to {out}: {rows}")
+    return 0
+
+
+def read_roster(path: str | Path) -> list[dict[str, str]]:
+    """The students of a roster CSV, checked.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV file (UTF-8, a BOM from Excel is fine) with a ``student_id``
+        column and optionally ``name``; other columns are ignored.
+
+    Returns
+    -------
+    list of dict
+        ``{"student_id": ..., "name": ...}`` per student, in the roster's order.
+
+    Raises
+    ------
+    ValueError
+        A missing file or column, no students, or ids that are malformed or
+        appear twice (every such row is named).
+    """
+    import csv
+
+    from crmlab.seeds import validate_student_id
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"roster {path} does not exist")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            columns = [c.strip() for c in (reader.fieldnames or [])]
+            if "student_id" not in columns:
+                raise ValueError(f"roster {path} has no student_id column (its columns: "
+                                 f"{', '.join(columns) or 'none'})")
+            reader.fieldnames = columns
+            rows = [(i, row) for i, row in enumerate(reader, start=2)
+                    if any((v or "").strip() for v in row.values() if isinstance(v, str))]
+    except UnicodeDecodeError:
+        raise ValueError(f"roster {path} is not UTF-8 text (save it as CSV UTF-8)") from None
+    except csv.Error as exc:
+        raise ValueError(f"roster {path} is not a readable CSV file ({exc})") from None
+    if not rows:
+        raise ValueError(f"roster {path} lists no students")
+    students, problems, seen = [], [], {}
+    for line, row in rows:
+        try:
+            sid = validate_student_id(row.get("student_id") or "")
+        except ValueError as exc:
+            problems.append(f"line {line}: {exc}")
+            continue
+        if sid in seen:
+            problems.append(f"line {line}: student id {sid} appears twice (also line "
+                            f"{seen[sid]})")
+            continue
+        seen[sid] = line
+        students.append({"student_id": sid, "name": (row.get("name") or "").strip()})
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise ValueError(f"roster {path}: " + "; ".join(problems[:3]) + more)
+    return students
+
+
+def _generate_roster(args, out: Path) -> int:
+    from crmlab.data.generate import generate
+    from crmlab.exercises.core import STUDENT_DATASETS, student_dataset_args
+    from crmlab.seeds import seed_for
+
+    given = [opt for opt, value in [("--scenario", args.scenario), ("--customers", args.customers),
+                                    ("--locale", args.locale), ("--start", args.start),
+                                    ("--end", args.end), ("--defects", args.defects or None)]
+             if value is not None]
+    if given:
+        raise ValueError(f"--roster writes the datasets crmlab.start(id) makes; {given[0]} "
+                         "cannot be combined with it")
+    students = read_roster(args.roster)
+    _refuse_occupied(out, args.force)
+    for student in students:  # refuse before generating anything
+        for name in STUDENT_DATASETS:
+            folder = out / student["student_id"] / name
+            if folder.exists() and (not folder.is_dir() or (
+                    any(folder.iterdir()) and not (folder / "metadata.json").exists())):
+                raise ValueError(f"{folder} exists and is not a CRM Lab dataset folder: not "
+                                 "writing into it")
+    created = None if out.exists() else out
+    made = [folder for s in students for folder in
+            [out / s["student_id"], *(out / s["student_id"] / n for n in STUDENT_DATASETS)]
+            if not folder.exists()]  # removed again if the command fails
+    bar = None if args.quiet else ProgressBar()
+    total, done = len(students) * len(STUDENT_DATASETS), 0
+    try:
+        for student in students:
+            sid = student["student_id"]
+            for name in STUDENT_DATASETS:
+                if bar:
+                    bar(sid[:12], done / total)
+                data = generate(**student_dataset_args(name, seed_for(sid)))
+                data.save(out / sid / name, format=args.format, overwrite=True)
+                done += 1
+        if bar:
+            bar("done", 1.0)
+    except BaseException:
+        for folder in [created] if created is not None else made:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    print(f"wrote the datasets of {len(students)} student(s) to {out}/<student_id>/: "
+          + ", ".join(STUDENT_DATASETS) + " (as crmlab.start(student_id) makes them)")
     return 0
 
 
@@ -230,8 +391,8 @@ def _grade(args) -> int:
 def _assign(args) -> int:
     from crmlab.exercises.assign import assign
 
-    for path in assign(args.source, args.out):
-        print(f"wrote {path}")
+    for path in assign(args.source, args.out, force=args.force, execute=args.execute):
+        print(f"wrote {path}" + (" (executed)" if args.execute else ""))
     return 0
 
 

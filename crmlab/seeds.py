@@ -37,7 +37,7 @@ def validate_student_id(student_id: str | int) -> str:
     """Return the student id, trimmed, or raise ``ValueError`` saying what is wrong with it.
 
     A student id is 1 to 40 letters (A-Z, a-z), digits, ``-``, ``_`` or ``.``,
-    for example ``2023012345`` or ``s-2023.17``.  A whole number is accepted
+    starting with a letter or a digit (so it is also a safe folder name), for example ``2023012345`` or ``s-2023.17``.  A whole number is accepted
     and turned into text.
 
     Parameters
@@ -77,4 +77,6 @@ def validate_student_id(student_id: str | int) -> str:
         named = ", ".join(f"{c!r} (a space)" if c == " " else repr(c) for c in bad)
         raise ValueError(f"student id {text!r} has {named}: use only {STUDENT_ID_CHARS}, "
                          f"{example}")
+    if not text[0].isalnum():
+        raise ValueError(f"student id {text!r} must start with a letter or a digit, {example}")
     return text
