@@ -5,9 +5,29 @@ Jupyter: chapter notebooks and homework keep separate files), or the file named
 by the ``CRMLAB_PROGRESS`` environment variable.  ``CRMLAB_PROGRESS_DIR`` moves
 the per-folder files elsewhere (``DIR/<folder name>/crmlab-progress.json``):
 the test suite uses it so that running the notebooks writes nothing into the
-repository.  It is
-written atomically (a temporary file, then a rename), so a crash mid-write
-leaves the previous version; a file that cannot be read is moved aside to
+repository.
+
+What an entry holds (one per exercise, under ``"answers"``)::
+
+    {"attempts": 3, "practice": false,
+     "answer": ..., "status": "wrong", "time": "2026-...", "student_id": "2023...", "seed": 7,
+     "best": {"answer": ..., "status": "correct", "time": "...", "student_id": "2023...",
+              "seed": 7, "attempt": 2}}
+
+The flat ``answer``/``status``/``time``/``student_id``/``seed`` are the latest
+check; ``best`` is the best one (correct > wrong > invalid; of equals, the
+latest).  ``student_id`` is ``None`` for a check in practice mode (no student
+id) and ``seed`` the seed of the data the answer was checked on.  A check of an
+unanswered placeholder (``...``) is never saved, so re-running a notebook never
+erases an answer.
+
+Every update is a read-modify-write under a lock (:func:`locked`: ``flock`` on
+``.crmlab-progress.json.lock`` beside the file on POSIX, ``msvcrt.locking`` on
+Windows), so several notebooks open on the same folder never lose each other's
+answers.  The file is written atomically (a temporary file
+``.crmlab-progress.json.<pid>.<random>.tmp``, then a rename), so a crash
+mid-write leaves the previous version; temporary files left by a killed writer
+are removed by the next write.  A file that cannot be read is moved aside to
 ``crmlab-progress.corrupt-N.json`` and reported, never silently lost.
 """
 
@@ -17,20 +37,32 @@ import datetime as dt
 import inspect
 import json
 import os
+import random
 import tempfile
 import textwrap
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-__all__ = ["progress_path", "read_state", "write_state", "record", "encode", "decode",
-           "PROGRESS_FILE"]
+__all__ = ["progress_path", "read_state", "write_state", "record", "saved_entry", "locked",
+           "ProgressLockTimeout", "encode", "decode", "PROGRESS_FILE", "RANK"]
 
 PROGRESS_FILE = "crmlab-progress.json"
-FORMAT = "crmlab-progress/1"
+FORMAT = "crmlab-progress/2"
+LOCK_TIMEOUT = 10.0  # seconds a check waits for another notebook's write
+STALE_AFTER = 60.0  # seconds after which a leftover temporary file is removed
+RANK = {"correct": 3, "wrong": 2, "invalid": 1}  # which saved verdict is "best"
+
+
+class ProgressLockTimeout(TimeoutError):
+    """The progress file stayed locked by another process for too long."""
 
 
 def progress_path() -> Path:
+    """Where this folder's progress file is (see the module docstring)."""
     if os.environ.get("CRMLAB_PROGRESS"):
         return Path(os.environ["CRMLAB_PROGRESS"])
     if os.environ.get("CRMLAB_PROGRESS_DIR"):
@@ -42,6 +74,110 @@ def _fresh() -> dict:
     return {"format": FORMAT, "student_id": None, "answers": {}}
 
 
+# ---------------------------------------------------------------- locking
+def lock_path(path: Path) -> Path:
+    """The lock file beside a progress file (hidden, never removed)."""
+    return path.with_name(f".{path.name}.lock")
+
+
+def _try_lock(fd: int) -> bool:
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+@contextmanager
+def locked(path: Path | None = None, timeout: float | None = None) -> Iterator[Path]:
+    """Hold the progress file's lock (across processes) for a read-modify-write.
+
+    Parameters
+    ----------
+    path : Path, optional
+        The progress file; :func:`progress_path` by default.
+    timeout : float, optional
+        Seconds to wait for another process's lock (``LOCK_TIMEOUT`` by default).
+
+    Yields
+    ------
+    Path
+        The progress file.
+
+    Raises
+    ------
+    ProgressLockTimeout
+        If the lock is still held by someone else after ``timeout`` seconds.
+    """
+    path = path or progress_path()
+    timeout = LOCK_TIMEOUT if timeout is None else timeout
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = lock_path(path)
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + timeout
+        delay = 0.002
+        while not _try_lock(fd):
+            if time.monotonic() >= deadline:
+                raise ProgressLockTimeout(
+                    f"your progress file {path.name} was still locked by another notebook "
+                    f"after {timeout:g} s (lock file {lock}); this answer was not saved, "
+                    f"run the cell again")
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.05)
+        try:
+            yield path
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- reading and writing
+def _migrate(state: dict) -> dict:
+    """Bring an older file's entries to the current form (in memory).
+
+    Entries of ``crmlab-progress/1`` had only the latest check; that check
+    becomes the best one too.  Their "unanswered" entries held no answer (the
+    placeholder overwrote it) and are dropped.
+    """
+    answers = {}
+    for ex_id, entry in state["answers"].items():
+        if not isinstance(entry, dict) or entry.get("status") not in RANK:
+            continue
+        if not isinstance(entry.get("best"), dict):
+            entry = {**entry, "student_id": entry.get("student_id", state.get("student_id")),
+                     "seed": entry.get("seed")}
+            entry["best"] = {k: entry.get(k) for k in
+                             ("answer", "status", "time", "student_id", "seed")}
+            entry["best"]["attempt"] = entry.get("attempts", 1)
+        answers[ex_id] = entry
+    return {**state, "format": FORMAT, "answers": answers}
+
+
 def read_state(path: Path | None = None) -> tuple[dict, str]:
     """The saved state and a notice ('' unless a corrupt file was moved aside)."""
     path = path or progress_path()
@@ -51,20 +187,67 @@ def read_state(path: Path | None = None) -> tuple[dict, str]:
         state = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(state, dict) or not isinstance(state.get("answers"), dict):
             raise ValueError("not a progress file")
-        return state, ""
+        return _migrate(state), ""
     except (ValueError, UnicodeDecodeError) as exc:
         n = 1
         while (aside := path.with_name(f"{path.stem}.corrupt-{n}{path.suffix}")).exists():
             n += 1
         os.replace(path, aside)
-        return _fresh(), (f"Your progress file {path.name} could not be read ({exc.__class__.__name__}); "
-                          f"it was kept as {aside.name} and a new one was started.")
+        return _fresh(), (f"Your progress file {path.name} could not be read "
+                          f"({exc.__class__.__name__}); it was kept as {aside.name} and a new "
+                          f"one was started.")
 
 
-def write_state(state: dict, path: Path | None = None) -> None:
-    path = path or progress_path()
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name == "nt":  # os.kill would end the process there: rely on the age alone
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. PermissionError: it exists, under another user
+        return True
+    return True
+
+
+def clean_stale_temp_files(path: Path, max_age: float = STALE_AFTER) -> list[Path]:
+    """Remove the temporary files that killed writers left beside ``path``.
+
+    A temporary file is stale when its writer (the pid in its name) is gone,
+    or when it is older than ``max_age`` seconds.  Call it holding the lock.
+
+    Returns
+    -------
+    list of Path
+        The files removed.
+    """
+    prefix = _temp_prefix(path)
+    removed = []
+    now = time.time()
+    for tmp in path.parent.glob(f"{prefix}*.tmp"):
+        pid_text = tmp.name[len(prefix):].split(".", 1)[0]
+        try:
+            old = now - tmp.stat().st_mtime > max_age
+        except FileNotFoundError:
+            continue
+        gone = pid_text.isdigit() and not _pid_alive(int(pid_text))
+        if old or gone:
+            tmp.unlink(missing_ok=True)
+            removed.append(tmp)
+    return removed
+
+
+def _write(state: dict, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    clean_stale_temp_files(path)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp",
+                               dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(state, f, indent=1, ensure_ascii=False)
@@ -76,20 +259,73 @@ def write_state(state: dict, path: Path | None = None) -> None:
         raise
 
 
-def record(exercise_id: str, answer, verdict, student_id: str | None) -> str:
-    """Save one check; returns a notice if the old file was corrupt."""
-    state, notice = read_state()
-    state["student_id"] = student_id
-    entry = state["answers"].get(exercise_id, {"attempts": 0})
-    entry.update({
-        "answer": encode(answer),
-        "status": verdict.status,
-        "attempts": entry.get("attempts", 0) + 1,
-        "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-    })
-    state["answers"][exercise_id] = entry
-    write_state(state)
+def write_state(state: dict, path: Path | None = None, timeout: float | None = None) -> None:
+    """Replace the whole progress file with ``state`` (atomically, under the lock)."""
+    with locked(path, timeout) as target:
+        _write(state, target)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def record(exercise_id: str, answer, verdict, student_id: str | None = None, *,
+           seed: int | None = None, practice: bool = False, path: Path | None = None,
+           timeout: float | None = None) -> str:
+    """Save one check, keeping the best and the latest answer.
+
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise checked.
+    answer
+        The student's answer (saved with :func:`encode`).
+    verdict : Verdict
+        Its verdict.  An ``"unanswered"`` verdict is not saved: the saved
+        answer, if any, stays as it is.
+    student_id : str or None
+        Who checked it (``None`` in practice mode).
+    seed : int, optional
+        The seed of the dataset the answer was checked on.
+    practice : bool
+        Whether the exercise is a practice exercise (not graded).
+    path : Path, optional
+        The progress file; :func:`progress_path` by default.
+    timeout : float, optional
+        Seconds to wait for another process's lock.
+
+    Returns
+    -------
+    str
+        A notice if the old file was corrupt and moved aside, else ``''``.
+
+    Raises
+    ------
+    ProgressLockTimeout
+        If another process holds the lock for longer than ``timeout``.
+    """
+    if verdict.status not in RANK:
+        return ""
+    with locked(path, timeout) as target:
+        state, notice = read_state(target)
+        state["student_id"] = student_id
+        old = state["answers"].get(exercise_id, {})
+        attempts = old.get("attempts", 0) + 1
+        latest = {"answer": encode(answer), "status": verdict.status, "time": _now(),
+                  "student_id": student_id, "seed": seed}
+        best = old.get("best")
+        if not best or RANK[verdict.status] >= RANK.get(best.get("status"), 0):
+            best = {**latest, "attempt": attempts}
+        state["answers"][exercise_id] = {"attempts": attempts, "practice": bool(practice),
+                                         **latest, "best": best}
+        _write(state, target)
     return notice
+
+
+def saved_entry(exercise_id: str, path: Path | None = None) -> tuple[dict | None, str]:
+    """The saved entry of one exercise (``None`` if never answered) and a notice."""
+    state, notice = read_state(path)
+    return state["answers"].get(exercise_id), notice
 
 
 # ---------------------------------------------------------------- answers <-> JSON
