@@ -1,0 +1,300 @@
+"""Every exercise can be answered on every student's data, and the workbook's names agree.
+
+* On the practice dataset and on the datasets of 30 student ids, each exercise's own expected
+  answer passes its own check (a Function exercise: its reference implementation passes every
+  hidden case), and the question is well defined there: no empty, NaN or tied answer.
+* Practice exercises are exactly those used only in chapter notebooks; the graded ones are
+  exactly those of the homework notebooks (solutions/).
+* A share, rate or fraction between 0 and 1 declares its unit (the percent/fraction hint).
+* A homework never asks for a function name that shadows one of its imports, and the
+  functions the prompts ask for are the ones its cells define.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import dataclasses
+import importlib
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from notebook_runner import load_notebook
+
+import crmlab
+from crmlab.exercises.core import PRACTICE_SEED, Exercise, all_exercises, dataset_for, evaluate
+from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text
+
+ROOT = Path(__file__).resolve().parents[1]
+HOMEWORK = sorted((ROOT / "solutions").glob("*.ipynb"))
+CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+STUDENTS = [f"20230{n:05d}" for n in range(1, 31)]
+PRACTICE = "practice"  # stands for the shared practice dataset (no student id)
+EXERCISE_ID = re.compile(r"crmlab\.(?:exercise|check)\(\s*[\"'](ch\d\d\.[\w-]+)[\"']")
+
+
+# ------------------------------------------------------------------ helpers
+def _seed(who: str) -> int:
+    return PRACTICE_SEED if who == PRACTICE else crmlab.seed_for(who)
+
+
+@pytest.fixture(scope="module")
+def datasets() -> Callable[[str, str], object]:
+    """``get(scenario, who)``: one dataset per (scenario, student), made once.
+
+    Only the current student's datasets are kept: the tests run student by student.
+    """
+    cache: dict[tuple[str, str], object] = {}
+
+    def get(scenario: str, who: str):
+        if (scenario, who) not in cache:
+            for key in [k for k in cache if k[1] != who]:
+                del cache[key]
+            cache[(scenario, who)] = dataset_for(scenario, _seed(who))
+        return cache[(scenario, who)]
+
+    return get
+
+
+def reference(ex: Exercise) -> Callable:
+    """The reference implementation of a Function exercise (its chapter's ``REFERENCES``)."""
+    module = importlib.import_module(f"crmlab.exercises.{ex.chapter}")
+    return getattr(module, "REFERENCES", {})[ex.id]
+
+
+def _as_answer(ex: Exercise, expected):
+    """What a student submits for an expected value."""
+    if isinstance(ex.kind, Function):
+        return reference(ex)
+    if isinstance(ex.kind, Text) and not isinstance(expected, str):
+        return list(expected)[0]
+    return expected
+
+
+def _gap(values: pd.Series, lowest: bool = False, at: int = 0) -> float:
+    """How far the ``at``-th ranked value is ahead of the next one (0: a tie)."""
+    v = np.sort(values.to_numpy(dtype=float))
+    v = v if lowest else v[::-1]
+    return float(abs(v[at + 1] - v[at])) if len(v) > at + 1 else math.inf
+
+
+def _tie_gaps(data_for: Callable[[str], object]) -> dict[str, float]:
+    """The answers chosen by ranking: how far the chosen one is from the runner-up.
+
+    A gap of 0 is a tie the prompt would have to break.
+    """
+    from crmlab.exercises import ch00, ch02, ch04, ch05, ch06
+    from crmlab.lifecycle import win_back_ranking
+    from crmlab.operational import conversion_by
+    from crmlab.strategy import best_strategy
+    from crmlab.value import retention_lever, tier_economics
+
+    retail, telecom, b2b = data_for("retail"), data_for("telecom"), data_for("b2b")
+    ranking = win_back_ranking(ch02.lost_classified(telecom), ch02.END)["score"]
+    return {
+        "ch00.top-region": _gap(ch00._region_counts(retail)),
+        "ch02.winback-top10": _gap(ranking, at=9),
+        "ch03.equity-lever": _gap(retention_lever(tier_economics(retail.orders,
+                                                                 retail.meta["end"]))["gain"]),
+        "ch04.largest-gap": _gap(ch04.mean_gaps(retail), lowest=True),
+        "ch05.best-plan": float(best_strategy(ch05._tier_segments(retail))["gain"].min()),
+        "ch05.lead-source": _gap(conversion_by(b2b.leads, b2b.opportunities)
+                                 ["won_value_per_lead"]),
+        "ch06.failing-region": _gap(ch06.composite_index(retail, weights="equal")
+                                    [ch06._live_all_year(retail)], lowest=True),
+    }
+
+
+def _ill_defined(ex: Exercise, expected) -> str:
+    """Why an expected answer leaves the question undefined ('' if it is fine)."""
+    kind = ex.kind
+    if isinstance(kind, Number):
+        try:
+            ok = math.isfinite(float(expected))
+        except (TypeError, ValueError):
+            ok = False
+        return "" if ok else f"expected {expected!r} is not a finite number"
+    if isinstance(kind, Table):
+        if not isinstance(expected, (pd.Series, pd.DataFrame)) or expected.empty:
+            return "the expected table is empty"
+        if expected.isna().to_numpy().any():
+            return "the expected table has NaN cells"
+        if expected.index.has_duplicates:
+            return "the expected table has repeated row labels"
+        return ""
+    if isinstance(kind, Function):
+        if len(expected) < 3:
+            return f"only {len(expected)} hidden cases"
+        bad = [args for args, want in expected if not math.isfinite(float(want))]
+        return f"hidden cases expect a non-finite result: {bad}" if bad else ""
+    if isinstance(kind, MultiChoice):
+        if not expected:
+            return "no option is right (an empty answer counts as not answered)"
+        return "" if set(expected) <= set(kind.options) else f"{expected} are not all options"
+    if isinstance(kind, Choice):
+        return "" if expected in kind.options else f"{expected!r} is not an option"
+    if isinstance(kind, Text):
+        forms = [expected] if isinstance(expected, str) else list(expected)
+        return "" if forms and all(str(f).strip() for f in forms) else "empty expected text"
+    return f"unknown kind {type(kind).__name__}"
+
+
+# ------------------------------------------------------------------ 1. answerable everywhere
+@pytest.mark.slow
+@pytest.mark.parametrize("who", [PRACTICE, *STUDENTS])
+def test_every_exercise_is_answerable(who, datasets):
+    problems = []
+    for ex_id, ex in all_exercises().items():
+        data = datasets(ex.scenario, who)
+        try:
+            expected = ex.expected(data)
+        except Exception as exc:  # the question cannot even be computed on these data
+            problems.append(f"{ex_id}: expected() raised {type(exc).__name__}: {exc}")
+            continue
+        why = _ill_defined(ex, expected)
+        if why:
+            problems.append(f"{ex_id}: {why}")
+            continue
+        fixed = dataclasses.replace(ex, expected=lambda _d, e=expected: e)  # computed once
+        verdict = evaluate(fixed, _as_answer(ex, expected), data)
+        if not verdict.correct:
+            problems.append(f"{ex_id}: its own answer is not accepted: {verdict.text()}")
+    for ex_id, gap in _tie_gaps(lambda s: datasets(s, who)).items():
+        if not gap > 1e-9:
+            problems.append(f"{ex_id}: the answer is tied with the runner-up")
+    assert not problems, f"{who}:\n" + "\n".join(problems)
+
+
+def test_every_function_exercise_has_a_reference():
+    functions = [ex for ex in all_exercises().values() if isinstance(ex.kind, Function)]
+    assert len(functions) >= 5
+    for ex in functions:
+        assert callable(reference(ex)), ex.id
+
+
+def test_an_ill_defined_answer_is_reported():
+    """The well-definedness check catches what it is meant to catch."""
+    ex = all_exercises()["ch06.failure-signals"]
+    assert "empty" in _ill_defined(ex, []) or "no option" in _ill_defined(ex, [])
+    payback = all_exercises()["ch06.payback-function"]
+    assert "non-finite" in _ill_defined(payback, [((1,), 1.0), ((2,), 2.0), ((3,), math.nan)])
+    table = all_exercises()["ch00.customers-by-channel"]
+    assert _ill_defined(table, pd.Series([1.0, np.nan], index=["a", "b"]))
+    assert _gap(pd.Series([3, 3, 1])) == 0 and _gap(pd.Series([1, 2, 2]), lowest=True) == 1
+
+
+# ------------------------------------------------------------------ 2. practice vs graded
+def _ids_in(paths: list[Path]) -> set[str]:
+    ids = set()
+    for path in paths:
+        nb = load_notebook(path)
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                ids |= set(EXERCISE_ID.findall("".join(cell["source"])))
+    return ids
+
+
+def test_practice_exercises_are_the_chapter_notebook_only_ones():
+    exercises = all_exercises()
+    homework, chapters = _ids_in(HOMEWORK), _ids_in(CHAPTERS)
+    assert homework and chapters
+    assert (homework | chapters) <= set(exercises), (homework | chapters) - set(exercises)
+    graded = {k for k, ex in exercises.items() if not ex.practice}
+    practice = {k for k, ex in exercises.items() if ex.practice}
+    assert graded == homework, {"graded, not in a homework": graded - homework,
+                                "in a homework, marked practice": homework - graded}
+    assert practice <= chapters, practice - chapters
+    assert practice, "no practice exercise at all"
+
+
+# ------------------------------------------------------------------ 3. fraction hint
+SHARE_WORDS = re.compile(r"\b(shares?|rates?|fractions?|proportions?|percentages?)\b", re.I)
+
+
+def test_shares_between_0_and_1_declare_a_unit():
+    checked = 0
+    for ex_id, ex in all_exercises().items():
+        if not isinstance(ex.kind, Number) or not SHARE_WORDS.search(ex.prompt):
+            continue
+        value = float(ex.expected(dataset_for(ex.scenario, PRACTICE_SEED)))
+        if 0 <= value <= 1:
+            checked += 1
+            assert ex.kind.unit is not None, f"{ex_id}: {value:.4f} is a share without a unit"
+    assert checked >= 10
+
+
+# ------------------------------------------------------------------ 4. names
+def _cell_tree(source: str) -> ast.Module:
+    """A code cell parsed as Python (IPython magics and shell lines left out)."""
+    lines = [ln for ln in source.splitlines() if not ln.lstrip().startswith(("%", "!"))]
+    return ast.parse("\n".join(lines))
+
+
+def _top_level(tree: ast.AST):
+    """The statements run at module level: not the bodies of functions or classes."""
+    for node in ast.iter_child_nodes(tree):
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                 ast.Lambda)):
+            yield from _top_level(node)
+
+
+def names_of(path: Path) -> tuple[set[str], set[str]]:
+    """(names imported at module level, functions defined by ``def``) in a notebook."""
+    imported, defined = set(), set()
+    for cell in load_notebook(path)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for node in _top_level(_cell_tree("".join(cell["source"]))):
+            if isinstance(node, ast.Import):
+                imported |= {a.asname or a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported |= {a.asname or a.name for a in node.names}
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                defined.add(node.name)
+    return imported, defined
+
+
+CALLED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\(")
+
+
+def asked_for(ex: Exercise) -> set[str]:
+    """The function names a Function exercise's prompt asks for (builtins left out)."""
+    return {n for n in CALLED.findall(ex.prompt) if not hasattr(builtins, n)}
+
+
+def test_the_name_helpers_find_imports_and_defs(tmp_path):
+    import json
+
+    nb = {"cells": [{"cell_type": "code", "source": ["%matplotlib inline\n", "import numpy as np\n",
+                                                     "import crmlab.clv\n",
+                                                     "from crmlab import (rfm,\n", " value)\n"]},
+                    {"cell_type": "code", "source": ["def clv(m):\n", "    import os\n",
+                                                     "    return m\n"]}]}
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert names_of(path) == ({"np", "crmlab", "rfm", "value"}, {"clv"})
+    ex = all_exercises()["ch01.gini-function"]
+    assert asked_for(dataclasses.replace(ex, prompt="Write gini(values): 2 * sum(x) ...")) == {
+        "gini"}
+
+
+@pytest.mark.parametrize("path", HOMEWORK, ids=lambda p: p.stem)
+def test_homework_function_names_agree_with_the_cells(path):
+    imported, defined = names_of(path)
+    ids = _ids_in([path])
+    functions = [ex for k, ex in all_exercises().items()
+                 if k in ids and isinstance(ex.kind, Function)]
+    for ex in functions:
+        names = asked_for(ex)
+        assert names, f"{ex.id}: the prompt names no function to write"
+        assert not names & imported, (f"{ex.id} asks for {names & imported}, which shadows an "
+                                      f"import of {path.name}")
+        assert names <= defined, (f"{ex.id} asks for {names - defined}, but {path.name} defines "
+                                  f"{sorted(defined)}")
+    assert not defined & imported, f"{path.name} redefines imported {defined & imported}"
