@@ -232,7 +232,7 @@ def graded_data_sentence(scenarios: tuple[str, ...] | list[str] = STUDENT_DATASE
         head = "Your graded dataset is the one `crmlab.start(your id)` makes: " + parts[0]
         whose = ", made from your student id"
     else:
-        listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and ") + parts[-1]
+        listed = ", ".join(parts[:-1]) + (", and " if len(parts) > 2 else " and, ") + parts[-1]
         head = "Your graded datasets are the ones `crmlab.start(your id)` makes: " + listed
         whose = ", all made from your student id"
     practice = ("the committed datasets" if len(scenarios) > 1 else "the committed dataset")
