@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 
 import pytest
 
@@ -92,12 +93,127 @@ def test_progress_is_saved_and_shown(progress_file):
     crmlab.start()
     crmlab.check("ch00.n-customers", 1)
     crmlab.check("ch00.n-customers", 5000)
+    crmlab.check("ch00.n-customers", 4999)
     state = json.loads(progress_file.read_text())
     entry = state["answers"]["ch00.n-customers"]
-    assert entry["status"] == "correct" and entry["attempts"] == 2 and entry["answer"] == 5000
+    assert (entry["status"], entry["answer"], entry["attempts"]) == ("wrong", 4999, 3)
+    assert (entry["best"]["status"], entry["best"]["answer"]) == ("correct", 5000)
+    assert (entry["student_id"], entry["seed"], entry["practice"]) == (None, 2024, False)
     table = crmlab.progress()
-    assert "ch00" in repr(table) and "correct" in repr(table)
-    assert table.summary().loc["ch00", "correct"] == 1
+    text = repr(table)
+    assert "ch00" in text and "best" in text and "latest" in text
+    row = table.frame.set_index("exercise").loc["ch00.n-customers"]
+    assert (row["attempts"], row["best"], row["latest"]) == (3, "correct", "wrong")
+    assert table.summary().loc[("ch00", "homework"), "correct"] == 1
+    assert table.summary().loc[("ch00", "homework"), "answered"] == 1
+    assert "<table" in table._repr_html_()
+
+
+def test_run_all_never_erases_an_answer(progress_file):
+    d = crmlab.start("2023000001")
+    assert crmlab.check("ch00.n-customers", 5000).correct
+    crmlab.check("ch00.top20-share", 0.99)
+    crmlab.check("ch00.top20-share", top20_share(d))
+    before = progress_file.read_bytes()
+    for _ in range(2):  # Restart Kernel and Run All, twice, on a notebook still holding ...
+        fb = crmlab.check("ch00.n-customers", ...)
+        assert fb.verdict.status == "unanswered" and not fb
+        assert "Not answered yet" in repr(fb)
+        assert repr(fb).endswith("Not answered in this cell; your saved answer "
+                                 "(correct, 1 attempt) is kept.")
+        assert "is kept" in fb._repr_html_()
+        crmlab.check("ch00.top20-share", ...)
+        assert "Not answered in this cell" not in repr(crmlab.check("ch00.churn-observed", ...))
+    assert progress_file.read_bytes() == before
+    crmlab.check("ch00.top20-share", 0.5)  # a wrong answer after a right one
+    fb = crmlab.check("ch00.top20-share", ...)
+    assert fb.note == ("Not answered in this cell; your saved answers (best correct, latest "
+                       "wrong; 3 attempts) are kept.")
+    assert json.loads(progress_file.read_text())["answers"]["ch00.top20-share"]["best"][
+        "student_id"] == "2023000001"
+
+
+def test_widget_with_nothing_chosen_keeps_the_saved_answer(progress_file):
+    crmlab.start()
+    crmlab.check("ch00.customer-tables", ["customers", "orders"])
+    before = progress_file.read_bytes()
+    view = crmlab.exercise("ch00.n-customers")
+    view.widget()
+    view.check_button.click()  # empty box
+    assert "Not answered yet" in view.feedback.value
+    assert progress_file.read_bytes() == before
+
+
+def test_progress_counts_only_real_answers_and_shows_its_own_chapter(progress_file):
+    crmlab.start()
+    for ex_id in ("ch00.n-customers", "ch00.top20-share", "ch00.churn-observed"):
+        crmlab.check(ex_id, ...)  # Run All on an empty homework
+    assert not progress_file.exists()
+    empty = crmlab.progress()
+    assert 'crmlab.progress("ch03")' in repr(empty) and 'crmlab.progress("all")' in repr(empty)
+    assert "crmlab.progress(" in empty._repr_html_() and empty.frame.empty
+    ch00 = crmlab.progress("ch00").summary()
+    assert ch00.loc[("ch00", "homework"), "answered"] == 0
+    crmlab.check("ch00.n-customers", 5000)
+    table = crmlab.progress()
+    assert set(table.frame["chapter"]) == {"ch00"}
+    assert table.summary().loc[("ch00", "homework"), "answered"] == 1
+    everything = crmlab.progress("all")
+    assert len(everything.frame) == len(crmlab.exercises.all_exercises())
+    assert ("all", "homework") in everything.summary().index
+    with pytest.raises(ValueError, match="no exercises in chapter 'ch99'; choose one of ch00"):
+        crmlab.progress("ch99")
+
+
+@pytest.fixture
+def practice_exercise():
+    """A practice copy of ch00.top20-share (as if it were embedded in a chapter notebook)."""
+    import dataclasses
+
+    ex = dataclasses.replace(core.get("ch00.top20-share"), id="ch00.top20-practice",
+                             practice=True)
+    core.register(ex)
+    yield ex
+    core._REGISTRY.pop(ex.id)
+
+
+def test_practice_exercises_use_the_practice_data_and_are_counted_apart(progress_file,
+                                                                        practice_exercise):
+    practice_data = crmlab.start()
+    mine = crmlab.start("2023000001")
+    assert crmlab.check("ch00.top20-practice", top20_share(practice_data)).correct
+    assert not crmlab.check("ch00.top20-practice", top20_share(mine)).correct
+    assert crmlab.check("ch00.top20-share", top20_share(mine)).correct
+    entries = json.loads(progress_file.read_text())["answers"]
+    practice = entries["ch00.top20-practice"]
+    assert practice["practice"] is True and practice["seed"] == 2024
+    assert practice["best"]["status"] == "correct" and practice["student_id"] == "2023000001"
+    homework = entries["ch00.top20-share"]
+    assert homework["practice"] is False and homework["seed"] == crmlab.seed_for("2023000001")
+    table = crmlab.progress()
+    summary = table.summary()
+    assert summary.loc[("ch00", "practice"), ["exercises", "answered", "correct"]].tolist() == [
+        1, 1, 1]
+    assert summary.loc[("ch00", "homework"), "answered"] == 1
+    assert table.frame.set_index("exercise").loc["ch00.top20-practice", "part"] == "practice"
+
+
+def test_handin_shows_one_friendly_line_and_no_posix_path(progress_file, capsys):
+    from IPython.core.formatters import DisplayFormatter
+
+    crmlab.start("2023000001")
+    crmlab.check("ch00.n-customers", 5000)
+    capsys.readouterr()
+    result = crmlab.handin()
+    shown = DisplayFormatter().format(result)[0].get("text/plain", "")  # as a notebook would
+    lines = [line for line in (capsys.readouterr().out + shown).splitlines() if line.strip()]
+    assert len(lines) == 1 and "handin-2023000001.json" in lines[0], lines
+    assert re.fullmatch(rf"Wrote handin-2023000001\.json( with 1 answer)? in "
+                        rf"{progress_file.parent.name}/: hand this file in\.", lines[0])
+    assert "PosixPath" not in repr(result) and "WindowsPath" not in repr(result)
+    assert result.path == progress_file.parent / "handin-2023000001.json"
+    with open(result, encoding="utf-8") as f:
+        assert json.load(f)["student_id"] == "2023000001"
 
 
 def test_progress_survives_a_crash_mid_write(progress_file, monkeypatch):
@@ -116,8 +232,8 @@ def test_progress_survives_a_crash_mid_write(progress_file, monkeypatch):
 
 
 def test_corrupt_progress_file_is_kept_aside_and_reported(progress_file):
-    progress_file.write_text('{"answers": {"ch00.n-customers": ')  # truncated
     crmlab.start()
+    progress_file.write_text('{"answers": {"ch00.n-customers": ')  # truncated
     fb = crmlab.check("ch00.n-customers", 5000)
     assert "could not be read" in fb.notice and "corrupt-1" in fb.notice
     aside = progress_file.with_name("crmlab-progress.corrupt-1.json")
@@ -183,7 +299,7 @@ def test_handin_and_grading_of_good_tampered_and_malformed_files(tmp_path, progr
 
 def test_grade_cli(tmp_path, capsys):
     sub = _work_as("2023000001")
-    assert main(["grade", str(sub), "--out", str(tmp_path / "g.csv")]) == 0
+    assert main(["grade", os.fspath(sub), "--out", str(tmp_path / "g.csv")]) == 0
     out = capsys.readouterr().out
     assert "graded 1 file(s)" in out and "2023000001" in out
     assert main(["grade", str(tmp_path / "missing-folder")]) == 2

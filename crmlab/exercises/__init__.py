@@ -77,7 +77,11 @@ def exercise(exercise_id: str):
 
 
 def check(exercise_id: str, answer):
-    """Check an answer computed in code; the feedback is shown and saved."""
+    """Check an answer computed in code; the feedback is shown and saved.
+
+    An answer still holding the placeholder ``...`` is not saved: re-running a
+    notebook (Run All) never erases an answer saved before.
+    """
     from crmlab.exercises.ui import run_check
 
     return run_check(exercise_id, answer)
@@ -93,30 +97,56 @@ def hint(exercise_id: str, n: int | None = None) -> str:
 
 
 def progress(chapter: str | None = None):
-    """A table of every exercise (per chapter) with your latest verdict."""
-    import pandas as pd
+    """Where you stand: attempts, best and latest verdict of each exercise, with totals.
 
+    Parameters
+    ----------
+    chapter : str, optional
+        ``"ch03"`` for one chapter, ``"all"`` for every exercise.  By default,
+        the chapters of the exercises saved in this folder's progress file
+        (in a notebook: its own chapter).
+
+    Returns
+    -------
+    ProgressTable
+        Shown as a table; ``.frame`` and ``.summary()`` hold the numbers.
+        Practice exercises (from the chapter notebooks) and homework are
+        counted apart.
+    """
     from crmlab.exercises import store
     from crmlab.exercises.ui import ProgressTable
 
     state, notice = store.read_state()
-    rows = []
-    for ex_id, ex in all_exercises().items():
-        if chapter and ex.chapter != chapter:
-            continue
-        saved = state["answers"].get(ex_id, {})
-        rows.append({"chapter": ex.chapter, "exercise": ex_id, "title": ex.title,
-                     "status": saved.get("status", "not started"),
-                     "attempts": saved.get("attempts", 0)})
-    if not rows:
-        raise ValueError(f"no exercises in chapter {chapter!r}")
-    return ProgressTable(pd.DataFrame(rows), notice)
+    return ProgressTable.from_state(state, all_exercises(), chapter, notice)
 
 
 def handin(student_id: str | int | None = None, path=None):
-    """Write your hand-in file (see :mod:`crmlab.exercises.grading`)."""
-    from crmlab.exercises.grading import handin as _handin
+    """Write your hand-in file and say where it is.
 
-    target = _handin(student_id, path)
-    print(f"Wrote {target.name}: hand this file in.")
-    return target
+    Prints one line (the file, how many answers, its folder) and, boxed, what
+    you should know before handing it in (e.g. answers checked in practice
+    mode).
+
+    Returns
+    -------
+    HandIn
+        The file as ``.path``; usable as a path.  A notebook shows nothing more
+        for it (never a bare ``PosixPath(...)``).
+    """
+    import os
+    from pathlib import Path
+
+    try:  # the hand-in's own module (crmlab.exercises.submission), once it is there
+        from crmlab.exercises.submission import handin as _handin
+    except ImportError:
+        from crmlab.exercises.grading import handin as _handin
+    from crmlab.exercises.core import boxed
+    from crmlab.exercises.ui import HandIn
+
+    result = _handin(student_id, path)
+    receipt = HandIn(Path(os.fspath(getattr(result, "path", result))),
+                     getattr(result, "n_answers", None), list(getattr(result, "notes", [])))
+    print(receipt.line())
+    if receipt.notes:
+        print(boxed("BEFORE YOU HAND IN (交作业前)", receipt.notes))
+    return receipt

@@ -8,61 +8,120 @@ text instead of drawing widgets.
 from __future__ import annotations
 
 import html
+import os
+from pathlib import Path
 
 from crmlab.exercises import core, store
 from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text, Verdict
 
-__all__ = ["Feedback", "ExerciseView", "ProgressTable", "run_check"]
+__all__ = ["Feedback", "ExerciseView", "ProgressTable", "HandIn", "run_check"]
 
 COLOURS = {"correct": ("#e6f4ea", "#137333"), "wrong": ("#fce8e6", "#a50e0e"),
            "invalid": ("#fef7e0", "#8a5300"), "unanswered": ("#f1f3f4", "#3c4043")}
 
 
 class Feedback:
-    """The verdict of one check, shown as a coloured box (HTML) or as text."""
+    """The verdict of one check, shown as a coloured box (HTML) or as text.
 
-    def __init__(self, exercise_id: str, verdict: Verdict, notice: str = ""):
-        self.exercise_id, self.verdict, self.notice = exercise_id, verdict, notice
+    Parameters
+    ----------
+    exercise_id : str
+        The exercise checked.
+    verdict : Verdict
+        The verdict.
+    notice : str
+        Shown above the verdict (a progress file that was moved aside, a save that failed).
+    note : str
+        Shown below it (e.g. that a saved answer was kept).
+    """
+
+    def __init__(self, exercise_id: str, verdict: Verdict, notice: str = "", note: str = ""):
+        self.exercise_id, self.verdict, self.notice, self.note = exercise_id, verdict, notice, note
 
     @property
     def correct(self) -> bool:
         return self.verdict.correct
 
     def __repr__(self) -> str:
-        text = f"[{self.exercise_id}] {self.verdict.text()}"
-        return f"{self.notice}\n{text}" if self.notice else text
+        lines = [self.notice] if self.notice else []
+        lines.append(f"[{self.exercise_id}] {self.verdict.text()}")
+        if self.note:
+            lines.append(self.note)
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return feedback_html(self.verdict, self.notice)
+        return feedback_html(self.verdict, self.notice, self.note)
 
     def __bool__(self) -> bool:
         return self.correct
 
 
-def feedback_html(verdict: Verdict, notice: str = "") -> str:
+def feedback_html(verdict: Verdict, notice: str = "", note: str = "") -> str:
+    """The coloured box of a verdict, with a notice above it and a note below."""
     bg, fg = COLOURS[verdict.status]
     lines = html.escape(verdict.text()).split("\n")
+    if note:
+        lines.append(f"<i>{html.escape(note)}</i>")
     body = "<br>".join(lines)
-    note = f"<div style='color:#8a5300'>{html.escape(notice)}</div>" if notice else ""
-    return (f"{note}<div class='crmlab-feedback crmlab-{verdict.status}' style='background:{bg};"
+    above = f"<div style='color:#8a5300'>{html.escape(notice)}</div>" if notice else ""
+    return (f"{above}<div class='crmlab-feedback crmlab-{verdict.status}' style='background:{bg};"
             f"color:{fg};padding:6px 10px;border-radius:4px;margin:4px 0'>{body}</div>")
 
 
+def _data_for(ex: core.Exercise, wb: core.Workbook):
+    """The dataset an exercise is checked on, and its seed.
+
+    Practice exercises (in the chapter notebooks) use the shared practice
+    dataset whoever is working; homework uses the student's own.
+    """
+    if not ex.practice:
+        return wb.data(ex.scenario), wb.seed
+    key = (ex.scenario, core.PRACTICE_SEED)
+    if key not in wb._cache:
+        wb._cache[key] = core.dataset_for(ex.scenario, core.PRACTICE_SEED)
+    return wb._cache[key], core.PRACTICE_SEED
+
+
+def kept_note(entry: dict | None) -> str:
+    """What a check of an unanswered placeholder says about the saved answer."""
+    if not entry or not isinstance(entry.get("best"), dict):
+        return ""
+    n = entry.get("attempts", 0)
+    tries = f"{n} attempt{'s' if n != 1 else ''}"
+    best, latest = entry["best"].get("status"), entry.get("status")
+    if best == latest:
+        return f"Not answered in this cell; your saved answer ({best}, {tries}) is kept."
+    return (f"Not answered in this cell; your saved answers (best {best}, latest {latest}; "
+            f"{tries}) are kept.")
+
+
 def run_check(exercise_id: str, answer) -> Feedback:
-    """Check an answer against the current student's data and save it in the progress file."""
+    """Check an answer and save it in this folder's progress file.
+
+    Homework is checked on the current student's data, practice exercises on
+    the shared practice dataset.  A placeholder still holding ``...`` (status
+    "unanswered") is not saved: the saved answer, if any, is kept and the
+    feedback says so.
+    """
     ex = core.get(exercise_id)
     wb = core.workbook()
+    seed = None
     try:
-        data = wb.data(ex.scenario)
+        data, seed = _data_for(ex, wb)
         verdict = core.evaluate(ex, answer, data)
     except Exception as exc:  # never a traceback wall for the student
         verdict = Verdict("invalid", f"could not check this answer ({type(exc).__name__}: {exc})")
-    notice = ""
+    notice = note = ""
     try:
-        notice = store.record(exercise_id, answer, verdict, wb.student_id)
+        if verdict.status == "unanswered":
+            entry, notice = store.saved_entry(exercise_id)
+            note = kept_note(entry)
+        else:
+            notice = store.record(exercise_id, answer, verdict, wb.student_id, seed=seed,
+                                  practice=ex.practice)
     except OSError as exc:
         notice = f"Your progress could not be saved ({exc.strerror or exc})."
-    return Feedback(exercise_id, verdict, notice)
+    return Feedback(exercise_id, verdict, notice, note)
 
 
 def _how_to_answer(ex: core.Exercise) -> str:
@@ -136,8 +195,7 @@ class ExerciseView:
 
         def on_check(_):
             try:
-                fb = run_check(ex.id, self._value())
-                feedback.value = feedback_html(fb.verdict, fb.notice)
+                feedback.value = run_check(ex.id, self._value())._repr_html_()
             except Exception as exc:  # a widget callback must never raise
                 feedback.value = feedback_html(Verdict("invalid", f"{type(exc).__name__}: {exc}"))
 
@@ -163,21 +221,106 @@ class ExerciseView:
         return ... if value is None else value
 
 
-class ProgressTable:
-    """``crmlab.progress()``: one row per exercise, grouped by chapter, with totals."""
+NOTHING_SAVED = ("Nothing is saved in this folder's progress file yet. Choose what to see: "
+                 "crmlab.progress(\"ch03\") for one chapter, crmlab.progress(\"all\") for every "
+                 "exercise.")
 
-    def __init__(self, frame, notice: str = ""):
-        self.frame, self.notice = frame, notice
+
+class ProgressTable:
+    """``crmlab.progress()``: attempts, best and latest verdict per exercise, with totals.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per exercise: chapter, exercise, title, part ("homework" or
+        "practice"), attempts, best, latest.
+    notice : str
+        Shown first (e.g. a progress file that was moved aside).
+    message : str
+        Shown instead of the tables when there is nothing to show.
+    """
+
+    COLUMNS = ["chapter", "exercise", "title", "part", "attempts", "best", "latest"]
+
+    def __init__(self, frame, notice: str = "", message: str = ""):
+        self.frame, self.notice, self.message = frame, notice, message
+
+    @classmethod
+    def from_state(cls, state: dict, exercises: dict[str, core.Exercise],
+                   chapter: str | None = None, notice: str = "") -> ProgressTable:
+        """The table of a progress file's state.
+
+        Parameters
+        ----------
+        state : dict
+            As read by :func:`crmlab.exercises.store.read_state`.
+        exercises : dict
+            Every exercise, by id.
+        chapter : str, optional
+            ``"ch03"`` for one chapter, ``"all"`` for every exercise; by default
+            the chapters of the exercises saved in ``state``.
+        notice : str
+            Passed on to the table.
+
+        Raises
+        ------
+        ValueError
+            For a chapter that has no exercises.
+        """
+        import pandas as pd
+
+        answers = {k: v for k, v in state.get("answers", {}).items()
+                   if isinstance(v, dict) and isinstance(v.get("best"), dict)}
+        known = sorted({ex.chapter for ex in exercises.values()})
+        if chapter is None:
+            chapters = sorted({exercises[k].chapter for k in answers if k in exercises})
+        elif chapter == "all":
+            chapters = known
+        elif chapter in known:
+            chapters = [chapter]
+        else:
+            raise ValueError(f"no exercises in chapter {chapter!r}; choose one of "
+                             f"{', '.join(known)}, or 'all'")
+        rows = []
+        for ex_id, ex in exercises.items():
+            if ex.chapter not in chapters:
+                continue
+            saved = answers.get(ex_id)
+            rows.append({"chapter": ex.chapter, "exercise": ex_id, "title": ex.title,
+                         "part": "practice" if ex.practice else "homework",
+                         "attempts": saved.get("attempts", 1) if saved else 0,
+                         "best": saved["best"].get("status") if saved else "not started",
+                         "latest": saved.get("status") if saved else ""})
+        frame = pd.DataFrame(rows, columns=cls.COLUMNS)
+        return cls(frame, notice, "" if chapters else NOTHING_SAVED)
 
     def summary(self):
+        """Exercises, answered and correct (best verdict) per chapter and part.
+
+        Homework and practice are counted apart; with several chapters, the
+        rows ``("all", part)`` hold the totals.
+        """
+        import pandas as pd
+
         f = self.frame
-        g = f.groupby("chapter")
-        return g.agg(exercises=("exercise", "size"),
-                     answered=("status", lambda s: int((s != "not started").sum())),
-                     correct=("status", lambda s: int((s == "correct").sum())))
+        aggs = {"exercises": ("exercise", "size"),
+                "answered": ("attempts", lambda a: int((a > 0).sum())),
+                "correct": ("best", lambda b: int((b == "correct").sum()))}
+        if f.empty:
+            index = pd.MultiIndex.from_tuples([], names=["chapter", "part"])
+            return pd.DataFrame(columns=list(aggs), index=index)
+        table = f.groupby(["chapter", "part"]).agg(**aggs)
+        if f["chapter"].nunique() > 1:
+            total = f.groupby("part").agg(**aggs)
+            total.index = pd.MultiIndex.from_product([["all"], total.index],
+                                                     names=["chapter", "part"])
+            table = pd.concat([table, total])
+        return table
 
     def __repr__(self) -> str:
         parts = [self.notice] if self.notice else []
+        if self.message:
+            return "\n".join([*parts, self.message])
         parts.append(self.summary().to_string())
         for chapter, part in self.frame.groupby("chapter"):
             parts.append(f"\n{chapter}\n" + part.drop(columns="chapter").to_string(index=False))
@@ -185,8 +328,58 @@ class ProgressTable:
 
     def _repr_html_(self) -> str:
         out = [f"<p style='color:#8a5300'>{html.escape(self.notice)}</p>"] if self.notice else []
+        if self.message:
+            return "".join([*out, f"<p>{html.escape(self.message)}</p>"])
         out.append(self.summary().to_html())
         for chapter, part in self.frame.groupby("chapter"):
             out.append(f"<h4>{html.escape(chapter)}</h4>"
                        + part.drop(columns="chapter").to_html(index=False))
         return "".join(out)
+
+
+class HandIn(os.PathLike):
+    """What ``crmlab.handin()`` returns: the hand-in file written.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    n_answers : int, optional
+        How many answers it holds.
+    notes : list of str
+        What the student should know before handing it in.
+
+    ``crmlab.handin`` prints :meth:`line` (and the notes); in a notebook this
+    object adds nothing to that output.  It can be used as a path
+    (``open(receipt)``, ``os.replace(receipt, ...)``).
+    """
+
+    def __init__(self, path: str | os.PathLike, n_answers: int | None = None,
+                 notes: list[str] | None = None):
+        self.path, self.n_answers, self.notes = Path(path), n_answers, list(notes or [])
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def line(self) -> str:
+        """``Wrote handin-<id>.json with N answers in <folder>/: hand this file in.``"""
+        n = self.n_answers
+        count = "" if n is None else f" with {n} answer{'s' if n != 1 else ''}"
+        folder = self.path.parent.name or str(self.path.parent)
+        return f"Wrote {self.name}{count} in {folder}/: hand this file in."
+
+    def __fspath__(self) -> str:
+        return str(self.path)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, HandIn) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"HandIn({str(self.path)!r})"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing: the line ``crmlab.handin`` printed says it all."""
