@@ -16,10 +16,11 @@ What an entry holds (one per exercise, under ``"answers"``)::
 
 The flat ``answer``/``status``/``time``/``student_id``/``seed`` are the latest
 check; ``best`` is the best one (correct > wrong > invalid; of equals, the
-latest).  ``student_id`` is ``None`` for a check in practice mode (no student
-id) and ``seed`` the seed of the data the answer was checked on.  A check of an
-unanswered placeholder (``...``) is never saved, so re-running a notebook never
-erases an answer.
+latest; ``attempt`` is its number).  ``student_id`` is ``None`` for a check in
+practice mode (no student id), ``seed`` is the seed of the dataset the answer
+was checked on, and ``practice`` says whether the exercise is a practice one
+(in a chapter notebook, not graded).  A check of an unanswered placeholder
+(``...``) is never saved, so re-running a notebook never erases an answer.
 
 Every update is a read-modify-write under a lock (:func:`locked`: ``flock`` on
 ``.crmlab-progress.json.lock`` beside the file on POSIX, ``msvcrt.locking`` on
@@ -169,7 +170,8 @@ def _migrate(state: dict) -> dict:
         if not isinstance(entry, dict) or entry.get("status") not in RANK:
             continue
         if not isinstance(entry.get("best"), dict):
-            entry = {**entry, "student_id": entry.get("student_id", state.get("student_id")),
+            entry = {"attempts": 1, "practice": False, **entry,
+                     "student_id": entry.get("student_id", state.get("student_id")),
                      "seed": entry.get("seed")}
             entry["best"] = {k: entry.get(k) for k in
                              ("answer", "status", "time", "student_id", "seed")}
