@@ -148,6 +148,12 @@ def _names(data) -> dict:
     return data.regions.set_index("region_id")["region_name"].to_dict()
 
 
+def _failing_forms(data) -> list[str]:
+    """The failing region's id and name: either answers the exercise."""
+    region = failing_region(data)
+    return [region, _names(data)[region]]
+
+
 def worst_light(data) -> str:
     """The worst light of the failing region's indicators: red if any is red, else amber."""
     from crmlab.scorecard import scorecard
@@ -395,7 +401,7 @@ register(
                f"before {YEAR}-01-01), which has the lowest composite index in {YEAR} "
                "(CRM_INDEX with equal dimension weights)? Give its region_id or name.",
         kind=Text(),
-        expected=lambda d: [failing_region(d), _names(d)[failing_region(d)]],
+        expected=_failing_forms,
         hints=(("Score kpi_table(data).xs(2024, level='period') with scorecard(...); keep the "
                "regions whose crm_rollout_date is on or before 2024-01-01."),),
         explanation="A region that has had the system for long and still scores lowest is a "
