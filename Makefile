@@ -7,6 +7,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.crmlab-installed
 LAB_ARGS ?=
+# JupyterLab settings that live inside the virtual environment only
+LABCONFIG := $(VENV)/etc/jupyter/labconfig/page_config.json
+ANNOUNCEMENTS := @jupyterlab/apputils-extension:announcements
 
 .PHONY: lab test install datasets benchmark lint clean
 
@@ -18,13 +21,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c "import matplotlib.font_manager"
 	@touch $(STAMP)
 
-install: $(STAMP)
+# no "get notified about Jupyter news?" pop-up (Binder's postBuild does the same)
+$(LABCONFIG): $(STAMP)
+	$(BIN)/jupyter labextension disable --level=sys_prefix "$(ANNOUNCEMENTS)"
+	@touch $@
+
+install: $(STAMP) $(LABCONFIG)
 
 datasets: $(STAMP)
 	$(BIN)/crmlab datasets
 
-lab: datasets
-	$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(LAB_ARGS)
+# the server runs "in" the virtual environment, so that JupyterLab's terminal finds crmlab
+lab: datasets $(LABCONFIG)
+	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" \
+		$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(LAB_ARGS)
 
 test: datasets
 	$(BIN)/python -m pytest

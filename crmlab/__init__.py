@@ -36,13 +36,25 @@ _LAZY = {
 }
 
 
+# the submodules, imported on first use as attributes (``crmlab.glossary``), so that
+# ``import crmlab`` alone is enough in a notebook
+SUBMODULES = frozenset({
+    "btyd", "campaigns", "cli", "clv", "cohorts", "concentration", "crm_kinds", "data", "did",
+    "evaluation", "exercises", "glossary", "implementation", "lifecycle", "loyalty",
+    "operational", "recommend", "recovery", "retention", "rfm", "roi", "satisfaction",
+    "satisfaction_value", "scorecard", "seeds", "strategy", "tour", "value", "winback",
+})
+
+
 def __getattr__(name: str):
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in SUBMODULES:
+        return import_module(f"crmlab.{name}")  # the import sets the attribute too
     raise AttributeError(f"module 'crmlab' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted([*globals(), *_LAZY])
+    return sorted({*globals(), *_LAZY, *SUBMODULES})
