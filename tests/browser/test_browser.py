@@ -1,9 +1,11 @@
 """The workbook in a real browser: JupyterLab in Chromium, used the way a student uses it.
 
 JupyterLab is started from this environment and driven through Playwright (see
-conftest.py): the welcome notebook shows its plots, the warm-up homework runs and
-every exercise widget renders, typed answers get the engine's feedback, and an
-``interact`` slider redraws its plot.  No console errors, no request leaves
+conftest.py): the welcome notebook shows its plots; the warm-up homework's student
+version (exercises/, what students open) runs, says it is in practice mode and that
+nothing is answered yet, and every exercise widget renders; answers typed into the
+widgets and into a code cell get the engine's feedback; and an ``interact`` slider
+redraws its plot.  No console errors, no request leaves
 127.0.0.1.  Run only these tests with ``python -m pytest tests/browser``; skip them
 with ``-m "not browser"``.
 """
@@ -140,6 +142,9 @@ def test_warmup_homework_renders_every_widget(lab, warmup):
          30, "every exercise widget should render")
     census = widget_census(lab, warmup)
     text = census.pop("text_of_page")
+    # the student version: practice mode, said in a box, and every check waits for an answer
+    assert "practice mode: no student id" in text
+    assert text.count("not answered yet") == len(ids)
     errors = [e for e in WIDGET_ERRORS if e in text]
     assert not errors, f"widgets failed to render: {errors}"
     assert not census.pop("stderr"), "the warm-up homework writes to stderr"
@@ -205,11 +210,38 @@ def test_exercise_gives_feedback_for_typed_answers(lab, warmup, practice_data):
                       core.evaluate(choice, key, practice_data).text())
 
     # every click went through the kernel and was saved in the progress file given
-    # by CRMLAB_PROGRESS (a temporary file), never next to the notebook
+    # by CRMLAB_PROGRESS (a temporary file), never next to the notebook; the student
+    # version's own check cells (still `...`) saved nothing
     saved = json.loads(lab.server.progress.read_text(encoding="utf-8"))["answers"]
     assert saved[exercise.id]["status"] == "correct" and saved[exercise.id]["answer"] == right
-    assert saved[exercise.id]["attempts"] == 5  # the solution cell, then 4 clicks on Check
-    assert saved[choice.id]["status"] == "correct" and saved[choice.id]["attempts"] == 2
+    assert saved[exercise.id]["attempts"] == 4  # 4 clicks on Check
+    assert saved[choice.id]["status"] == "correct" and saved[choice.id]["attempts"] == 1
+    assert not list((lab.server.root / "exercises").glob("*progress*"))
+    lab.assert_clean()
+
+
+def test_answer_typed_into_a_code_cell_is_checked(lab, warmup, practice_data):
+    """What a student does with the student version: replace the `...` and run the cell."""
+    exercise = core.get("ch00.n-customers")
+    cell = lab.notebook(warmup).locator(".jp-CodeCell").filter(
+        has=lab.page.locator(".jp-InputArea", has_text=f'crmlab.check("{exercise.id}"'))
+    assert cell.count() == 1
+    editor = cell.locator(".cm-content")
+    assert "n_customers = ...  # your answer" in editor.inner_text()
+    editor.click()
+    lab.page.keyboard.press("ControlOrMeta+a")
+    lab.page.keyboard.insert_text("n_customers = len(data.customers)\n"
+                                  f'crmlab.check("{exercise.id}", n_customers)')
+    lab.page.keyboard.press("Shift+Enter")
+    feedback = cell.locator(".crmlab-feedback")
+    right = core.evaluate(exercise, len(practice_data.customers), practice_data).text()
+    poll(lab, lambda: (feedback.count() == 1 and "crmlab-correct" in (
+        feedback.get_attribute("class") or "") and normal(feedback.inner_text()) ==
+        normal(f"{right}"), feedback.all_inner_texts()), 30,
+        "the typed answer should be checked and correct")
+    saved = json.loads(lab.server.progress.read_text(encoding="utf-8"))["answers"]
+    assert saved[exercise.id]["status"] == "correct"
+    assert saved[exercise.id]["answer"] == len(practice_data.customers)
     assert not list((lab.server.root / "exercises").glob("*progress*"))
     lab.assert_clean()
 
