@@ -105,9 +105,26 @@ def holdout_prediction(data, unit_mistake: bool = False) -> float:
     return float(model.predict_purchases(ch, t).sum())
 
 
+_FIT_CACHE: dict[int, tuple] = {}  # id(data) -> (data, summary, BG/NBD fit): shared by exercises
+
+
+def full_period_fit(data) -> tuple[pd.DataFrame, BetaGeo]:
+    """The RFM summary at the data's end date and the BG/NBD model fitted to it (cached).
+
+    Several exercises and their mistakes use the same fit; it is made once per dataset.
+    """
+    hit = _FIT_CACHE.get(id(data))
+    if hit is None or hit[0] is not data:
+        if len(_FIT_CACHE) >= 4:
+            _FIT_CACHE.clear()
+        s = summary_data(data.orders, data.meta["end"])
+        hit = _FIT_CACHE[id(data)] = (data, s, BetaGeo().fit(s))
+    return hit[1], hit[2]
+
+
 def at_risk_alive(data, everyone: bool = False) -> float:
-    s = summary_data(data.orders, data.meta["end"])
-    p = BetaGeo().fit(s).p_alive(s)
+    s, bg = full_period_fit(data)
+    p = bg.p_alive(s)
     if everyone:
         return float(p.mean())
     seg = _rfm(data)["segment"].reindex(p.index)
@@ -117,10 +134,10 @@ def at_risk_alive(data, everyone: bool = False) -> float:
 def customer_values(data, margin_rate: float | None = None) -> tuple[pd.Series, pd.Series]:
     """CLV (3 years, 10%, BG/NBD + Gamma-Gamma, data's margin rate) and the CBI."""
     end = data.meta["end"]
-    s = summary_data(data.orders, end)
+    s, bg = full_period_fit(data)
     if margin_rate is None:
         margin_rate = float(data.orders["margin"].sum() / data.orders["amount"].sum())
-    clv = expected_clv(BetaGeo().fit(s), GammaGamma().fit(s), s, years=CLV_YEARS,
+    clv = expected_clv(bg, GammaGamma().fit(s), s, years=CLV_YEARS,
                        annual_discount_rate=CLV_DISCOUNT, margin=margin_rate)
     cbi = benefit_index(data.customers, data.surveys, data.tickets, end)["cbi"]
     return clv, cbi

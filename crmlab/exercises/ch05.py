@@ -30,10 +30,23 @@ def _tier_segments(data) -> pd.DataFrame:
     return segments_from_customers(values, PLAN_HETEROGENEITY)
 
 
-def best_plan(data) -> pd.Series:
+_BEST_CACHE: dict[int, tuple] = {}  # id(data) -> (data, best_strategy table)
+
+
+def best_plans(data) -> pd.DataFrame:
+    """:func:`crmlab.strategy.best_strategy` of the tier segments (once per dataset)."""
     from crmlab.strategy import best_strategy
 
-    return best_strategy(_tier_segments(data))["best"].astype(str).rename("strategy")
+    hit = _BEST_CACHE.get(id(data))
+    if hit is None or hit[0] is not data:
+        if len(_BEST_CACHE) >= 4:
+            _BEST_CACHE.clear()
+        hit = _BEST_CACHE[id(data)] = (data, best_strategy(_tier_segments(data)))
+    return hit[1]
+
+
+def best_plan(data) -> pd.Series:
+    return best_plans(data)["best"].astype(str).rename("strategy")
 
 
 def plan_gain(data, per_customer: bool = False, against: str = "hook") -> float:
