@@ -57,35 +57,111 @@ def _fmt(x) -> str:
         if x != 0 and (abs(x) >= 1e6 or abs(x) < 1e-3):
             return f"{x:.4g}"
         return f"{x:,.4f}".rstrip("0").rstrip(".")
-    return str(x)
+    return _echo(x)
+
+
+ECHO_LIMIT = 60  # an answer echoed back in feedback is cut to this many characters
+
+
+def _echo(answer, limit: int = ECHO_LIMIT) -> str:
+    """A student's answer as shown in feedback: stripped, one line, at most ``limit`` chars."""
+    text = " ".join(str(answer).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ---------------------------------------------------------------- numbers
-_NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,_]*)?(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*(%?)\s*$")
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,._]*|[.,]\d[\d_]*)(?:[eE][-+]?\d+)?)\s*(%?)\s*$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234,567 or 1,234.5
+_DOT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+,\d+$")  # 1.234,5 (European)
+_AMBIGUOUS = re.compile(r"^[-+]?[1-9]\d{0,2},\d{3}$")  # 1,234: one group of exactly 3 digits
+
+
+def _digits(text: str) -> str | None:
+    """Normalise the separators of a number typed as text; ``None`` if they make no sense.
+
+    * ``1,234,567`` and ``1,234.5``: commas are thousands separators;
+    * ``1.234,5``: dots are thousands separators, the comma is the decimal mark;
+    * ``0,6919``, ``12,5``: a single comma is a decimal comma;
+    * ``1,234`` (one comma, then exactly three digits, no leading 0) is ambiguous:
+      it is read as 1234, the way the workbook prints numbers, and
+      :class:`Number` says so if 1.234 would have been right.
+    """
+    text = text.replace("_", "")
+    mantissa, mark, exponent = text.replace("E", "e").partition("e")
+    exponent = f"e{exponent}" if mark else ""
+    if "," not in mantissa:
+        return mantissa + exponent if mantissa.count(".") <= 1 else None
+    if _THOUSANDS.match(mantissa):
+        return mantissa.replace(",", "") + exponent
+    if _DOT_THOUSANDS.match(mantissa):
+        return mantissa.replace(".", "").replace(",", ".") + exponent
+    if mantissa.count(",") == 1 and "." not in mantissa:
+        return mantissa.replace(",", ".") + exponent
+    return None
 
 
 def parse_number(answer) -> tuple[float | None, bool, str]:
-    """Read a number from a student's answer: (value, had_percent_sign, problem)."""
+    """Read a number from a student's answer: (value, had_percent_sign, problem).
+
+    Text may use a decimal comma (``"0,6919"`` is 0.6919) or thousands
+    separators (``"1,234,567"``); see :func:`_digits` for ``"1,234"``.
+
+    Examples
+    --------
+    >>> parse_number("0,6919")
+    (0.6919, False, '')
+    >>> parse_number("1,234,567")[0], parse_number("62 %")[:2]
+    (1234567.0, (62.0, True))
+    >>> parse_number(10**400)[2]
+    'that number (401 digits) is too large: it is not a finite number'
+    """
     if isinstance(answer, bool):
         return None, False, "that is True/False, not a number"
-    if isinstance(answer, (int, float, np.integer, np.floating)):
+    if isinstance(answer, (int, np.integer)) and not isinstance(answer, bool):
+        try:
+            return float(answer), False, ""
+        except OverflowError:
+            digits = len(str(abs(int(answer))))
+            return None, False, (f"that number ({digits} digits) is too large: it is not a "
+                                 "finite number")
+    if isinstance(answer, (float, np.floating)):
         value = float(answer)
-        if math.isnan(value) or math.isinf(value):
-            return None, False, f"{answer} is not a finite number"
+        if math.isnan(value):
+            return None, False, "nan is not a finite number (it means \"not a number\"): " \
+                                "check your calculation"
+        if math.isinf(value):
+            return None, False, f"{answer} is not a finite number: check your calculation"
         return value, False, ""
     if isinstance(answer, str):
         text = unicodedata.normalize("NFKC", answer).replace("％", "%")
         m = _NUMBER.match(text)
         if m and m.group(1) and any(ch.isdigit() for ch in m.group(1)):
-            try:
-                return float(m.group(1).replace(",", "").replace("_", "")), bool(m.group(2)), ""
-            except ValueError:
-                pass
-        return None, False, f"'{answer.strip()}' is not a number; type digits only, e.g. 0.25"
+            digits = _digits(m.group(1))
+            if digits is not None:
+                try:
+                    value = float(digits)
+                except ValueError:
+                    value = None
+                if value is not None and math.isinf(value):
+                    return None, False, (f"'{_echo(answer.strip())}' is too large: it is not a "
+                                         "finite number")
+                if value is not None:
+                    return value, bool(m.group(2)), ""
+        return None, False, (f"'{_echo(answer.strip())}' is not a number; type digits only, "
+                             "e.g. 0.25")
     if hasattr(answer, "shape") and getattr(answer, "size", 2) == 1:
         return parse_number(np.asarray(answer).ravel()[0].item())
     return None, False, (f"expected a single number, got {type(answer).__name__}"
                          + (" with several values" if hasattr(answer, "__len__") else ""))
+
+
+def _decimal_reading(answer) -> float | None:
+    """1.234 for an ambiguous ``"1,234"`` (read as 1234 by :func:`parse_number`)."""
+    if isinstance(answer, str):
+        text = unicodedata.normalize("NFKC", answer).strip().rstrip("%").strip()
+        if _AMBIGUOUS.match(text):
+            return float(text.replace(",", "."))
+    return None
 
 
 @dataclass
@@ -125,19 +201,34 @@ class Number:
         if self.close(value, expected):
             return Verdict("correct", "")
         exp = float(expected)
-        if self.unit == "fraction" and self.close(value / 100, exp):
+        near = self.near
+        if self.unit != "percent" and (self.unit == "fraction" or 0 < abs(exp) <= 1) \
+                and near(value / 100, exp):
             return Verdict("wrong", f"{_fmt(value)} looks like a percentage; this answer is a "
                                     f"fraction between 0 and 1 (write {_fmt(value / 100)}, "
                                     f"or {_fmt(value)}%)")
-        if self.unit == "percent" and self.close(value * 100, exp):
+        if self.unit == "percent" and near(value * 100, exp):
             return Verdict("wrong", f"{_fmt(value)} looks like a fraction; this answer is in "
                                     f"percent (write {_fmt(value * 100)})")
+        alt = _decimal_reading(answer)
+        if alt is not None and near(alt / (100 if self.unit == "fraction" and "%" in answer
+                                           else 1), exp):
+            return Verdict("wrong", f"'{_echo(answer.strip())}' was read as {_fmt(value)} (a "
+                                    "comma before three digits separates thousands); if you "
+                                    f"meant {_fmt(alt)}, write it with a point: {_fmt(alt)}")
         if exp != 0 and math.isclose(value, -exp, rel_tol=self.rel_tol):
             return Verdict("wrong", "right size, wrong sign")
-        if exp != 0 and math.isclose(value, exp, rel_tol=max(0.05, 10 * self.rel_tol)):
+        if near(value, exp):
             return Verdict("wrong", f"{_fmt(value)} is close but not within the tolerance "
                                     "(check rounding and which rows you included)")
         return Verdict("wrong", f"{_fmt(value)} is not right")
+
+    def near(self, value: float, expected: float) -> bool:
+        """Within the tolerance or in the "close but not within the tolerance" band."""
+        exp = float(expected)
+        if self.close(value, exp):
+            return True
+        return exp != 0 and math.isclose(value, exp, rel_tol=max(0.05, 10 * self.rel_tol))
 
 
 # ---------------------------------------------------------------- choices
@@ -161,7 +252,7 @@ class Choice:
         for key, label in self.options.items():
             if k in (_key(key), _key(label)):
                 return key, ""
-        return None, (f"'{answer}' is not one of the options: "
+        return None, (f"'{_echo(answer)}' is not one of the options: "
                       + ", ".join(f"'{o}'" for o in self.options))
 
     def check(self, answer, expected) -> Verdict:
@@ -232,7 +323,8 @@ class Text:
         for wrong, message in self.feedback.items():
             if _key(answer) == _key(wrong):
                 return Verdict("wrong", message)
-        return Verdict("wrong", f"'{answer.strip()}' is not what we are looking for")
+        return Verdict("wrong", f"'{_echo(answer.strip())}' is not what we are looking "
+                                "for")
 
 
 # ---------------------------------------------------------------- tables
@@ -341,12 +433,12 @@ class Function:
                 got = answer(*args)
             except Exception as exc:  # a student's bug is feedback, not a crash
                 failed.append(f"{getattr(answer, '__name__', 'function')}({shown}) raised "
-                              f"{type(exc).__name__}: {exc}")
+                              f"{type(exc).__name__}: {_echo(exc, 200)}")
                 continue
             returned_none += got is None
             value, problem = inner.read(got)
             if value is None:
-                failed.append(f"({shown}) returned {got!r}: {problem}")
+                failed.append(f"({shown}) returned {_echo(repr(got))}: {problem}")
             elif not inner.close(value, want):
                 failed.append(f"({shown}) returned {_fmt(value)}, expected {_fmt(float(want))}")
         if not failed:
