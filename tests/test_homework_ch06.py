@@ -110,3 +110,43 @@ def test_did_exercise_rejects_the_naive_estimate(practice_and_other):
     verdict = evaluate(ex, naive_estimate(data), data)
     assert verdict.status == "wrong" and "before/after" in verdict.message
     assert isinstance(ex.expected(data), float) and not pd.isna(ex.expected(data))
+
+
+def test_payback_cases_leave_out_projects_that_never_pay_back(practice_and_other):
+    """A region whose running cost exceeds its benefit has no payback period: no hidden case."""
+    import math
+    from types import SimpleNamespace
+
+    from crmlab.exercises.ch06 import COST_PER_EMPLOYEE, _payback_cases
+
+    data = practice_and_other[("retail", 2024)]
+    poor = sorted(data.employees["region_id"].unique())[0]
+    poor_customers = data.customers.loc[data.customers["region_id"] == poor, "customer_id"]
+    orders = data.orders.assign(margin=data.orders["margin"].where(
+        ~data.orders["customer_id"].isin(poor_customers), 0.0))  # no benefit in that region
+    fake = SimpleNamespace(orders=orders, customers=data.customers, employees=data.employees)
+    never = -COST_PER_EMPLOYEE * int((data.employees["region_id"] == poor).sum())  # a year's flow
+
+    real, cases = _payback_cases(data), _payback_cases(fake)
+    assert not any(net[1] == never for (net,), _ in cases)
+    assert all(math.isfinite(want) for _, want in real + cases)
+    assert len(real) >= 6  # regions that pay back and the fixed examples
+    assert evaluate(all_exercises()["ch06.payback-function"], payback_period, fake).correct
+
+
+def test_failure_signals_take_the_worst_light(practice_and_other):
+    """The red indicators' reasons, or the amber ones' when no indicator is red: never empty."""
+    from crmlab.exercises.ch06 import YEAR, _kpis, failing_region, failure_signals, worst_light
+    from crmlab.scorecard import scorecard
+
+    ex = all_exercises()["ch06.failure-signals"]
+    for seed in (2024, 7):
+        data = practice_and_other[("retail", seed)]
+        lights = scorecard(_kpis(data).xs(YEAR, level="period")).lights.loc[failing_region(data)]
+        assert worst_light(data) == ("red" if (lights == "red").any() else "amber")
+        answer = failure_signals(data)
+        assert answer and answer == failure_signals(data, lights=(worst_light(data),))
+        assert evaluate(ex, answer, data).correct
+        if worst_light(data) == "red" and failure_signals(data, ("red", "amber")) != answer:
+            verdict = evaluate(ex, failure_signals(data, ("red", "amber")), data)
+            assert "amber" in verdict.message
