@@ -17,11 +17,18 @@ from crmlab.data.pools import check_locale, pools_for
 from crmlab.data.scenarios import params_for
 from crmlab.data.schema import tables_for
 
-__all__ = ["generate", "DEFAULT_START", "DEFAULT_END", "MAX_CUSTOMERS"]
+__all__ = ["generate", "DEFAULT_START", "DEFAULT_END", "MAX_CUSTOMERS", "MIN_CUSTOMERS",
+           "min_customers"]
 
 DEFAULT_START = "2022-01-01"
 DEFAULT_END = "2024-12-31"
 MAX_CUSTOMERS = 5_000_000
+# Fewest customers that give every table at least one row, for the default
+# three-year period (checked over a hundred seeds each; below about half of
+# these, some seeds give an empty table). Shorter periods need proportionally
+# more customers: see min_customers.
+MIN_CUSTOMERS = {"retail": 30, "telecom": 30, "bank": 60, "b2b": 20}
+DEFAULT_DAYS = 1096
 STEPS = ("organisation", "customers", "lifetimes", "orders", "service", "surveys", "marketing",
          "kpi", "defects")
 
@@ -50,6 +57,30 @@ def check_size(n_customers) -> int:
     return int(n_customers)
 
 
+def min_customers(scenario: str, days: int = DEFAULT_DAYS) -> int:
+    """The fewest customers :func:`generate` accepts for ``scenario`` over ``days`` days.
+
+    Examples
+    --------
+    >>> min_customers("bank"), min_customers("bank", days=548)
+    (60, 120)
+    """
+    base = MIN_CUSTOMERS[scenario]
+    return int(np.ceil(base * max(1.0, DEFAULT_DAYS / max(int(days), 1))))
+
+
+def check_period(d0: np.datetime64, d1: np.datetime64) -> None:
+    """The period must hold the pilot regions' CRM roll-out and two weeks of use after it."""
+    if d1 <= d0 + 180:
+        raise ValueError(f"end ({d1}) must be at least 180 days after start ({d0})")
+    rollout = (d0.astype("datetime64[M]") + 12).astype("datetime64[D]")
+    earliest = rollout + 14
+    if d1 < earliest:
+        raise ValueError(f"end ({d1}) must be on or after {earliest}: the data needs the pilot "
+                         f"regions' CRM roll-out ({rollout}, 12 months after the start month) "
+                         "and two weeks of use after it")
+
+
 def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative whole number, got {seed!r} "
@@ -74,13 +105,16 @@ def generate(
     scenario : {"retail", "telecom", "bank", "b2b"}
         Industry; decides which tables exist and whether churn is observed.
     n_customers : int
-        Number of customers (accounts for b2b).
+        Number of customers (accounts for b2b): at least ``MIN_CUSTOMERS[scenario]``
+        (retail 30, telecom 30, bank 60, b2b 20) for a three-year period, more for
+        a shorter one (see :func:`min_customers`).
     seed : int
         Random seed; the same arguments give byte-identical saved files.
     locale : {"en_US", "zh_CN"}
         Language of names, cities and phone formats.
     start, end : str or date
-        First and last day of the data; ``end`` is the "as-of" date.
+        First and last day of the data; ``end`` is the "as-of" date, at least
+        12 months and two weeks after the start month (the pilots' CRM roll-out).
     defects : dict, True or None
         Data-quality defects to inject (see :mod:`crmlab.data.defects`);
         ``True`` uses the default rates.
@@ -106,8 +140,12 @@ def generate(
     n = check_size(n_customers)
     seed = check_seed(seed)
     d0, d1 = _as_day(start, "start"), _as_day(end, "end")
-    if d1 <= d0 + 180:
-        raise ValueError(f"end ({d1}) must be at least 180 days after start ({d0})")
+    check_period(d0, d1)
+    least = min_customers(scenario, int((d1 - d0).astype(int)) + 1)
+    if n < least:
+        period = "" if least == MIN_CUSTOMERS[scenario] else f" over {d0} to {d1}"
+        raise ValueError(f"the {scenario} scenario needs at least {least} customers{period} "
+                         f"(got {n}): with fewer, some tables come out empty")
     from crmlab.data import defects as defects_mod
 
     defect_rates = defects_mod.check_rates(defects)
