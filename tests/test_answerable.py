@@ -273,6 +273,20 @@ def names_of(path: Path) -> tuple[set[str], set[str]]:
     return imported, defined
 
 
+def checked_names(path: Path, exercise_id: str) -> set[str]:
+    """The names a notebook passes as the answer in ``crmlab.check(exercise_id, name)``."""
+    names = set()
+    for cell in load_notebook(path)["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for node in ast.walk(_cell_tree("".join(cell["source"]))):
+            if (isinstance(node, ast.Call) and ast.unparse(node.func) == "crmlab.check"
+                    and len(node.args) == 2 and isinstance(node.args[0], ast.Constant)
+                    and node.args[0].value == exercise_id and isinstance(node.args[1], ast.Name)):
+                names.add(node.args[1].id)
+    return names
+
+
 CALLED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\(")
 
 
@@ -288,10 +302,13 @@ def test_the_name_helpers_find_imports_and_defs(tmp_path):
                                                      "import crmlab.clv\n",
                                                      "from crmlab import (rfm,\n", " value)\n"]},
                     {"cell_type": "code", "source": ["def clv(m):\n", "    import os\n",
-                                                     "    return m\n"]}]}
+                                                     "    return m\n",
+                                                     'crmlab.check("ch03.clv-function", clv)\n']}]}
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
     assert names_of(path) == ({"np", "crmlab", "rfm", "value"}, {"clv"})
+    assert checked_names(path, "ch03.clv-function") == {"clv"}
+    assert checked_names(path, "ch01.gini-function") == set()
     ex = all_exercises()["ch01.gini-function"]
     assert asked_for(dataclasses.replace(ex, prompt="Write gini(values): 2 * sum(x) ...")) == {
         "gini"}
@@ -310,4 +327,7 @@ def test_homework_function_names_agree_with_the_cells(path):
                                       f"import of {path.name}")
         assert names <= defined, (f"{ex.id} asks for {names - defined}, but {path.name} defines "
                                   f"{sorted(defined)}")
+        passed = checked_names(path, ex.id)
+        assert passed and passed <= names, (f"{path.name} checks {ex.id} with {passed}, the prompt "
+                                            f"asks for {names}")
     assert not defined & imported, f"{path.name} redefines imported {defined & imported}"
