@@ -224,7 +224,7 @@ def test_progress_survives_a_crash_mid_write(progress_file, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # the kernel is interrupted while writing
 
-    monkeypatch.setattr(store.json, "dump", crash)
+    monkeypatch.setattr(store.json, "dumps", crash)
     with pytest.raises(KeyboardInterrupt):
         store.record("ch00.top20-share", 0.5, crmlab.exercises.Verdict("wrong", ""), None)
     assert progress_file.read_text() == before

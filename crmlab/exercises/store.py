@@ -56,6 +56,7 @@ FORMAT = "crmlab-progress/2"
 LOCK_TIMEOUT = 10.0  # seconds a check waits for another notebook's write
 STALE_AFTER = 60.0  # seconds after which a leftover temporary file is removed
 RANK = {"correct": 3, "wrong": 2, "invalid": 1}  # which saved verdict is "best"
+UNANSWERED = "unanswered"  # never saved; any other status (e.g. "recorded") is, ranked 0
 
 
 class ProgressLockTimeout(TimeoutError):
@@ -148,7 +149,7 @@ def locked(path: Path | None = None, timeout: float | None = None) -> Iterator[P
                     f"after {timeout:g} s (lock file {lock}); this answer was not saved, "
                     f"run the cell again")
             time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.05)
+            delay = min(delay * 2, 0.01)
         try:
             yield path
         finally:
@@ -167,7 +168,7 @@ def _migrate(state: dict) -> dict:
     """
     answers = {}
     for ex_id, entry in state["answers"].items():
-        if not isinstance(entry, dict) or entry.get("status") not in RANK:
+        if not isinstance(entry, dict) or entry.get("status") in (None, UNANSWERED):
             continue
         if not isinstance(entry.get("best"), dict):
             entry = {"attempts": 1, "practice": False, **entry,
@@ -252,7 +253,7 @@ def _write(state: dict, path: Path) -> None:
                                dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(state, f, indent=1, ensure_ascii=False)
+            f.write(json.dumps(state, indent=1, ensure_ascii=False))  # one write: faster
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -284,7 +285,8 @@ def record(exercise_id: str, answer, verdict, student_id: str | None = None, *,
         The student's answer (saved with :func:`encode`).
     verdict : Verdict
         Its verdict.  An ``"unanswered"`` verdict is not saved: the saved
-        answer, if any, stays as it is.
+        answer, if any, stays as it is.  Statuses other than those of
+        :data:`RANK` (e.g. an assessment's "recorded") rank below them.
     student_id : str or None
         Who checked it (``None`` in practice mode).
     seed : int, optional
@@ -306,7 +308,7 @@ def record(exercise_id: str, answer, verdict, student_id: str | None = None, *,
     ProgressLockTimeout
         If another process holds the lock for longer than ``timeout``.
     """
-    if verdict.status not in RANK:
+    if verdict.status == UNANSWERED:
         return ""
     with locked(path, timeout) as target:
         state, notice = read_state(target)
@@ -316,7 +318,7 @@ def record(exercise_id: str, answer, verdict, student_id: str | None = None, *,
         latest = {"answer": encode(answer), "status": verdict.status, "time": _now(),
                   "student_id": student_id, "seed": seed}
         best = old.get("best")
-        if not best or RANK[verdict.status] >= RANK.get(best.get("status"), 0):
+        if not best or RANK.get(verdict.status, 0) >= RANK.get(best.get("status"), 0):
             best = {**latest, "attempt": attempts}
         state["answers"][exercise_id] = {"attempts": attempts, "practice": bool(practice),
                                          **latest, "best": best}
