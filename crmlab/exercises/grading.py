@@ -1,198 +1,701 @@
-"""Hand-in (``crmlab.handin``) and grading (``crmlab grade``).
+"""``crmlab grade``: grades an instructor can trust.
 
-A submission is one JSON file.  Grading never trusts the verdicts stored in
-it: every answer is checked again against the dataset made from the
-student's own seed.  Files that are malformed, or whose seed does not belong
-to their student id, or that name unknown exercises or another package
-version, are reported in the output rather than crashing the run.
+Every answer in a hand-in is checked again on the dataset made from the
+student's *own* seed; the verdicts stored in the file are never trusted.
+Submitted code (the functions of Function exercises) runs only in the
+sandbox's worker processes (:mod:`crmlab.exercises.sandbox`).  Each hand-in
+is also examined for signs of tampering and copying, and every sign becomes a
+:class:`Finding` with a severity:
+
+==================  ========  ====================================================
+code                severity  what it means
+==================  ========  ====================================================
+unreadable          warning   the file cannot be read (see the message)
+malformed           warning   not JSON, or not a crmlab hand-in
+truncated           warning   the file ends in the middle (an incomplete copy)
+oversized           warning   larger than the size limit (``--max-size``); not read
+duplicate-keys      suspect   a key appears twice (crmlab never writes that); rejected
+digest-mismatch     suspect   the content was edited after ``crmlab.handin`` wrote it
+verdicts-edited     suspect   a stored verdict says correct, the answer is not
+version-mismatch    warning   made with another crmlab version: the data may differ
+seed-mismatch       suspect   the seed in the file does not belong to its student id
+copied-answer       suspect   a wrong answer that is exactly another student's right
+                              answer on that student's data
+identical-answers   suspect   the same answers as another hand-in on exercises whose
+                              right answer differs per student
+identical-file      suspect   byte for byte the same file as another hand-in
+duplicate-student   warning   the same student handed in more than once (the latest
+                              is graded)
+wrong-chapter       warning   no answer of the graded chapter, answers of others
+late                warning   created after ``--deadline``
+future-timestamp    suspect   created (or answered) after the moment of grading
+unknown-exercise    warning   answers to exercise ids this version does not know
+practice-mode       info      answers checked without a student id (on the shared
+                              practice data): honest work, graded on the own data
+other-id            warning   answers checked under another student id
+code-refused        warning   submitted code outside the policy (e.g. ``open``)
+code-limit          info      submitted code hit the time or memory limit, or crashed
+not-on-roster       warning   a hand-in from a student id that is not on the roster
+==================  ========  ====================================================
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
 import json
 import os
-import re
 import tempfile
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmlab._version import __version__
 from crmlab.exercises import core, store
+from crmlab.exercises.kinds import Function, Verdict
+from crmlab.exercises.sandbox import Limits, Replay, Sandbox
+from crmlab.exercises.submission import MAX_BYTES, HandinError, candidates, digest, parse
 
-__all__ = ["handin", "grade_files", "GradeResult", "SUBMISSION_FORMAT"]
+__all__ = ["Finding", "FINDINGS", "ExerciseResult", "HandinGrade", "ClassGrades", "grade",
+           "grade_files", "read_roster", "parse_deadline", "SEVERITIES"]
 
-SUBMISSION_FORMAT = "crmlab-handin/1"
+SEVERITIES = ("info", "warning", "suspect")
+FINDINGS = {
+    "unreadable": "warning", "malformed": "warning", "truncated": "warning",
+    "oversized": "warning", "duplicate-keys": "suspect", "digest-mismatch": "suspect",
+    "verdicts-edited": "suspect", "version-mismatch": "warning", "seed-mismatch": "suspect",
+    "copied-answer": "suspect", "identical-answers": "suspect", "identical-file": "suspect",
+    "duplicate-student": "warning", "wrong-chapter": "warning", "late": "warning",
+    "future-timestamp": "suspect", "unknown-exercise": "warning", "practice-mode": "info",
+    "other-id": "warning", "code-refused": "warning", "code-limit": "info",
+    "not-on-roster": "warning",
+}
+CLOCK_SLACK = dt.timedelta(minutes=10)  # clocks of students' computers are not exact
 
 
-def handin(student_id: str | None = None, path: str | os.PathLike | None = None) -> Path:
-    """Write ``handin-<student_id>.json`` with every answer checked so far.
+@dataclass(frozen=True)
+class Finding:
+    """One sign of a problem with a hand-in."""
 
-    Returns the path written.  The file holds the student id, seed, answers
-    (with the verdicts seen at the time, for the student's own record),
-    package version and a timestamp.
-    """
-    from crmlab.seeds import seed_for
+    code: str
+    message: str
 
-    wb = core.workbook()
-    student_id = student_id if student_id is not None else wb.student_id
-    if student_id is None:
-        raise ValueError("give your student id: crmlab.handin(student_id='2023012345')")
-    seed = seed_for(student_id)  # also validates the id
-    state, _ = store.read_state()
-    answers = state.get("answers", {})
-    if not answers:
-        raise ValueError("nothing to hand in yet: check some answers first")
-    exercises = core.all_exercises()
-    scenarios = sorted({exercises[k].scenario for k in answers if k in exercises})
-    submission = {
-        "format": SUBMISSION_FORMAT,
-        "student_id": str(student_id).strip(),
-        "seed": seed,
-        "scenarios": scenarios,
-        "crmlab_version": __version__,
-        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "worked_as": state.get("student_id"),
-        "answers": {k: v["answer"] for k, v in sorted(answers.items())},
-        "verdicts_seen": {k: v.get("status") for k, v in sorted(answers.items())},
-    }
-    safe = re.sub(r"[^\w.-]+", "_", str(student_id).strip())
-    target = Path(path) if path is not None else Path.cwd() / f"handin-{safe}.json"
-    if target.is_dir():
-        target = target / f"handin-{safe}.json"
-    fd, tmp = tempfile.mkstemp(prefix=".handin.", suffix=".tmp", dir=target.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(submission, f, indent=1, ensure_ascii=False)
-    os.replace(tmp, target)
-    return target
+    @property
+    def severity(self) -> str:
+        return FINDINGS[self.code]
+
+    def text(self) -> str:
+        return f"{self.severity} {self.code}: {self.message}"
 
 
 @dataclass
-class GradeResult:
-    file: str
+class ExerciseResult:
+    """The grade of one answer."""
+
+    exercise: str
+    status: str                 # correct, wrong, invalid, unanswered
+    points: float
+    message: str = ""
+    mistake: str | None = None  # the matched common mistake's message, if any
+    attempts: int | None = None
+    answer_key: str = ""        # a fingerprint of the answer, to compare hand-ins
+    expected_key: str = ""      # a fingerprint of this student's right answer
+
+
+@dataclass
+class HandinGrade:
+    """One hand-in file (or one roster student without a file)."""
+
+    file: str | None
     student_id: str | None = None
+    name: str = ""
     seed: int | None = None
-    verdicts: dict[str, str] = field(default_factory=dict)  # exercise id -> status
-    answers: dict[str, object] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    score: float = 0.0
-    max_score: float = 0.0
+    created: str | None = None
+    status: str = "graded"      # graded, unreadable, missing, superseded
+    results: dict[str, ExerciseResult] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    sha256: str = ""
+
+    def score(self, exercises: Iterable[str] | None = None) -> float:
+        ids = set(exercises) if exercises is not None else None
+        return sum(r.points for k, r in self.results.items() if ids is None or k in ids)
+
+    @property
+    def severity(self) -> str:
+        levels = [SEVERITIES.index(f.severity) for f in self.findings]
+        return SEVERITIES[max(levels)] if levels else ""
+
+    def add(self, code: str, message: str) -> None:
+        self.findings.append(Finding(code, message))
+
+
+# ---------------------------------------------------------------- inputs
+def read_roster(path: str | os.PathLike) -> list[dict]:
+    """The roster: a CSV with a ``student_id`` column (and optionally ``name``)."""
+    from crmlab.seeds import validate_student_id
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ValueError(f"roster {path} does not exist") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"roster {path} is not UTF-8 text; save it as CSV UTF-8") from None
+    rows = list(csv.DictReader(text.splitlines()))
+    if not rows:
+        raise ValueError(f"roster {path} has no students (a header line with student_id, "
+                         "then one line per student)")
+    columns = {c.strip().lower(): c for c in rows[0] if c}
+    if "student_id" not in columns:
+        raise ValueError(f"roster {path} has no column 'student_id' (columns: "
+                         + ", ".join(rows[0]) + ")")
+    out, seen = [], set()
+    for n, row in enumerate(rows, start=2):
+        raw = (row.get(columns["student_id"]) or "").strip()
+        try:
+            sid = validate_student_id(raw)
+        except ValueError as exc:
+            raise ValueError(f"roster {path}, line {n}: {exc}") from None
+        if sid in seen:
+            raise ValueError(f"roster {path}, line {n}: student {sid} is listed twice")
+        seen.add(sid)
+        name = (row.get(columns["name"]) or "").strip() if "name" in columns else ""
+        out.append({"student_id": sid, "name": name})
+    return out
+
+
+def parse_deadline(text: str | None) -> dt.datetime | None:
+    """``2026-12-01T23:59`` (local time of this computer) or with an offset (``+08:00``)."""
+    if text is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(str(text).strip())
+    except ValueError:
+        raise ValueError(f"deadline {text!r} is not a date and time like 2026-12-01T23:59") \
+            from None
+    return when.astimezone() if when.tzinfo is None else when
+
+
+def _timestamp(text) -> dt.datetime | None:
+    try:
+        when = dt.datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+def _fingerprint(value) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 def _expand(paths) -> list[Path]:
     files = []
-    for p in map(Path, paths):
+    for p in map(Path, [paths] if isinstance(paths, (str, os.PathLike)) else paths):
         if not p.exists():
             raise ValueError(f"{p} does not exist")
-        if p.is_dir():
-            files += sorted(p.glob("*.json"))
-        else:
-            files.append(p)
+        files += sorted(p.glob("*.json")) if p.is_dir() else [p]
     return files
 
 
-def grade_one(path: Path, exercises: dict, datasets: dict) -> GradeResult:
+def _chapter_id(chapter: str | int | None) -> str | None:
+    if chapter is None:
+        return None
+    text = str(chapter).strip().lower().removeprefix("ch")
+    if not text.isdigit():
+        raise ValueError(f"chapter {chapter!r} is not a chapter number like 03")
+    return f"ch{int(text):02d}"
+
+
+# ---------------------------------------------------------------- one hand-in
+def _read(path: Path, max_bytes: int) -> tuple[HandinGrade, dict | None]:
+    res = HandinGrade(file=path.name)
+    try:
+        res.sha256 = hashlib.sha256(path.read_bytes()[: max_bytes + 1]).hexdigest()
+        sub = parse(path, max_bytes)
+    except HandinError as exc:
+        res.status = "unreadable"
+        res.add(exc.code, str(exc))
+        return res, None
+    except OSError as exc:
+        res.status = "unreadable"
+        res.add("unreadable", f"cannot read the file ({exc.strerror or exc})")
+        return res, None
+    res.student_id = sub["student_id"].strip()
+    res.created = sub.get("created")
+    return res, sub
+
+
+def _check_file(res: HandinGrade, sub: dict, exercises: dict, chapter: str | None,
+                deadline: dt.datetime | None, now: dt.datetime) -> None:
+    """The checks of one hand-in on its own (no data needed)."""
     from crmlab.seeds import seed_for
 
-    res = GradeResult(file=path.name)
-    res.max_score = sum(ex.points for ex in exercises.values())
-    try:
-        sub = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        res.problems.append("file not found")
-        return res
-    except (ValueError, UnicodeDecodeError) as exc:
-        res.problems.append(f"malformed: not a JSON hand-in file ({type(exc).__name__})")
-        return res
-    if not isinstance(sub, dict) or sub.get("format") != SUBMISSION_FORMAT:
-        res.problems.append("malformed: not a crmlab hand-in file")
-        return res
-    sid, seed, answers = sub.get("student_id"), sub.get("seed"), sub.get("answers")
-    if not isinstance(sid, str) or not sid.strip() or not isinstance(answers, dict):
-        res.problems.append("malformed: missing student_id or answers")
-        return res
-    res.student_id = sid
-    true_seed = seed_for(sid)
-    res.seed = true_seed
-    if seed != true_seed:
-        res.problems.append(f"seed {seed} does not belong to student {sid} (expected "
-                            f"{true_seed}); graded on the student's own seed")
+    sid = res.student_id
+    res.seed = seed_for(sid)
+    if sub.get("format") == "crmlab-handin/2" and sub.get("digest") != digest(sub):
+        res.add("digest-mismatch", "the content does not match its digest: the file was "
+                                   "edited after crmlab.handin wrote it")
+    if sub.get("seed") != res.seed:
+        res.add("seed-mismatch", f"seed {sub.get('seed')} does not belong to student {sid} "
+                                 f"(theirs is {res.seed}); graded on the student's own seed")
     if sub.get("crmlab_version") != __version__:
-        res.problems.append(f"made with crmlab {sub.get('crmlab_version')!r}, graded with "
-                            f"{__version__}: the data may differ")
-    for ex_id, raw in answers.items():
-        if ex_id not in exercises:
-            res.problems.append(f"unknown exercise id {ex_id!r} ignored")
-            continue
-        ex = exercises[ex_id]
-        key = (ex.scenario, true_seed)
-        if key not in datasets:
-            datasets[key] = core.dataset_for(ex.scenario, true_seed)
-        answer = store.decode(raw)
-        try:
-            verdict = core.evaluate(ex, answer, datasets[key])
-        except Exception as exc:  # an odd answer must not stop the grading run
-            res.problems.append(f"{ex_id}: answer could not be checked ({type(exc).__name__})")
-            continue
-        res.verdicts[ex_id] = verdict.status
-        res.answers[ex_id] = raw
-        if verdict.correct:
-            res.score += ex.points
-    seen = sub.get("verdicts_seen") or {}
-    claimed = [k for k, v in seen.items() if v == "correct" and res.verdicts.get(k) != "correct"]
-    if claimed:
-        res.problems.append("stored verdicts claim correct but are not: " + ", ".join(claimed))
-    return res
+        res.add("version-mismatch", f"made with crmlab {sub.get('crmlab_version')!r}, graded "
+                                    f"with {__version__}: the data may differ")
+    created = _timestamp(sub.get("created"))
+    if created is None:
+        res.add("malformed", "the hand-in has no valid 'created' time")
+    else:
+        if created > now + CLOCK_SLACK:
+            res.add("future-timestamp", f"created {sub['created']}, after the grading time")
+        if deadline is not None and created > deadline:
+            late = created - deadline
+            res.add("late", f"created {sub['created']}, {_duration(late)} after the deadline")
+    answers = sub["answers"]
+    times = [_timestamp(v.get("time")) for v in answers.values()]
+    if any(t is not None and t > now + CLOCK_SLACK for t in times):
+        res.add("future-timestamp", "answers are dated after the grading time")
+    unknown = sorted(k for k, v in answers.items() if k not in exercises
+                     and not _known_elsewhere(k) and v.get("status") != "recorded")
+    if unknown:
+        res.add("unknown-exercise", "unknown exercise ids ignored: " + ", ".join(unknown[:8])
+                + (" ..." if len(unknown) > 8 else ""))
+    if chapter is not None and answers:
+        mine = [k for k in answers if k.split(".", 1)[0] == chapter]
+        if not mine:
+            others = sorted({k.split(".", 1)[0] for k in answers})
+            res.add("wrong-chapter", f"no answer of {chapter}; the hand-in has answers of "
+                                     + ", ".join(others))
+    practice = sorted(k for k, v in answers.items() if k in exercises and any(
+        "student_id" in c and c["student_id"] is None for c in candidates(v)))
+    if practice:
+        res.add("practice-mode", f"{len(practice)} answer(s) checked in practice mode, on the "
+                                 "shared data (graded on the student's own): "
+                                 + ", ".join(practice[:6]) + (" ..." if len(practice) > 6
+                                                              else ""))
+    others = sorted({str(c["student_id"]) for k, v in answers.items() if k in exercises
+                     for c in candidates(v) if c.get("student_id") not in (None, sid)})
+    if others:
+        res.add("other-id", "answers checked under another student id: " + ", ".join(others))
 
 
-def grade_files(paths, out: str | os.PathLike | None = None,
-                report: str | os.PathLike | None = None):
-    """Grade hand-in files (or folders of them); write ``out`` (CSV) and a per-exercise report.
+def _known_elsewhere(exercise_id: str) -> bool:
+    """An id of a registered exercise that is simply not graded here (practice, other pack)."""
+    return exercise_id in core.all_exercises()
 
-    Returns ``(grades, per_exercise)`` DataFrames.
-    """
-    import pandas as pd
 
-    exercises = core.all_exercises()
+def _duration(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours = minutes // 60
+    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+
+
+# ---------------------------------------------------------------- evaluation
+def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandbox) -> tuple[
+        dict[str, ExerciseResult], list[Finding]]:
+    """Grade the answers of one hand-in on the data of ``seed`` (student ``sid``)."""
+    findings: list[Finding] = []
+    results: dict[str, ExerciseResult] = {}
+    answers = {k: v for k, v in sub["answers"].items() if k in exercises}
     datasets: dict = {}
+
+    def data_for(ex):
+        if ex.scenario not in datasets:
+            datasets[ex.scenario] = core.dataset_for(ex.scenario, seed)
+        return datasets[ex.scenario]
+
+    # submitted functions first, all of this hand-in in the sandbox
+    jobs, where = [], []
+    for ex_id, entry in answers.items():
+        ex = exercises[ex_id]
+        if not isinstance(ex.kind, Function):
+            continue
+        cases = _function_cases(ex, data_for(ex))
+        for which, cand in enumerate(candidates(entry)):
+            spec = cand.get("answer")
+            fn = spec.get("__function__") if isinstance(spec, dict) else None
+            if isinstance(fn, dict):
+                jobs.append((str(fn.get("name") or "f"), fn.get("source"), cases))
+                where.append((ex_id, which))
+    replays = dict(zip(where, box.run(jobs))) if jobs else {}
+
+    for ex_id, entry in answers.items():
+        ex = exercises[ex_id]
+        data = data_for(ex)
+        expected = ex.expected(data)
+        best: ExerciseResult | None = None
+        for which, cand in enumerate(candidates(entry)):
+            raw = cand.get("answer")
+            if isinstance(ex.kind, Function) and (ex_id, which) in replays:
+                run = replays[(ex_id, which)]
+                if run.status != "ran":
+                    code = "code-refused" if run.status == "policy" else "code-limit"
+                    findings.append(Finding(code, f"{ex_id}: {run.failure}"))
+                    verdict = Verdict("wrong", run.failure or "the code did not run")
+                else:
+                    verdict = core.evaluate(ex, Replay(run), data)
+            else:
+                try:
+                    verdict = core.evaluate(ex, _decoded(raw), data)
+                except Exception as exc:  # noqa: BLE001 - an odd answer must not stop grading
+                    verdict = Verdict("invalid", f"could not be checked ({type(exc).__name__})")
+            mistakes = {m.message for m in ex.mistakes}
+            result = ExerciseResult(
+                ex_id, verdict.status, ex.points if verdict.correct else 0.0, verdict.message,
+                verdict.message if verdict.status == "wrong" and verdict.message in mistakes
+                else None, _int(entry.get("attempts")), _fingerprint(raw),
+                _fingerprint(store.encode(expected)))
+            if best is None or result.points > best.points:
+                best = result
+        if best is not None:
+            results[ex_id] = best
+    claimed = [k for k, r in results.items() if r.status != "correct"
+               and any(c.get("status") == "correct" and _checked_as(c, sid, seed)
+                       for c in candidates(answers[k]))]
+    if claimed:
+        same = sub.get("crmlab_version") == __version__
+        findings.append(Finding("verdicts-edited" if same else "version-mismatch",
+                                "stored verdicts claim correct but are not: "
+                                + ", ".join(claimed)
+                                + ("" if same else " (another crmlab version: the data may "
+                                                   "differ)")))
+    return results, findings
+
+
+def _checked_as(entry: dict, sid: str, seed: int) -> bool:
+    """Was this answer checked on the student's own data (not practice, not another id)?"""
+    if "seed" in entry and entry["seed"] is not None:
+        return entry["seed"] == seed
+    if "student_id" in entry:
+        return entry["student_id"] == sid
+    return True
+
+
+def _decoded(raw):
+    """An answer from the file, as the kinds read it (functions never rebuilt here)."""
+    if isinstance(raw, dict) and "__function__" in raw:
+        return None
+    return store.decode(raw)
+
+
+def _function_cases(ex, data) -> list[tuple]:
+    """Every argument tuple the expected cases and the mistakes of a Function exercise use."""
+    seen, out = set(), []
+    lists = [ex.expected(data)]
+    for m in ex.mistakes:
+        try:
+            lists.append(m.compute(data))
+        except Exception:  # noqa: BLE001 - a mistake model that does not apply here
+            continue
+    for cases in lists:
+        for args, _want in cases:
+            key = repr(tuple(args))
+            if key not in seen:
+                seen.add(key)
+                out.append(tuple(args))
+    return out
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# ---------------------------------------------------------------- the class
+@dataclass
+class ClassGrades:
+    """Every hand-in of a class, graded: tables for the gradebook and the class report."""
+
+    handins: list[HandinGrade]
+    exercises: dict[str, core.Exercise]
+    chapter: str | None = None
+    roster: list[dict] | None = None
+
+    @property
+    def chapters(self) -> list[str]:
+        return sorted({ex.chapter for ex in self.exercises.values()})
+
+    def max_score(self, chapter: str | None = None) -> float:
+        return sum(ex.points for ex in self.exercises.values()
+                   if chapter is None or ex.chapter == chapter)
+
+    def graded(self) -> list[HandinGrade]:
+        return [h for h in self.handins if h.status == "graded"]
+
+    def missing(self) -> list[HandinGrade]:
+        return [h for h in self.handins if h.status == "missing"]
+
+    def table(self):
+        """One row per roster student (or per hand-in without a roster): the gradebook."""
+        import pandas as pd
+
+        rows = []
+        for h in self.handins:
+            row = {"student_id": h.student_id, "name": h.name, "status": h.status,
+                   "file": h.file or ""}
+            chapters = [self.chapter] if self.chapter else self.chapters
+            for ch in chapters:
+                ids = [k for k, ex in self.exercises.items() if ex.chapter == ch]
+                prefix = "" if self.chapter else f"{ch}_"
+                top = self.max_score(ch)
+                score = h.score(ids) if h.status == "graded" else 0.0
+                row[f"{prefix}score"] = score
+                row[f"{prefix}max_score"] = top
+                row[f"{prefix}percent"] = round(100 * score / top, 1) if top else 0.0
+            if not self.chapter:
+                total, top = (h.score() if h.status == "graded" else 0.0), self.max_score()
+                row.update({"score": total, "max_score": top,
+                            "percent": round(100 * total / top, 1) if top else 0.0})
+            for ex_id in self.exercises:
+                r = h.results.get(ex_id)
+                row[ex_id] = r.points if r is not None else None
+            row["severity"] = h.severity
+            row["findings"] = "; ".join(f.text() for f in h.findings)
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def per_exercise(self):
+        """Per exercise: hand-ins that answered it, success rate, attempts, common mistakes."""
+        import pandas as pd
+
+        rows = []
+        graded = self.graded()
+        for ex_id, ex in self.exercises.items():
+            res = [h.results[ex_id] for h in graded if ex_id in h.results]
+            mistakes = Counter(r.mistake for r in res if r.mistake)
+            wrong = sum(r.status != "correct" for r in res)
+            attempts = [r.attempts for r in res if r.attempts is not None]
+            rows.append({
+                "exercise": ex_id, "title": ex.title, "answered": len(res),
+                "correct": sum(r.status == "correct" for r in res),
+                "success_rate": round(sum(r.status == "correct" for r in res) / len(res), 3)
+                if res else None,
+                "mean_attempts": round(sum(attempts) / len(attempts), 2) if attempts else None,
+                "common_mistakes": "; ".join(
+                    f"{round(100 * n / wrong)}% of wrong answers: {msg}"
+                    for msg, n in mistakes.most_common(3)) if wrong else "",
+            })
+        return pd.DataFrame(rows)
+
+    def mistakes(self):
+        """Every matched common mistake with how many hand-ins made it."""
+        import pandas as pd
+
+        rows = []
+        graded = self.graded()
+        for ex_id in self.exercises:
+            res = [h.results[ex_id] for h in graded if ex_id in h.results]
+            for msg, n in Counter(r.mistake for r in res if r.mistake).most_common():
+                rows.append({"exercise": ex_id, "mistake": msg, "handins": n,
+                             "share_of_answers": round(n / len(res), 3)})
+        return pd.DataFrame(rows, columns=["exercise", "mistake", "handins",
+                                           "share_of_answers"])
+
+    def findings(self):
+        import pandas as pd
+
+        rows = [{"student_id": h.student_id, "file": h.file, "severity": f.severity,
+                 "code": f.code, "message": f.message}
+                for h in self.handins for f in h.findings]
+        return pd.DataFrame(rows, columns=["student_id", "file", "severity", "code", "message"])
+
+
+def _exercise_set(chapter: str | None, pack) -> dict[str, core.Exercise]:
+    source = pack.exercises if pack is not None else {
+        k: ex for k, ex in core.all_exercises().items() if not ex.practice}
+    chosen = {k: ex for k, ex in sorted(source.items())
+              if chapter is None or ex.chapter == chapter}
+    if not chosen:
+        known = sorted({ex.chapter for ex in source.values()})
+        raise ValueError(f"no graded exercises in {chapter}; chapters: " + ", ".join(known))
+    return chosen
+
+
+def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike | None = None,
+          deadline: str | None = None, pack: str | os.PathLike | None = None,
+          limits: Limits = Limits(), max_bytes: int = MAX_BYTES,
+          now: dt.datetime | None = None, progress=None) -> ClassGrades:
+    """Grade hand-in files (or folders of them).
+
+    Parameters
+    ----------
+    paths : path or list of paths
+        Hand-in files, or folders whose ``*.json`` files are hand-ins.
+    chapter : str, optional
+        Grade only this chapter's homework (``"03"`` or ``"ch03"``).
+    roster : path, optional
+        CSV with ``student_id`` (and ``name``): one row per roster student,
+        missing hand-ins listed as missing.
+    deadline : str, optional
+        ``2026-12-01T23:59`` (local time) or with an offset; later hand-ins are late.
+    pack : path, optional
+        An assessment pack (a Python file of exercises, see
+        :mod:`crmlab.exercises.packs`): grade its exercises instead of the homework.
+    limits : Limits
+        Time and memory limits for submitted code.
+    """
+    from crmlab.exercises.packs import load_pack
+
+    chapter = _chapter_id(chapter)
+    when_due = parse_deadline(deadline)
+    students = read_roster(roster) if roster is not None else None
+    exercises = _exercise_set(chapter, load_pack(pack) if pack is not None else None)
     files = _expand(paths)
-    if not files:
-        raise ValueError("no submission files found")
-    results = [grade_one(f, exercises, datasets) for f in files]
-    rows = []
-    for r in results:
-        row = {"file": r.file, "student_id": r.student_id, "seed": r.seed, "score": r.score,
-               "max_score": r.max_score, "problems": "; ".join(r.problems)}
-        for ex_id in exercises:
-            row[ex_id] = {"correct": 1, "wrong": 0, "invalid": 0, "unanswered": 0}.get(
-                r.verdicts.get(ex_id), None)
-        rows.append(row)
-    grades = pd.DataFrame(rows)
-    per = []
-    for ex_id in exercises:
-        statuses = [r.verdicts[ex_id] for r in results if ex_id in r.verdicts]
-        wrong = Counter(json.dumps(r.answers[ex_id], ensure_ascii=False)[:40]
-                        for r in results if r.verdicts.get(ex_id) == "wrong")
-        per.append({"exercise": ex_id, "submitted": len(statuses),
-                    "correct": statuses.count("correct"),
-                    "common_wrong_answers": "; ".join(f"{a} (x{n})" for a, n in
-                                                      wrong.most_common(3))})
-    per_exercise = pd.DataFrame(per)
-    if out is not None:
-        _atomic_csv(grades, Path(out))
-    if report is not None:
-        _atomic_csv(per_exercise, Path(report))
-    return grades, per_exercise
+    if not files and students is None:
+        raise ValueError("no hand-in files found (*.json)")
+    now = now or dt.datetime.now(dt.timezone.utc)
+
+    handins: list[HandinGrade] = []
+    subs: dict[int, dict] = {}
+    for path in files:
+        res, sub = _read(path, max_bytes)
+        if sub is not None:
+            _check_file(res, sub, exercises, chapter, when_due, now)
+            subs[id(res)] = sub
+        handins.append(res)
+    _mark_duplicates(handins)
+    _mark_identical_files(handins)
+
+    with Sandbox(limits) as box:
+        todo = [h for h in handins if h.status == "graded"]
+        for n, h in enumerate(todo, start=1):
+            results, found = _evaluate_handin(subs.pop(id(h)), h.student_id, h.seed,
+                                              exercises, box)
+            h.results, h.findings = results, h.findings + found
+            if progress is not None:
+                progress("grading", n / len(todo))
+    _mark_copies([h for h in handins if h.status == "graded"])
+    handins = _join_roster(handins, students)
+    return ClassGrades(handins, exercises, chapter, students)
 
 
-def _atomic_csv(df, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _mark_duplicates(handins: list[HandinGrade]) -> None:
+    by_id = defaultdict(list)
+    for h in handins:
+        if h.status == "graded":
+            by_id[h.student_id].append(h)
+    for sid, group in by_id.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda h: (_timestamp(h.created) or dt.datetime.min.replace(
+            tzinfo=dt.timezone.utc), h.file or ""))
+        kept = group[-1]
+        for h in group[:-1]:
+            h.status = "superseded"
+            h.add("duplicate-student", f"student {sid} handed in again ({kept.file}); the "
+                                       "latest hand-in is graded")
+        kept.add("duplicate-student", f"student {sid} handed in {len(group)} files ("
+                 + ", ".join(h.file for h in group) + "); this latest one is graded")
+
+
+def _mark_identical_files(handins: list[HandinGrade]) -> None:
+    by_hash = defaultdict(list)
+    for h in handins:
+        if h.sha256 and h.status != "unreadable":
+            by_hash[h.sha256].append(h)
+    for group in by_hash.values():
+        if len(group) > 1:
+            for h in group:
+                others = [o.file for o in group if o is not h]
+                h.add("identical-file", "the same file as " + ", ".join(others))
+
+
+def _mark_copies(graded: list[HandinGrade]) -> None:
+    """Answers that are another student's right answer, and identical answer sets."""
+    right = defaultdict(dict)  # exercise -> answer fingerprint -> student who got it right
+    expected_keys = defaultdict(set)
+    for h in graded:
+        for ex_id, r in h.results.items():
+            expected_keys[ex_id].add(r.expected_key)
+            if r.status == "correct":
+                right[ex_id].setdefault(r.answer_key, h.student_id)
+    per_student = {ex_id for ex_id, keys in expected_keys.items() if len(keys) > 1}
+    for h in graded:
+        copied = []
+        for ex_id, r in h.results.items():
+            owner = right[ex_id].get(r.answer_key)
+            if r.status != "correct" and owner not in (None, h.student_id):
+                copied.append(f"{ex_id} (the right answer of {owner})")
+        if copied:
+            h.add("copied-answer", "wrong here, but exactly another student's right answer on "
+                                   "their data: " + ", ".join(copied[:6]))
+    signatures = defaultdict(list)
+    for h in graded:
+        mine = sorted((k, r.answer_key) for k, r in h.results.items() if k in per_student)
+        if len(mine) >= 3:
+            signatures[_fingerprint(mine)].append(h)
+    for group in signatures.values():
+        if len(group) > 1:
+            for h in group:
+                others = [o.student_id or o.file for o in group if o is not h]
+                h.add("identical-answers", "the same answers as " + ", ".join(others)
+                      + " on exercises whose right answer differs per student (the files "
+                      "cannot tell who copied from whom)")
+
+
+def _join_roster(handins: list[HandinGrade], students: list[dict] | None) -> list[HandinGrade]:
+    if students is None:
+        return handins
+    by_id = {h.student_id: h for h in handins if h.status == "graded"}
+    out = []
+    for s in students:
+        h = by_id.pop(s["student_id"], None)
+        if h is None:
+            h = HandinGrade(file=None, student_id=s["student_id"], status="missing")
+        h.name = s["name"]
+        out.append(h)
+    rest = [h for h in handins if h not in out]
+    for h in rest:
+        if h.status == "graded":
+            h.add("not-on-roster", f"student {h.student_id} is not on the roster")
+    return out + rest
+
+
+# ---------------------------------------------------------------- writing
+def write_csv(df, path: str | os.PathLike, force: bool = False) -> Path:
+    """Write a CSV atomically (UTF-8 with a byte-order mark, so spreadsheets read it)."""
+    path = Path(path)
+    _check_target(path, force)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     os.close(fd)
     try:
-        df.to_csv(tmp, index=False, lineterminator="\n")
+        df.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8-sig")
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def _check_target(path: Path, force: bool) -> None:
+    if path.is_dir():
+        raise ValueError(f"{path} is a folder; give a file name, e.g. {path / 'grades.csv'}")
+    if path.exists() and not force:
+        raise ValueError(f"{path} exists; use --force to replace it")
+    if not path.parent.is_dir():
+        raise ValueError(f"the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise ValueError(f"cannot write in {path.parent} (permission denied)")
+
+
+def grade_files(paths, out: str | os.PathLike | None = None,
+                report: str | os.PathLike | None = None, *, force: bool = False, **options):
+    """Grade and write the gradebook CSV (``out``) and the class report (``report``, HTML).
+
+    Returns the :class:`ClassGrades`.  Targets are checked before grading
+    starts, so a run never ends in an error after minutes of work.
+    """
+    for target in (out, report):
+        if target is not None:
+            _check_target(Path(target), force)
+    grades = grade(paths, **options)
+    if out is not None:
+        write_csv(grades.table(), out, force=force)
+    if report is not None:
+        from crmlab.exercises.report import write_report
+
+        write_report(grades, report, force=force)
+    return grades

@@ -1,0 +1,223 @@
+"""Assessment packs: graded exercises that are not in the public package.
+
+The homework's automatic checks are formative: their expected answers are
+computed by the public package, so a student can always get "correct" by
+calling the package.  For graded work an instructor writes exercises in a
+*private* Python file, a pack, with the same API as the homework::
+
+    # quiz1_pack.py (keep it to yourself)
+    from crmlab.exercises import Exercise, Number, register
+
+    register(Exercise(id="ch03.quiz1-aov", title="...", prompt="...",
+                      kind=Number(rel_tol=1e-3), expected=lambda d: ...))
+
+* ``crmlab pack-form quiz1_pack.py --out quiz1.json`` writes the pack's *form*
+  for the students: ids, titles, prompts and the form of each answer (a
+  number, one of the choices...), no expected values, no mistakes, no hints.
+* In their notebook students load the form and record answers:
+  ``quiz = crmlab.assessment("quiz1.json")``, ``quiz.answer("ch03.quiz1-aov", 41.2)``.
+  The feedback is limited to the answer's form ("recorded: a number").
+* ``crmlab.handin(...)`` collects them with the homework, and
+  ``crmlab grade DIR --pack quiz1_pack.py`` grades the pack's exercises on each
+  student's own data.
+
+An example is ``docs/example_pack.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from crmlab.exercises import core
+from crmlab.exercises.kinds import Choice, MultiChoice, Number, Verdict, is_unanswered
+
+__all__ = ["Pack", "load_pack", "write_form", "Assessment", "assessment", "FORM_FORMAT"]
+
+FORM_FORMAT = "crmlab-assessment-form/1"
+
+
+@dataclass
+class Pack:
+    """The exercises one pack file registers."""
+
+    path: Path
+    exercises: dict[str, core.Exercise]
+
+    def form(self) -> dict:
+        """The public form: what students may see (no expected values)."""
+        items = []
+        for ex in self.exercises.values():
+            item = {"id": ex.id, "title": ex.title, "prompt": ex.prompt, "kind": ex.kind.name,
+                    "scenario": ex.scenario, "points": ex.points}
+            if isinstance(ex.kind, (Choice, MultiChoice)):
+                item["options"] = dict(ex.kind.options)
+            if isinstance(ex.kind, Number) and ex.kind.unit:
+                item["unit"] = ex.kind.unit
+            items.append(item)
+        return {"format": FORM_FORMAT, "pack": self.path.stem, "exercises": items}
+
+
+_LOADED: dict[Path, Pack] = {}
+
+
+def load_pack(path: str | os.PathLike) -> Pack:
+    """Import a pack file and return the exercises it registers (loaded once per path)."""
+    path = Path(path).resolve()
+    if path in _LOADED:
+        return _LOADED[path]
+    if not path.is_file() or path.suffix != ".py":
+        raise ValueError(f"pack {path} is not a Python file (.py)")
+    before = set(core.all_exercises())
+    name = f"crmlab_pack_{abs(hash(str(path)))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except ValueError as exc:
+        raise ValueError(f"pack {path.name}: {exc}") from None
+    except Exception as exc:  # an instructor's typo: say where, not a traceback wall
+        raise ValueError(f"pack {path.name} failed to load ({type(exc).__name__}: {exc})") \
+            from None
+    exercises = {k: ex for k, ex in core.all_exercises().items() if k not in before}
+    if not exercises:
+        raise ValueError(f"pack {path.name} registers no exercises (call register(...))")
+    pack = Pack(path, exercises)
+    _LOADED[path] = pack
+    return pack
+
+
+def write_form(pack_path: str | os.PathLike, out: str | os.PathLike,
+               force: bool = False) -> Path:
+    """Write the students' form of a pack (``crmlab pack-form``)."""
+    form = load_pack(pack_path).form()
+    out = Path(out)
+    if out.exists() and not force:
+        raise ValueError(f"{out} exists; use --force to replace it")
+    if out.resolve() == Path(pack_path).resolve():
+        raise ValueError("the form must not overwrite the pack itself")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent)
+                               else ".")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(form, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    os.replace(tmp, out)
+    return out
+
+
+# ---------------------------------------------------------------- the student's side
+class Recorded:
+    """The feedback of an assessment answer: recorded, or what is wrong with its form."""
+
+    def __init__(self, exercise_id: str, verdict: Verdict, notice: str = ""):
+        self.exercise_id, self.verdict, self.notice = exercise_id, verdict, notice
+
+    @property
+    def recorded(self) -> bool:
+        return self.verdict.status == "recorded"
+
+    def __repr__(self) -> str:
+        mark = {"recorded": "✎ Recorded", "invalid": "⚠ Check your answer",
+                "unanswered": "… Not answered yet"}[self.verdict.status]
+        text = f"[{self.exercise_id}] {mark}: {self.verdict.message}"
+        return f"{self.notice}\n{text}" if self.notice else text
+
+
+class Assessment:
+    """A graded assessment in a student's notebook: answers are recorded, not judged."""
+
+    def __init__(self, form: dict):
+        if not isinstance(form, dict) or form.get("format") != FORM_FORMAT:
+            raise ValueError("not an assessment form (made by `crmlab pack-form`)")
+        self.name = str(form.get("pack", "assessment"))
+        self.items = {it["id"]: it for it in form.get("exercises", [])}
+
+    def __repr__(self) -> str:
+        lines = [f"Assessment {self.name}: {len(self.items)} questions"]
+        for it in self.items.values():
+            lines.append(f"- {it['id']}: {it['title']} ({self._form_text(it)})")
+        lines.append("Answer with quiz.answer('<id>', value); see a question with "
+                     "quiz.question('<id>').")
+        return "\n".join(lines)
+
+    def question(self, exercise_id: str) -> str:
+        it = self._item(exercise_id)
+        text = f"{it['id']}: {it['title']}\n{it['prompt']}\nAnswer: {self._form_text(it)}"
+        print(text)
+
+    def answer(self, exercise_id: str, value):
+        """Record an answer; the feedback says only whether it has the right form."""
+        from crmlab.exercises import store
+
+        it = self._item(exercise_id)
+        verdict = self._form_verdict(it, value)
+        notice = ""
+        if verdict.status == "recorded":
+            wb = core.workbook()
+            notice = store.record(exercise_id, value, verdict, wb.student_id)
+        return Recorded(exercise_id, verdict, notice)
+
+    def _item(self, exercise_id: str) -> dict:
+        if exercise_id not in self.items:
+            raise ValueError(f"no question {exercise_id!r} in {self.name}; questions: "
+                             + ", ".join(self.items))
+        return self.items[exercise_id]
+
+    @staticmethod
+    def _form_text(it: dict) -> str:
+        kind = it["kind"]
+        if kind in ("choice", "multichoice"):
+            opts = "; ".join(f"{k}) {v}" for k, v in it["options"].items())
+            return ("one of: " if kind == "choice" else "a list of: ") + opts
+        if kind == "number":
+            return "a fraction between 0 and 1" if it.get("unit") == "fraction" else "a number"
+        return {"function": "a function", "table": "a pandas table", "text": "a short text"}[kind]
+
+    @staticmethod
+    def _form_verdict(it: dict, value) -> Verdict:
+        if is_unanswered(value):
+            return Verdict("unanswered", "replace ... with your answer")
+        kind = it["kind"]
+        if kind == "number":
+            read, problem = Number(unit=it.get("unit")).read(value)
+            ok = read is not None
+            shown = read
+        elif kind == "choice":
+            read, problem = Choice(it["options"]).read(value)
+            ok, shown = read is not None, read
+        elif kind == "multichoice":
+            v = MultiChoice(it["options"]).check(value, [])
+            ok = v.status != "invalid"
+            problem, shown = v.message, value
+        elif kind == "function":
+            ok, problem, shown = callable(value), "pass the function itself", "a function"
+        elif kind == "table":
+            import pandas as pd
+
+            ok = isinstance(value, (pd.Series, pd.DataFrame))
+            problem, shown = "pass a pandas Series or DataFrame", "a table"
+        else:
+            ok, problem, shown = isinstance(value, str), "answer with a short text", value
+        if not ok:
+            return Verdict("invalid", problem)
+        return Verdict("recorded", f"answer recorded ({str(shown)[:60]}); it is graded after "
+                                   "the deadline")
+
+
+def assessment(form_path: str | os.PathLike) -> Assessment:
+    """Load an assessment form handed out by the instructor."""
+    path = Path(form_path)
+    try:
+        form = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"no assessment form {path}") from None
+    except ValueError:
+        raise ValueError(f"{path} is not an assessment form (not JSON)") from None
+    return Assessment(form)
+

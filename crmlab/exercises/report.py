@@ -1,0 +1,194 @@
+"""The class report: one self-contained HTML page for the lecture after the deadline.
+
+``crmlab grade DIR --report report.html`` writes it; ``crmlab.class_report(...)``
+shows the same in a notebook.  It has the score distribution, each exercise's
+success rate and attempts, the common mistakes counted by their message
+("23% of answers: divided by orders, not customers"), the findings of the
+tamper checks and the students who handed in nothing.  The figures are PNG
+images embedded in the page, so the file can be mailed or put on a course site
+as it is.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from crmlab.exercises.grading import SEVERITIES, ClassGrades
+
+__all__ = ["ClassReport", "class_report", "write_report", "plot_scores", "plot_success"]
+
+_SEVERITY_COLOURS = {"info": "#3c4043", "warning": "#8a5300", "suspect": "#a50e0e"}
+
+
+def plot_scores(grades: ClassGrades, ax=None):
+    """Histogram of the percent scores of the graded hand-ins."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    table = grades.table()
+    scores = table.loc[table["status"] == "graded", "percent"]
+    ax.hist(scores, bins=range(0, 105, 5), color="#1a73e8", edgecolor="white")
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("score (% of the maximum)")
+    ax.set_ylabel("hand-ins")
+    ax.set_title(f"Scores of {len(scores)} graded hand-ins")
+    return ax
+
+
+def plot_success(grades: ClassGrades, ax=None):
+    """Share of correct answers per exercise (of the hand-ins that answered it)."""
+    import matplotlib.pyplot as plt
+
+    per = grades.per_exercise()
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 0.3 * len(per) + 1.2))
+    rates = per["success_rate"].fillna(0).to_numpy() * 100
+    ax.barh(per["exercise"], rates, color="#34a853")
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("correct (% of the hand-ins that answered)")
+    ax.set_title("Success rate per exercise")
+    ax.tick_params(axis="y", labelsize=8)
+    return ax
+
+
+def _png(draw, grades: ClassGrades) -> str:
+    import matplotlib.pyplot as plt
+
+    ax = draw(grades)
+    fig = ax.figure
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f"<img alt='{html.escape(ax.get_title())}' src='data:image/png;base64,{data}'>"
+
+
+def _table(df, classes: str = "") -> str:
+    if df.empty:
+        return "<p><i>none</i></p>"
+    return df.to_html(index=False, escape=True, na_rep="", classes=classes, border=0)
+
+
+class ClassReport:
+    """The report of a graded class, as HTML (``_repr_html_`` shows it in a notebook)."""
+
+    def __init__(self, grades: ClassGrades, title: str | None = None):
+        self.grades = grades
+        what = f"chapter {grades.chapter[2:]}" if grades.chapter else "all chapters"
+        self.title = title or f"CRM Lab class report: {what}"
+
+    def summary(self) -> dict:
+        g = self.grades
+        table = g.table()
+        graded = table[table["status"] == "graded"]
+        return {"students on the roster": len(g.roster) if g.roster is not None else None,
+                "hand-ins graded": len(graded),
+                "missing": len(g.missing()),
+                "maximum score": g.max_score(g.chapter),
+                "mean score (%)": round(graded["percent"].mean(), 1) if len(graded) else None,
+                "median score (%)": round(graded["percent"].median(), 1) if len(graded)
+                else None,
+                "hand-ins with findings": int((table["severity"] != "").sum()),
+                "suspect": int((table["severity"] == "suspect").sum())}
+
+    def html(self) -> str:
+        import pandas as pd
+
+        g = self.grades
+        summary = "".join(f"<tr><th>{html.escape(k)}</th><td>{'' if v is None else v}</td></tr>"
+                          for k, v in self.summary().items())
+        per = g.per_exercise()[["exercise", "title", "answered", "correct", "success_rate",
+                                "mean_attempts"]]
+        mistakes = g.mistakes()
+        if not mistakes.empty:
+            mistakes = mistakes.assign(share_of_answers=(100 * mistakes["share_of_answers"])
+                                       .round().astype(int).astype(str) + "%")
+        findings = g.findings()
+        if not findings.empty:
+            order = {s: i for i, s in enumerate(reversed(SEVERITIES))}
+            findings = findings.sort_values("severity", key=lambda s: s.map(order), kind="stable")
+        missing = pd.DataFrame([{"student_id": h.student_id, "name": h.name}
+                                for h in g.missing()], columns=["student_id", "name"])
+        finding_rows = _table(findings, "findings")
+        for sev, colour in _SEVERITY_COLOURS.items():
+            finding_rows = finding_rows.replace(f"<td>{sev}</td>",
+                                                f"<td style='color:{colour}'><b>{sev}</b></td>")
+        figures = (_png(plot_scores, g) + _png(plot_success, g)) if g.graded() else \
+            "<p><i>no graded hand-ins</i></p>"
+        return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(self.title)}</title>
+<style>
+body {{ font-family: system-ui, "Noto Sans", "Noto Sans CJK SC", sans-serif; margin: 2em;
+       max-width: 70em; color: #202124; }}
+table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }}
+th, td {{ border-bottom: 1px solid #dadce0; padding: 4px 10px; text-align: left; }}
+img {{ max-width: 100%; margin-right: 1em; vertical-align: top; }}
+h2 {{ margin-top: 1.6em; }}
+</style></head><body>
+<h1>{html.escape(self.title)}</h1>
+<table class="summary">{summary}</table>
+<div class="figures">{figures}</div>
+<h2>Exercises</h2>
+{_table(per, "exercises")}
+<h2>Common mistakes</h2>
+<p>Wrong answers that match a known mistake, counted by the mistake, as a share of the
+hand-ins that answered the exercise.</p>
+{_table(mistakes, "mistakes")}
+<h2>Findings</h2>
+<p>Signs of problems with hand-ins. <b>suspect</b>: look at the files before grading;
+<b>warning</b>: probably a mistake by the student; <b>info</b>: for the record.</p>
+{finding_rows}
+<h2>Missing hand-ins</h2>
+{_table(missing, "missing")}
+</body></html>
+"""
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def __repr__(self) -> str:
+        lines = [self.title] + [f"  {k}: {v}" for k, v in self.summary().items()]
+        mistakes = self.grades.mistakes()
+        for _, row in mistakes.head(5).iterrows():
+            lines.append(f"  {row['exercise']}: {round(100 * row['share_of_answers'])}% "
+                         f"{row['mistake']}")
+        return "\n".join(lines)
+
+
+def class_report(grades_or_paths, **options) -> ClassReport:
+    """The class report of graded hand-ins (a :class:`ClassGrades`, or paths to grade).
+
+    ``options`` are those of :func:`crmlab.exercises.grading.grade` (chapter,
+    roster, deadline, pack...) when paths are given.
+    """
+    from crmlab.exercises.grading import grade
+
+    grades = grades_or_paths if isinstance(grades_or_paths, ClassGrades) else grade(
+        grades_or_paths, **options)
+    return ClassReport(grades)
+
+
+def write_report(grades: ClassGrades, path: str | os.PathLike, force: bool = False) -> Path:
+    """Write the class report as one HTML file (atomically)."""
+    from crmlab.exercises.grading import _check_target
+
+    path = Path(path)
+    _check_target(path, force)
+    text = ClassReport(grades).html()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
