@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import shutil
 import sys
 import tempfile
@@ -118,20 +119,50 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--no-sqlite", action="store_true", help="do not build crm.sqlite")
 
     k = sub.add_parser("dictionary", help="write the data dictionary (datasets/README.md)")
-    k.add_argument("--out", default=None, help="file to write (default: print it)")
+    k.add_argument("--out", default=None,
+                   help="file to write, replaced in one step (default: print it)")
 
     s = sub.add_parser("seed", help="print the seed for a student id")
     s.add_argument("student_id")
 
-    gr = sub.add_parser("grade", help="grade hand-in files (recomputes every verdict)",
-                        description="Grade hand-in files made by crmlab.handin(). Every answer "
-                                    "is checked again on the dataset of the student's own seed; "
-                                    "stored verdicts are never trusted. Problems with a file "
-                                    "are reported in the 'problems' column.")
+    gr = sub.add_parser(
+        "grade", help="grade hand-in files: gradebook CSV, findings, class report",
+        description="Grade hand-in files made by crmlab.handin(). Every answer is checked "
+                    "again on the dataset of the student's own seed (stored verdicts are never "
+                    "trusted); submitted code runs only in sandboxed worker processes with "
+                    "time and memory limits. Signs of tampering or copying are listed in the "
+                    "'findings' column with a severity (info, warning, suspect).")
     gr.add_argument("submissions", nargs="+", help="hand-in JSON files or folders of them")
-    gr.add_argument("--out", default="grades.csv", help="grades CSV (default: grades.csv)")
-    gr.add_argument("--report", default=None,
-                    help="per-exercise report CSV (default: printed only)")
+    gr.add_argument("--chapter", default=None,
+                    help="grade only this chapter's homework, e.g. 03 (default: every chapter, "
+                         "each with its own columns)")
+    gr.add_argument("--roster", default=None,
+                    help="CSV with a student_id column (and name): one row per student, "
+                         "missing hand-ins listed as missing")
+    gr.add_argument("--deadline", default=None,
+                    help="e.g. 2026-12-01T23:59 (local time) or 2026-12-01T23:59+08:00; later "
+                         "hand-ins are marked late")
+    gr.add_argument("--pack", default=None,
+                    help="an assessment pack (.py) whose exercises are graded instead of the "
+                         "homework")
+    gr.add_argument("--out", default="grades.csv", help="gradebook CSV (default: grades.csv)")
+    gr.add_argument("--report", default=None, help="class report, one HTML file (optional)")
+    gr.add_argument("--force", action="store_true", help="replace existing output files")
+    gr.add_argument("--time-limit", type=float, default=5.0,
+                    help="seconds per submitted function (default: 5)")
+    gr.add_argument("--memory-limit", type=_positive_int, default=512,
+                    help="MB of memory per submitted function (default: 512)")
+    gr.add_argument("--max-size", type=_positive_int, default=5 * 2**20,
+                    help="largest hand-in file read, in bytes (default: 5 MiB)")
+    gr.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    pf = sub.add_parser("pack-form", help="write the students' form of an assessment pack",
+                        description="Write the public form of an assessment pack: ids, prompts "
+                                    "and answer forms, no expected values. Students load it "
+                                    "with crmlab.assessment('form.json').")
+    pf.add_argument("pack", help="the pack, a Python file of exercises")
+    pf.add_argument("--out", required=True, help="the form to write (.json)")
+    pf.add_argument("--force", action="store_true", help="replace an existing form")
 
     a = sub.add_parser("assign", help="write the student version of exercise notebooks",
                        description="Remove the solutions (between '# BEGIN SOLUTION' and "
@@ -160,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"crmlab: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # any verb: unwritable, a folder, a missing parent ...
+        print(f"crmlab: error: {_os_error(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("crmlab: interrupted; nothing was written", file=sys.stderr)
         return 130
@@ -180,6 +214,38 @@ def _refuse_occupied(out: Path, force: bool) -> None:
         raise ValueError(f"--out {out} is not empty; pass --force to write into it (only the "
                          "files of a dataset crmlab saved there are replaced, nothing is "
                          "deleted)")
+
+
+def _os_error(exc: OSError) -> str:
+    """One line for a file-system error: the path, what is wrong and what to do."""
+    path = exc.filename if exc.filename is not None else "a file"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path} is a folder; give a file name inside it"
+    if isinstance(exc, NotADirectoryError):
+        return f"{path}: part of the path is a file, not a folder"
+    if isinstance(exc, PermissionError):
+        return f"cannot write {path}: permission denied (choose a place you can write to)"
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file or folder (check the path; does its folder exist?)"
+    return f"{path}: {exc.strerror or exc}"
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
+    if path.is_dir():
+        raise IsADirectoryError(21, "Is a directory", str(path))
+    parent = path.parent
+    if not parent.is_dir():
+        raise FileNotFoundError(2, "No such file or directory", str(parent))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        Path(tmp).chmod(0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _generate(args) -> int:
@@ -362,7 +428,10 @@ def _dictionary(args) -> int:
 
     text = render_dictionary()
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        try:
+            _write_text_atomic(Path(args.out), text)
+        except PermissionError as exc:  # mkstemp names the folder, not the file asked for
+            raise PermissionError(exc.errno, exc.strerror, args.out) from None
         print(f"wrote {args.out}")
     else:
         print(text, end="")
@@ -378,13 +447,38 @@ def _seed(args) -> int:
 
 def _grade(args) -> int:
     from crmlab.exercises.grading import grade_files
+    from crmlab.exercises.sandbox import Limits
 
-    grades, per = grade_files(args.submissions, out=args.out, report=args.report)
-    print(f"graded {len(grades)} file(s) -> {args.out}")
-    shown = grades[["file", "student_id", "score", "max_score", "problems"]]
+    if not args.time_limit > 0:
+        raise ValueError(f"--time-limit must be positive, got {args.time_limit}")
+    limits = Limits(seconds=args.time_limit, cpu_seconds=max(1, int(args.time_limit + 0.999)),
+                    memory_mb=args.memory_limit)
+    grades = grade_files(args.submissions, out=args.out, report=args.report, force=args.force,
+                         chapter=args.chapter, roster=args.roster, deadline=args.deadline,
+                         pack=args.pack, limits=limits, max_bytes=args.max_size,
+                         progress=None if args.quiet else ProgressBar())
+    table = grades.table()
+    graded = table[table["status"] == "graded"]
+    print(f"graded {len(graded)} hand-in(s), {len(grades.missing())} missing -> {args.out}"
+          + (f", report {args.report}" if args.report else ""))
+    shown = table[["student_id", "name", "status", "score", "max_score", "percent",
+                   "severity"]]
     print(shown.to_string(index=False))
-    print()
-    print(per.to_string(index=False))
+    found = grades.findings()
+    if len(found):
+        print()
+        print(f"{len(found)} finding(s):")
+        for _, f in found.iterrows():
+            print(f"  {f['student_id'] or f['file']}: {f['severity']} {f['code']}: "
+                  f"{f['message']}")
+    return 0
+
+
+def _pack_form(args) -> int:
+    from crmlab.exercises.packs import write_form
+
+    path = write_form(args.pack, args.out, force=args.force)
+    print(f"wrote {path}: give it to the students with the assessment notebook")
     return 0
 
 
@@ -397,4 +491,4 @@ def _assign(args) -> int:
 
 
 COMMANDS = {"generate": _generate, "datasets": _datasets, "dictionary": _dictionary,
-            "seed": _seed, "grade": _grade, "assign": _assign}
+            "seed": _seed, "grade": _grade, "pack-form": _pack_form, "assign": _assign}
