@@ -235,9 +235,14 @@ def _write_text_atomic(path: Path, text: str) -> None:
     if path.is_dir():
         raise IsADirectoryError(21, "Is a directory", str(path))
     parent = path.parent
+    if parent.exists() and not parent.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(parent))
     if not parent.is_dir():
         raise FileNotFoundError(2, "No such file or directory", str(parent))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:  # name the file asked for, not the temporary one
+        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     try:
         with open(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
@@ -428,10 +433,7 @@ def _dictionary(args) -> int:
 
     text = render_dictionary()
     if args.out:
-        try:
-            _write_text_atomic(Path(args.out), text)
-        except PermissionError as exc:  # mkstemp names the folder, not the file asked for
-            raise PermissionError(exc.errno, exc.strerror, args.out) from None
+        _write_text_atomic(Path(args.out), text)
         print(f"wrote {args.out}")
     else:
         print(text, end="")

@@ -69,7 +69,7 @@ def test_progress_bar_for_large_sizes(tmp_path, monkeypatch, capsys):
         (["generate", "--customers", "10"], "required: --out"),
         (["generate", "--customers", "10", "--start", "2024-01-01", "--end", "2023-01-01",
           "--out", "x"], "must be at least 180 days after start"),
-        (["generate", "--customers", "10", "--out", "/proc/nope/x"], "cannot write"),
+        (["generate", "--customers", "60", "--out", "/proc/nope/x"], "cannot write"),
         (["nonsense"], "invalid choice: 'nonsense'"),
     ],
 )
