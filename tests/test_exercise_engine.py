@@ -216,6 +216,19 @@ def test_handin_shows_one_friendly_line_and_no_posix_path(progress_file, capsys)
         assert json.load(f)["student_id"] == "2023000001"
 
 
+def test_a_progress_file_locked_too_long_is_reported_not_raised(progress_file, monkeypatch):
+    crmlab.start()
+    monkeypatch.setattr(store, "LOCK_TIMEOUT", 0.1)
+    with store.locked(progress_file):  # another notebook is writing (and stuck)
+        fb = crmlab.check("ch00.n-customers", 5000)
+    assert fb.correct and fb.notice.startswith("Your progress could not be saved (your "
+                                               "progress file crmlab-progress.json was still "
+                                               "locked by another notebook after 0.1 s")
+    assert not progress_file.exists()
+    assert crmlab.check("ch00.n-customers", 5000).notice == ""
+    assert json.loads(progress_file.read_text())["answers"]["ch00.n-customers"]["attempts"] == 1
+
+
 def test_progress_survives_a_crash_mid_write(progress_file, monkeypatch):
     crmlab.start()
     crmlab.check("ch00.n-customers", 5000)
