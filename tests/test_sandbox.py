@@ -155,3 +155,15 @@ def test_server_environment_has_no_secrets(monkeypatch):
 def test_limits_must_be_positive():
     with pytest.raises(ValueError, match="must be positive"):
         Limits(seconds=0)
+
+
+def test_decoding_a_saved_function_never_runs_it(monkeypatch):
+    from crmlab.exercises import store
+
+    monkeypatch.delenv("CRMLAB_RAN", raising=False)
+    spec = {"__function__": {"name": "f", "source": "import os\nos.environ['CRMLAB_RAN'] = '1'"
+                                                    "\ndef f(x):\n    return x\n"}}
+    value = store.decode(spec)
+    assert isinstance(value, store.SubmittedFunction) and not callable(value)
+    assert value.name == "f" and "def f" in value.source
+    assert "CRMLAB_RAN" not in os.environ

@@ -365,7 +365,8 @@ def encode(answer):
 
 
 def decode(value):
-    """Inverse of :func:`encode`.  Functions are rebuilt from their source."""
+    """Inverse of :func:`encode`.  Functions come back as :class:`SubmittedFunction`
+    (name and source): decoding never runs code."""
     import pandas as pd
 
     if isinstance(value, list):
@@ -385,27 +386,23 @@ def decode(value):
         return pd.DataFrame(decode(f["data"]), index=decode(f["index"]),
                             columns=decode(f["columns"]))
     if "__function__" in value:
-        return _rebuild_function(value["__function__"])
+        return SubmittedFunction(value["__function__"])
     if "__repr__" in value:
         return value["__repr__"]
     return {k: decode(v) for k, v in value.items()}
 
 
-def _rebuild_function(spec: dict):
-    """Re-create a submitted function from its source (grading runs it on hidden cases).
+class SubmittedFunction:
+    """A function saved in a progress or hand-in file: its name and source, never run here.
 
-    Instructors: this executes the student's code, as any autograder does.
+    Decoding a saved answer never executes it; the grader runs submitted code
+    only in the sandbox (:mod:`crmlab.exercises.sandbox`).
     """
-    import math
 
-    import pandas as pd
+    def __init__(self, spec: dict):
+        self.name = str(spec.get("name") or "f")
+        self.source = spec.get("source") if isinstance(spec.get("source"), str) else None
 
-    source, name = spec.get("source"), spec.get("name", "f")
-    if not source:
-        return None
-    namespace = {"np": np, "pd": pd, "math": math}
-    try:
-        exec(compile(source, f"<submitted {name}>", "exec"), namespace)  # noqa: S102
-    except Exception:
-        return None
-    return namespace.get(name)
+    def __repr__(self) -> str:
+        return f"<submitted function {self.name}()>"
+
