@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from crmlab._checks import require_numeric
 from crmlab.clv import periods_per_year
 
 if TYPE_CHECKING:
@@ -205,19 +206,24 @@ def _summary_columns(summary, columns=("frequency", "recency", "T")) -> list[np.
         missing = [c for c in columns if c not in summary.columns]
         raise ValueError(f"summary is missing column(s) {', '.join(map(repr, missing))} "
                          f"(expected: {', '.join(columns)}; see crmlab.clv.summary_data)")
-    out = [summary[c].to_numpy(dtype=float) for c in names]
-    if any(np.any(~np.isfinite(v)) for v in out):
-        raise ValueError("summary has missing or infinite values in " + ", ".join(names))
-    return out
+    require_numeric(summary, "summary", names)
+    return [summary[c].to_numpy(dtype=float) for c in names]
 
 
 def _check_triples(x, t_x, T):
+    def count(bad) -> str:
+        n = int(np.sum(bad))
+        return f"{n:,} customer{'s' if n != 1 else ''} of {x.size:,}"
+
     if np.any(x < 0) or np.any(x != np.round(x)):
-        raise ValueError("frequency must be whole numbers >= 0 (repeat purchases)")
+        raise ValueError(f"frequency must be whole numbers >= 0 (repeat purchases): "
+                         f"{count((x < 0) | (x != np.round(x)))} break this")
     if np.any(t_x < 0) or np.any(t_x > T + 1e-9):
-        raise ValueError("recency must be between 0 and T for every customer")
+        raise ValueError(f"recency must be between 0 and T for every customer: "
+                         f"{count((t_x < 0) | (t_x > T + 1e-9))} break this")
     if np.any((x == 0) & (t_x > 0)):
-        raise ValueError("customers with frequency 0 must have recency 0")
+        raise ValueError(f"customers with frequency 0 must have recency 0: "
+                         f"{count((x == 0) & (t_x > 0))} break this")
 
 
 def _minimise(fun, x0, bounds):
@@ -412,7 +418,8 @@ class GammaGamma(_Fitted):
         if x.size < 4:
             raise ValueError(f"need at least 4 customers with repeat purchases, got {x.size}")
         if np.any(m <= 0):
-            raise ValueError("monetary_value must be > 0 for customers with repeat purchases")
+            raise ValueError(f"monetary_value must be > 0 for customers with repeat purchases: "
+                             f"{int(np.sum(m <= 0)):,} of {m.size:,} are not")
         scale = float(np.mean(m))  # fit in units of the mean spend: well conditioned
         ms = m / scale
 

@@ -38,6 +38,7 @@ Economic Review* 84(4), 772-793.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_numeric, require_present
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,6 +143,23 @@ def _interval(est: float, se: float, df: int, level: float) -> tuple[float, floa
     return est - q * se, est + q * se
 
 
+def _flag(panel: pd.DataFrame, col: str) -> np.ndarray:
+    """A True/False column (or 0/1) as a boolean array; text like 'yes'/'no' is an error."""
+    s = panel[col]
+    if s.isna().any():
+        n = int(s.isna().sum())
+        raise ValueError(f"panel.{col} has {n:,} row{'s' if n != 1 else ''} with a missing "
+                         "value: it must be True or False in every row")
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(s) and s.isin([0, 1]).all():
+        return s.to_numpy() == 1
+    shown = ", ".join(repr(v) for v in pd.unique(s)[:4])
+    example = repr(pd.unique(s)[0])
+    raise ValueError(f"panel.{col} must be True/False (or 0/1), got values {shown}: convert "
+                     f"it first, e.g. panel['{col}'] = panel['{col}'] == {example}")
+
+
 def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: str = "month",
         treated: str = "treated", post: str = "post", level: float = 0.95,
         se: str = "ols") -> DiDResult:
@@ -175,8 +193,18 @@ def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: 
         raise ValueError(f"se must be 'ols' or 'cluster', got {se!r}")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (0.95 for 95%), got {level!r}")
-    p = panel.dropna(subset=[outcome])
-    tr, po = p[treated].astype(bool).to_numpy(), p[post].astype(bool).to_numpy()
+    require_present(panel, "panel", [unit, time])
+    flags = {c: _flag(panel, c) for c in (treated, post)}
+    require_numeric(panel, "panel", [outcome], missing=True)
+    gone = panel[outcome].isna().to_numpy()
+    if gone.all():
+        raise ValueError(f"panel.{outcome} has no values: all {len(panel):,} rows are missing "
+                         "(NaN); pick an outcome column with data")
+    if gone.any():
+        warnings.warn(f"did: dropped {int(gone.sum()):,} of {len(panel):,} panel rows where "
+                      f"{outcome!r} is missing (NaN)", stacklevel=2)
+    p = panel[~gone]
+    tr, po = flags[treated][~gone], flags[post][~gone]
     for name, mask in (("treated units before", tr & ~po), ("treated units after", tr & po),
                        ("comparison units before", ~tr & ~po),
                        ("comparison units after", ~tr & po)):

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_dates, require_numeric, require_present
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -127,8 +127,9 @@ def prepare_orders(orders: pd.DataFrame, as_of=None,
     Raises
     ------
     ValueError
-        If ``orders`` is not a DataFrame, lacks a column, has text dates or
-        non-numeric amounts, or has no order up to ``as_of``.
+        If ``orders`` is not a DataFrame, lacks a column, has text or missing
+        dates, missing customer ids, non-numeric, missing or negative amounts,
+        or has no order up to ``as_of``.
 
     Examples
     --------
@@ -140,12 +141,10 @@ def prepare_orders(orders: pd.DataFrame, as_of=None,
     (1, '2024-02-01')
     """
     require_columns(orders, "orders", columns)
-    if not pd.api.types.is_datetime64_any_dtype(orders["order_date"]):
-        raise ValueError("orders.order_date holds text, not dates: parse it first, e.g. "
-                         "orders['order_date'] = pd.to_datetime(orders['order_date'])")
-    if "amount" in columns and not pd.api.types.is_numeric_dtype(orders["amount"]):
-        raise ValueError("orders.amount must be numeric (got "
-                         f"{orders['amount'].dtype}); convert it with pd.to_numeric")
+    require_present(orders, "orders", [c for c in columns if c.endswith("_id")])
+    require_dates(orders, "orders", ["order_date"])
+    if "amount" in columns:
+        require_numeric(orders, "orders", ["amount"], non_negative=True, what="amounts")
     if as_of is None:
         if orders.empty:
             raise ValueError("orders is empty")

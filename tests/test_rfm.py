@@ -164,7 +164,7 @@ def test_plots_return_axes():
 @pytest.mark.parametrize("bad, message", [
     (lambda o: o.drop(columns="amount"), "missing column(s) 'amount'"),
     (lambda o: o.assign(order_date=o["order_date"].dt.strftime("%Y-%m-%d")), "holds text"),
-    (lambda o: o.assign(amount=o["amount"].astype(str)), "must be numeric"),
+    (lambda o: o.assign(amount=o["amount"].astype(str)), "orders.amount holds text"),
     (lambda o: [1, 2, 3], "must be a pandas DataFrame"),
 ])
 def test_bad_orders(ten, bad, message):
