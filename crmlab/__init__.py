@@ -17,7 +17,8 @@ from crmlab._version import __version__
 from crmlab.seeds import seed_for
 
 __all__ = ["__version__", "generate", "load", "seed_for", "CRMData", "Truth", "SCENARIOS",
-           "LOCALES", "build_sqlite", "start", "exercise", "check", "hint", "progress", "handin"]
+           "LOCALES", "build_sqlite", "start", "exercise", "check", "hint", "progress", "handin",
+           "assessment", "class_report"]
 
 _LAZY = {
     "generate": "crmlab.data.generate",
@@ -33,6 +34,8 @@ _LAZY = {
     "hint": "crmlab.exercises",
     "progress": "crmlab.exercises",
     "handin": "crmlab.exercises",
+    "assessment": "crmlab.exercises.packs",
+    "class_report": "crmlab.exercises.report",
 }
 
 

@@ -73,7 +73,7 @@ def load_pack(path: str | os.PathLike) -> Pack:
         return _LOADED[path]
     if not path.is_file() or path.suffix != ".py":
         raise ValueError(f"pack {path} is not a Python file (.py)")
-    before = set(core.all_exercises())
+    before = dict(core.all_exercises())
     name = f"crmlab_pack_{abs(hash(str(path)))}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -85,7 +85,11 @@ def load_pack(path: str | os.PathLike) -> Pack:
     except Exception as exc:  # an instructor's typo: say where, not a traceback wall
         raise ValueError(f"pack {path.name} failed to load ({type(exc).__name__}: {exc})") \
             from None
-    exercises = {k: ex for k, ex in core.all_exercises().items() if k not in before}
+    finally:  # the pack's exercises stay out of the public registry (and the homework)
+        added = {k: ex for k, ex in core.all_exercises().items() if k not in before}
+        for key in added:
+            core._REGISTRY.pop(key, None)
+    exercises = added
     if not exercises:
         raise ValueError(f"pack {path.name} registers no exercises (call register(...))")
     pack = Pack(path, exercises)
