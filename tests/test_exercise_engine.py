@@ -2,7 +2,6 @@
 
 import json
 import os
-import re
 
 import pytest
 
@@ -208,12 +207,23 @@ def test_handin_shows_one_friendly_line_and_no_posix_path(progress_file, capsys)
     shown = DisplayFormatter().format(result)[0].get("text/plain", "")  # as a notebook would
     lines = [line for line in (capsys.readouterr().out + shown).splitlines() if line.strip()]
     assert len(lines) == 1 and "handin-2023000001.json" in lines[0], lines
-    assert re.fullmatch(rf"Wrote handin-2023000001\.json( with 1 answer)? in "
-                        rf"{progress_file.parent.name}/: hand this file in\.", lines[0])
+    assert lines[0] == (f"Wrote handin-2023000001.json with 1 answer in "
+                        f"{progress_file.parent.name}/: hand this file in.")
     assert "PosixPath" not in repr(result) and "WindowsPath" not in repr(result)
     assert result.path == progress_file.parent / "handin-2023000001.json"
     with open(result, encoding="utf-8") as f:
         assert json.load(f)["student_id"] == "2023000001"
+
+
+def test_handin_boxes_what_to_know_before_handing_in(progress_file, capsys):
+    crmlab.start()  # practice mode: the answer is checked on the shared data
+    crmlab.check("ch00.n-customers", 5000)
+    capsys.readouterr()
+    receipt = crmlab.handin("2023000001")
+    out = capsys.readouterr().out
+    assert out.startswith("Wrote handin-2023000001.json with 1 answer in ")
+    assert "┏" in out and "BEFORE YOU HAND IN" in out and "practice mode" in out
+    assert receipt.notes and receipt.n_answers == 1
 
 
 def test_a_progress_file_locked_too_long_is_reported_not_raised(progress_file, monkeypatch):

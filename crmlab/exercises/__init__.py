@@ -133,19 +133,12 @@ def handin(student_id: str | int | None = None, path=None):
         The file as ``.path``; usable as a path.  A notebook shows nothing more
         for it (never a bare ``PosixPath(...)``).
     """
-    import os
-    from pathlib import Path
-
-    try:  # the hand-in's own module (crmlab.exercises.submission), once it is there
-        from crmlab.exercises.submission import handin as _handin
-    except ImportError:
-        from crmlab.exercises.grading import handin as _handin
     from crmlab.exercises.core import boxed
+    from crmlab.exercises.submission import handin as _handin
     from crmlab.exercises.ui import HandIn
 
     result = _handin(student_id, path)
-    receipt = HandIn(Path(os.fspath(getattr(result, "path", result))),
-                     getattr(result, "n_answers", None), list(getattr(result, "notes", [])))
+    receipt = HandIn(result.path, result.n_answers, result.notes)
     print(receipt.line())
     if receipt.notes:
         print(boxed("BEFORE YOU HAND IN (交作业前)", receipt.notes))
