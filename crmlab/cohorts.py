@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import numeric_array, require_dates, require_present
 from crmlab.lifecycle import DAYS_PER_MONTH, _as_of, _dates, _lookup, _require
 
 if TYPE_CHECKING:
@@ -46,6 +47,14 @@ def _month(days: np.ndarray) -> np.ndarray:
     out[ok] = days[ok].astype("int64").astype("datetime64[D]").astype("datetime64[M]").astype(
         "int64")
     return out
+
+
+def _check_values(df: pd.DataFrame, name: str, date: str, optional: str | None = None) -> None:
+    """Customer ids present, ``date`` parsed and present, ``optional`` parsed (NaT allowed)."""
+    require_present(df, name, ["customer_id"])
+    require_dates(df, name, [date])
+    if optional is not None:
+        require_dates(df, name, [optional], missing=True)
 
 
 def cohort_counts(orders: pd.DataFrame | None = None, customers: pd.DataFrame | None = None,
@@ -84,6 +93,7 @@ def cohort_counts(orders: pd.DataFrame | None = None, customers: pd.DataFrame | 
     at_month = int(_month(np.array([at]))[0])
     if contracts is not None:
         _require(contracts, "contracts", ("customer_id", "start_date", "end_date"))
+        _check_values(contracts, "contracts", "start_date", optional="end_date")
         start = _dates(contracts["start_date"], "contracts.start_date")
         end = _dates(contracts["end_date"], "contracts.end_date")
         keep = start <= at
@@ -97,6 +107,7 @@ def cohort_counts(orders: pd.DataFrame | None = None, customers: pd.DataFrame | 
         cohort = _month(per["start"].to_numpy())
         if customers is not None:
             _require(customers, "customers", ("customer_id", "signup_date"))
+            _check_values(customers, "customers", "signup_date")
             sign = pd.Series(_dates(customers["signup_date"], "customers.signup_date"),
                              index=customers["customer_id"].to_numpy())
             cohort = np.where(ids.isin(sign.index), _month(sign.reindex(ids).to_numpy()), cohort)
@@ -110,11 +121,13 @@ def cohort_counts(orders: pd.DataFrame | None = None, customers: pd.DataFrame | 
         if orders is None:
             raise ValueError("give orders (non-contractual) or contracts (contractual)")
         _require(orders, "orders", ("customer_id", "order_date"))
+        _check_values(orders, "orders", "order_date")
         odays = _dates(orders["order_date"], "orders.order_date")
         keep = odays <= at
         omonth = _month(odays)
         if customers is not None:
             _require(customers, "customers", ("customer_id", "signup_date"))
+            _check_values(customers, "customers", "signup_date")
             sdays = _dates(customers["signup_date"], "customers.signup_date")
             ok = sdays <= at
             ids = pd.Index(customers["customer_id"][ok])
@@ -217,6 +230,7 @@ def contract_durations(contracts: pd.DataFrame, as_of) -> pd.DataFrame:
     [[1.97, True], [11.99, False]]
     """
     _require(contracts, "contracts", ("customer_id", "start_date", "end_date"))
+    _check_values(contracts, "contracts", "start_date", optional="end_date")
     at = float(np.datetime64(_as_of(as_of).date(), "D").astype("int64"))
     start = _dates(contracts["start_date"], "contracts.start_date")
     end = _dates(contracts["end_date"], "contracts.end_date")
@@ -227,6 +241,24 @@ def contract_durations(contracts: pd.DataFrame, as_of) -> pd.DataFrame:
                         "start_date": contracts["start_date"].to_numpy(),
                         "duration": (stop - start) / DAYS_PER_MONTH, "observed": ended})
     return out[keep].reset_index(drop=True)
+
+
+def _observed(observed, n: int) -> np.ndarray:
+    """``observed`` as booleans: True/False or 0/1, one per duration."""
+    s = pd.Series(np.asarray(observed, dtype=object).ravel() if not isinstance(
+        observed, pd.Series) else observed.to_numpy(dtype=object))
+    if len(s) != n:
+        raise ValueError(f"observed has {len(s)} values but durations has {n}")
+    if s.isna().any():
+        raise ValueError(f"observed has {int(s.isna().sum()):,} missing value(s): each must be "
+                         "True (ended) or False (still running)")
+    ok = s.map(lambda v: isinstance(v, (bool, np.bool_)) or (
+        isinstance(v, (int, float, np.integer, np.floating)) and v in (0, 1)))
+    if not ok.all():
+        bad = s[~ok]
+        raise ValueError(f"observed must be True/False (or 0/1): {len(bad):,} of {n:,} values "
+                         f"are not, e.g. {bad.iloc[0]!r}")
+    return s.astype(bool).to_numpy()
 
 
 def kaplan_meier(durations, observed=None, groups=None) -> pd.DataFrame:
@@ -259,12 +291,8 @@ def kaplan_meier(durations, observed=None, groups=None) -> pd.DataFrame:
     >>> km[["time", "at_risk", "events", "survival"]].round(3).values.tolist()
     [[0.0, 5.0, 0.0, 1.0], [2.0, 5.0, 1.0, 0.8], [3.0, 4.0, 1.0, 0.6], [5.0, 2.0, 1.0, 0.3]]
     """
-    t = np.asarray(durations, dtype=float)
-    if t.ndim != 1 or t.size == 0:
-        raise ValueError("durations must be a non-empty 1-d array of numbers")
-    if np.isnan(t).any() or (t < 0).any():
-        raise ValueError("durations must be >= 0 and not missing")
-    e = np.ones(t.size, bool) if observed is None else np.asarray(observed, dtype=bool)
+    t = numeric_array(durations, "durations", non_negative=True, what="durations")
+    e = np.ones(t.size, bool) if observed is None else _observed(observed, t.size)
     if e.shape != t.shape:
         raise ValueError(f"observed has {e.size} values but durations has {t.size}")
     if groups is not None:

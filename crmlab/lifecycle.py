@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_dates, require_present
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -220,10 +222,14 @@ def customer_summary(orders: pd.DataFrame, customers: pd.DataFrame | None = None
                          "from, e.g. as_of='2024-12-31'")
     at = _day(_as_of(as_of))
     _require(orders, "orders", ("customer_id", "order_date"))
+    require_present(orders, "orders", ["customer_id"])
+    require_dates(orders, "orders", ["order_date"])
     odays = _dates(orders["order_date"], "orders.order_date")
     keep = odays <= at
     if customers is not None:
         _require(customers, "customers", ("customer_id", "signup_date"))
+        require_present(customers, "customers", ["customer_id"])
+        require_dates(customers, "customers", ["signup_date"])
         sdays = _dates(customers["signup_date"], "customers.signup_date")
         in_time = sdays <= at
         index = pd.Index(customers["customer_id"][in_time], name="customer_id")
@@ -259,6 +265,9 @@ def customer_summary(orders: pd.DataFrame, customers: pd.DataFrame | None = None
     out.attrs["frequency_window_days"] = frequency_window_days
     if contracts is not None:
         _require(contracts, "contracts", ("customer_id", "start_date", "end_date"))
+        require_present(contracts, "contracts", ["customer_id"])
+        require_dates(contracts, "contracts", ["start_date"])
+        require_dates(contracts, "contracts", ["end_date"], missing=True)  # NaT: still running
         start = _dates(contracts["start_date"], "contracts.start_date")
         end = _dates(contracts["end_date"], "contracts.end_date")
         cpos = _lookup(index, contracts["customer_id"])
