@@ -36,6 +36,7 @@ HOMEWORK = sorted((ROOT / "solutions").glob("*.ipynb"))
 CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 STUDENTS = [f"20230{n:05d}" for n in range(1, 31)]
 PRACTICE = "practice"  # stands for the shared practice dataset (no student id)
+DECIMALS = re.compile(r"(\d+) decimals?\b")  # "with 4 decimals", "at least 1 decimal"
 EXERCISE_ID = re.compile(r"crmlab\.(?:exercise|check)\(\s*[\"'](ch\d\d\.[\w-]+)[\"']")
 
 
@@ -175,6 +176,12 @@ def test_every_exercise_is_answerable(who, datasets):
         verdict = evaluate(fixed, _as_answer(ex, expected), data)
         if not verdict.correct:
             problems.append(f"{ex_id}: its own answer is not accepted: {verdict.text()}")
+        decimals = DECIMALS.search(ex.prompt) if isinstance(ex.kind, Number) else None
+        if decimals:  # an answer with as many decimals as the prompt asks for is right
+            rounded = round(float(expected), int(decimals.group(1)))
+            if not evaluate(fixed, rounded, data).correct:
+                problems.append(f"{ex_id}: {rounded} (rounded as the prompt asks) is rejected; "
+                                f"expected {expected!r}")
     for ex_id, gap in _tie_gaps(lambda s: datasets(s, who)).items():
         if ex_id in exercises and not gap() > 1e-9:
             problems.append(f"{ex_id}: the answer is tied with the runner-up")
