@@ -261,7 +261,8 @@ def test_corrupt_progress_file_is_kept_aside_and_reported(progress_file):
     assert "could not be read" in fb.notice and "corrupt-1" in fb.notice
     aside = progress_file.with_name("crmlab-progress.corrupt-1.json")
     assert aside.read_text() == '{"answers": {"ch00.n-customers": '
-    assert json.loads(progress_file.read_text())["answers"]["ch00.n-customers"]["status"] == "correct"
+    saved = json.loads(progress_file.read_text())["answers"]["ch00.n-customers"]
+    assert saved["status"] == "correct"
 
 
 def _work_as(student_id, right=True):
