@@ -167,9 +167,14 @@ def catalogue(tmp_path_factory):
         core.workbook().student_id = None
 
 
+def _by_file(grades):
+    """Each file's grade (a student's files are graded together)."""
+    return {f: h for h in grades.handins for f in (h.files or [h.file])}
+
+
 def test_every_kind_of_tampering_is_found_and_named(catalogue):
     grades, expect = catalogue["grades"], catalogue["expect"]
-    by_file = {h.file: h for h in grades.handins}
+    by_file = _by_file(grades)
     assert set(expect) <= set(by_file)
     missed = {f: code for f, code in expect.items()
               if code not in {x.code for x in by_file[f].findings}}
@@ -180,7 +185,7 @@ def test_every_kind_of_tampering_is_found_and_named(catalogue):
 
 
 def test_honest_work_has_no_findings_and_full_marks(catalogue):
-    by_file = {h.file: h for h in catalogue["grades"].handins}
+    by_file = _by_file(catalogue["grades"])
     d = by_file["handin-2023000004.json"]
     assert d.findings == [] and d.score() == 6 and d.status == "graded"
     # the student whose work was copied is named too: the files cannot tell who copied
@@ -193,19 +198,22 @@ def test_honest_work_has_no_findings_and_full_marks(catalogue):
 
 
 def test_copies_are_traced_to_their_source(catalogue):
-    by_file = {h.file: h for h in catalogue["grades"].handins}
+    by_file = _by_file(catalogue["grades"])
     copied = by_file["copied.json"]
     text = "; ".join(f.text() for f in copied.findings)
     assert "suspect copied-answer" in text and "the right answer of 2023000001" in text
     assert "ch00.top20-share" in text
     assert any(f.code == "identical-answers" and "2023000001" in f.message
                for f in copied.findings)
-    # only the latest of B's two hand-ins counts
-    assert by_file["b-first-try.json"].status == "superseded"
+    # B handed in three times: one grade, from the latest file, and the duplicates named
+    b = by_file["b-first-try.json"]
+    assert b is by_file["handin-2023000002.json"] is by_file["same-bytes.json"]
+    assert b.files[0] == "b-first-try.json" and b.score() == 6
+    assert "ch00 handed in 3 times" in "; ".join(f.message for f in b.findings)
 
 
 def test_altered_answers_do_not_earn_points(catalogue):
-    by_file = {h.file: h for h in catalogue["grades"].handins}
+    by_file = _by_file(catalogue["grades"])
     assert by_file["edited-verdicts.json"].results["ch00.n-customers"].status == "wrong"
     assert by_file["copied.json"].results["ch00.top20-share"].points == 0
     refused = by_file["handin-2023000022.json"].results["ch00.aov-function"]

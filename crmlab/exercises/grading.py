@@ -24,8 +24,8 @@ copied-answer       suspect   a wrong answer that is exactly another student's r
 identical-answers   suspect   the same answers as another hand-in on exercises whose
                               right answer differs per student
 identical-file      suspect   byte for byte the same file as another hand-in
-duplicate-student   warning   the same student handed in more than once (the latest
-                              is graded)
+duplicate-student   warning   a chapter handed in more than once by one student (the
+                              latest file's answers of it are graded)
 wrong-chapter       warning   no answer of the graded chapter, answers of others
 late                warning   created after ``--deadline``
 future-timestamp    suspect   created (or answered) after the moment of grading
@@ -113,8 +113,9 @@ class HandinGrade:
     name: str = ""
     seed: int | None = None
     created: str | None = None
-    status: str = "graded"      # graded, unreadable, missing, superseded
+    status: str = "graded"      # graded, unreadable, missing
     results: dict[str, ExerciseResult] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sha256: str = ""
 
@@ -517,7 +518,7 @@ def _exercise_set(chapter: str | None, pack) -> dict[str, core.Exercise]:
 def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike | None = None,
           deadline: str | None = None, pack: str | os.PathLike | None = None,
           limits: Limits = Limits(), max_bytes: int = MAX_BYTES,
-          now: dt.datetime | None = None, progress=None) -> ClassGrades:
+          now: dt.datetime | None = None, jobs: int = 1, progress=None) -> ClassGrades:
     """Grade hand-in files (or folders of them).
 
     Parameters
@@ -536,6 +537,15 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
         :mod:`crmlab.exercises.packs`): grade its exercises instead of the homework.
     limits : Limits
         Time and memory limits for submitted code.
+    jobs : int
+        Worker processes that grade students side by side (the CLI uses one per core).
+
+    Returns
+    -------
+    ClassGrades
+        One entry per student (their files merged: for each chapter the answers of the
+        latest file that has any), per unreadable file, and per roster student who
+        handed in nothing.
     """
     from crmlab.exercises.packs import load_pack
 
@@ -548,47 +558,109 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
         raise ValueError("no hand-in files found (*.json)")
     now = now or dt.datetime.now(dt.timezone.utc)
 
-    handins: list[HandinGrade] = []
-    subs: dict[int, dict] = {}
+    files_read: list[tuple[HandinGrade, dict | None]] = []
     for path in files:
         res, sub = _read(path, max_bytes)
         if sub is not None:
             _check_file(res, sub, exercises, chapter, when_due, now)
-            subs[id(res)] = sub
-        handins.append(res)
-    _mark_duplicates(handins)
-    _mark_identical_files(handins)
-
-    with Sandbox(limits) as box:
-        todo = [h for h in handins if h.status == "graded"]
-        for n, h in enumerate(todo, start=1):
-            results, found = _evaluate_handin(subs.pop(id(h)), h.student_id, h.seed,
-                                              exercises, box)
-            h.results, h.findings = results, h.findings + found
-            if progress is not None:
-                progress("grading", n / len(todo))
-    _mark_copies([h for h in handins if h.status == "graded"])
-    handins = _join_roster(handins, students)
+        files_read.append((res, sub))
+    _mark_identical_files([res for res, _ in files_read])
+    handins = [res for res, sub in files_read if sub is None]  # unreadable files
+    by_student = defaultdict(list)
+    for res, sub in files_read:
+        if sub is not None:
+            by_student[res.student_id].append((res, sub))
+    merged = [_merge_student(group, exercises) for group in by_student.values()]
+    results = _evaluate_all([(h.student_id, h.seed, sub) for h, sub in merged], exercises,
+                            limits, jobs, progress)
+    for (h, _), (res, found) in zip(merged, results):
+        h.results, h.findings = res, h.findings + found
+    graded = [h for h, _ in merged]
+    _mark_copies(graded)
+    handins = _join_roster(graded + handins, students)
     return ClassGrades(handins, exercises, chapter, students)
 
 
-def _mark_duplicates(handins: list[HandinGrade]) -> None:
-    by_id = defaultdict(list)
-    for h in handins:
-        if h.status == "graded":
-            by_id[h.student_id].append(h)
-    for sid, group in by_id.items():
-        if len(group) < 2:
-            continue
-        group.sort(key=lambda h: (_timestamp(h.created) or dt.datetime.min.replace(
-            tzinfo=dt.timezone.utc), h.file or ""))
-        kept = group[-1]
-        for h in group[:-1]:
-            h.status = "superseded"
-            h.add("duplicate-student", f"student {sid} handed in again ({kept.file}); the "
-                                       "latest hand-in is graded")
-        kept.add("duplicate-student", f"student {sid} handed in {len(group)} files ("
-                 + ", ".join(h.file for h in group) + "); this latest one is graded")
+def _merge_student(group: list[tuple[HandinGrade, dict]], exercises: dict) -> tuple[
+        HandinGrade, dict]:
+    """One student's files as one hand-in: per chapter, the answers of the latest file."""
+    group.sort(key=lambda item: (_timestamp(item[0].created) or dt.datetime.min.replace(
+        tzinfo=dt.timezone.utc), item[0].file or ""))
+    first, _ = group[0]
+    merged = HandinGrade(file=", ".join(h.file for h, _ in group), student_id=first.student_id,
+                         seed=first.seed, created=group[-1][0].created,
+                         files=[h.file for h, _ in group])
+    seen = set()
+    for h, _ in group:
+        for f in h.findings:
+            if f not in seen:
+                seen.add(f)
+                merged.findings.append(f)
+    by_chapter = defaultdict(list)
+    for h, sub in group:
+        for ch in sorted({k.split(".", 1)[0] for k in sub["answers"] if k in exercises}):
+            by_chapter[ch].append((h, sub))
+    answers = {}
+    for ch, holders in sorted(by_chapter.items()):
+        h, sub = holders[-1]
+        answers.update({k: v for k, v in sub["answers"].items()
+                        if k in exercises and k.split(".", 1)[0] == ch})
+        if len(holders) > 1:
+            merged.add("duplicate-student", f"{ch} handed in {len(holders)} times ("
+                       + ", ".join(x.file for x, _ in holders) + f"); the latest, {h.file}, "
+                       "is graded")
+    latest = group[-1][1]
+    return merged, {**latest, "answers": answers}
+
+
+def _evaluate_all(todo: list[tuple[str, int, dict]], exercises: dict, limits: Limits,
+                  jobs: int, progress) -> list[tuple[dict, list]]:
+    """Evaluate every student's answers, in ``jobs`` worker processes when more than one."""
+    out: list = [None] * len(todo)
+    if jobs > 1 and len(todo) > 1 and _fork_context() is not None:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        global _WORKER_EXERCISES, _WORKER_LIMITS
+        _WORKER_EXERCISES, _WORKER_LIMITS = exercises, limits
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+            futures = {pool.submit(_evaluate_in_worker, item): i for i, item in enumerate(todo)}
+            for n, fut in enumerate(as_completed(futures), start=1):
+                out[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress("grading", n / len(todo))
+        return out
+    with Sandbox(limits) as box:
+        for n, (sid, seed, sub) in enumerate(todo):
+            out[n] = _evaluate_handin(sub, sid, seed, exercises, box)
+            if progress is not None:
+                progress("grading", (n + 1) / len(todo))
+    return out
+
+
+_WORKER_EXERCISES: dict = {}
+_WORKER_LIMITS = Limits()
+_WORKER_BOX: Sandbox | None = None
+
+
+def _fork_context():
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # Windows: grade in one process
+        return None
+
+
+def _evaluate_in_worker(item):
+    """In a grading worker (a fork of the grader, trusted code only): one student."""
+    global _WORKER_BOX
+    if _WORKER_BOX is None:
+        from multiprocessing.util import Finalize
+
+        _WORKER_BOX = Sandbox(_WORKER_LIMITS)
+        Finalize(_WORKER_BOX, _WORKER_BOX.close, exitpriority=10)
+    sid, seed, sub = item
+    return _evaluate_handin(sub, sid, seed, _WORKER_EXERCISES, _WORKER_BOX)
 
 
 def _mark_identical_files(handins: list[HandinGrade]) -> None:
