@@ -154,6 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="MB of memory per submitted function (default: 512)")
     gr.add_argument("--max-size", type=_positive_int, default=5 * 2**20,
                     help="largest hand-in file read, in bytes (default: 5 MiB)")
+    gr.add_argument("--jobs", type=_positive_int, default=None,
+                    help="students graded side by side (default: one per core)")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
 
     pf = sub.add_parser("pack-form", help="write the students' form of an assessment pack",
@@ -458,6 +460,7 @@ def _grade(args) -> int:
     grades = grade_files(args.submissions, out=args.out, report=args.report, force=args.force,
                          chapter=args.chapter, roster=args.roster, deadline=args.deadline,
                          pack=args.pack, limits=limits, max_bytes=args.max_size,
+                         jobs=args.jobs or os.cpu_count() or 1,
                          progress=None if args.quiet else ProgressBar())
     table = grades.table()
     graded = table[table["status"] == "graded"]
