@@ -1,9 +1,10 @@
 """Every exercise can be answered on every student's data, and the workbook's names agree.
 
-* On the datasets of 30 student ids and on the practice dataset (graded exercises), or on the
-  practice dataset (practice exercises, which are checked on it), each exercise's own expected
-  answer passes its own check (a Function exercise: its reference implementation passes every
-  hidden case), and the question is well defined there: no empty, NaN or tied answer.
+* Every graded exercise on the datasets of 30 student ids and on the practice dataset, every
+  practice exercise on the practice dataset (the one it is checked on): its own expected answer
+  passes its own check (a Function exercise: its reference implementation passes every hidden
+  case; a Text exercise: every accepted form), so does a number rounded to the decimals the
+  prompt asks for, and the question is well defined there: no empty, NaN or tied answer.
 * Practice exercises are exactly those used only in chapter notebooks; the graded ones are
   exactly those of the homework notebooks (solutions/).
 * A share, rate or fraction between 0 and 1 declares its unit (the percent/fraction hint).
@@ -69,13 +70,13 @@ def reference(ex: Exercise) -> Callable:
     return getattr(module, "REFERENCES", {})[ex.id]
 
 
-def _as_answer(ex: Exercise, expected):
-    """What a student submits for an expected value."""
+def _answers(ex: Exercise, expected) -> list:
+    """The answers a student may submit for an expected value (each must be accepted)."""
     if isinstance(ex.kind, Function):
-        return reference(ex)
+        return [reference(ex)]
     if isinstance(ex.kind, Text) and not isinstance(expected, str):
-        return list(expected)[0]
-    return expected
+        return list(expected)
+    return [expected]
 
 
 def _gap(values: pd.Series, lowest: bool = False, at: int = 0) -> float:
@@ -173,9 +174,11 @@ def test_every_exercise_is_answerable(who, datasets):
             problems.append(f"{ex_id}: {why}")
             continue
         fixed = dataclasses.replace(ex, expected=lambda _d, e=expected: e)  # computed once
-        verdict = evaluate(fixed, _as_answer(ex, expected), data)
-        if not verdict.correct:
-            problems.append(f"{ex_id}: its own answer is not accepted: {verdict.text()}")
+        for answer in _answers(ex, expected):
+            verdict = evaluate(fixed, answer, data)
+            if not verdict.correct:
+                problems.append(f"{ex_id}: its own answer {answer!r} is not accepted: "
+                                f"{verdict.text()}")
         decimals = DECIMALS.search(ex.prompt) if isinstance(ex.kind, Number) else None
         if decimals:  # an answer with as many decimals as the prompt asks for is right
             rounded = round(float(expected), int(decimals.group(1)))
