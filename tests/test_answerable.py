@@ -267,9 +267,12 @@ def _top_level(tree: ast.AST):
             yield from _top_level(node)
 
 
-def names_of(path: Path) -> tuple[set[str], set[str]]:
-    """(names imported at module level, functions defined by ``def``) in a notebook."""
-    imported, defined = set(), set()
+def names_of(path: Path) -> tuple[set[str], set[str], set[str]]:
+    """(names imported, functions defined by ``def``, names assigned) at a notebook's top level.
+
+    Assigned: targets of ``=``, ``+=``, annotated assignments and ``for`` loops.
+    """
+    imported, defined, assigned = set(), set(), set()
     for cell in load_notebook(path)["cells"]:
         if cell["cell_type"] != "code":
             continue
@@ -280,7 +283,11 @@ def names_of(path: Path) -> tuple[set[str], set[str]]:
                 imported |= {a.asname or a.name for a in node.names}
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 defined.add(node.name)
-    return imported, defined
+            elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                assigned |= {n.id for t in targets for n in ast.walk(t)
+                             if isinstance(n, ast.Name)}
+    return imported, defined, assigned
 
 
 def checked_names(path: Path, exercise_id: str) -> set[str]:
@@ -312,11 +319,14 @@ def test_the_name_helpers_find_imports_and_defs(tmp_path):
                                                      "import crmlab.clv\n",
                                                      "from crmlab import (rfm,\n", " value)\n"]},
                     {"cell_type": "code", "source": ["def clv(m):\n", "    import os\n",
-                                                     "    return m\n",
+                                                     "    x = m\n", "    return x\n",
+                                                     "total = 0\n",
+                                                     "for value in range(3):\n",
+                                                     "    total += value\n",
                                                      'crmlab.check("ch03.clv-function", clv)\n']}]}
     path = tmp_path / "nb.ipynb"
     path.write_text(json.dumps(nb), encoding="utf-8")
-    assert names_of(path) == ({"np", "crmlab", "rfm", "value"}, {"clv"})
+    assert names_of(path) == ({"np", "crmlab", "rfm", "value"}, {"clv"}, {"total", "value"})
     assert checked_names(path, "ch03.clv-function") == {"clv"}
     assert checked_names(path, "ch01.gini-function") == set()
     ex = all_exercises()["ch01.gini-function"]
@@ -326,7 +336,7 @@ def test_the_name_helpers_find_imports_and_defs(tmp_path):
 
 @pytest.mark.parametrize("path", HOMEWORK, ids=lambda p: p.stem)
 def test_homework_function_names_agree_with_the_cells(path):
-    imported, defined = names_of(path)
+    imported, defined, assigned = names_of(path)
     ids = _ids_in([path])
     functions = [ex for k, ex in all_exercises().items()
                  if k in ids and isinstance(ex.kind, Function)]
@@ -341,3 +351,6 @@ def test_homework_function_names_agree_with_the_cells(path):
         assert passed and passed <= names, (f"{path.name} checks {ex.id} with {passed}, the prompt "
                                             f"asks for {names}")
     assert not defined & imported, f"{path.name} redefines imported {defined & imported}"
+    assert not assigned & imported, f"{path.name} assigns to imported {assigned & imported}"
+    assert not assigned & defined, (f"{path.name} uses {assigned & defined} both for a value "
+                                    "and for a function")
