@@ -26,7 +26,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from crmlab.data.io import CRMData
 
-__all__ = ["dataset_tables", "numeric_array", "require_columns", "require_dates",
+__all__ = ["dataset_tables", "numeric_array", "require_columns", "require_dates", "require_table",
            "require_numeric", "require_present", "require_rows"]
 
 
@@ -338,3 +338,41 @@ def numeric_array(values, name: str, *, non_negative: bool = False, missing: boo
         raise ValueError(f"{name} has {int(neg.sum()):,} negative value(s) (e.g. "
                          f"{_example(out[neg])}): {what} cannot be negative")
     return out
+
+
+def require_table(df: pd.DataFrame, name: str, columns: Iterable[str], *,
+                  ids: Iterable[str] = (), dates: Iterable[str] = (),
+                  optional_dates: Iterable[str] = (), numbers: Iterable[str] = (),
+                  optional_numbers: Iterable[str] = (),
+                  non_negative: Iterable[str] = (), check_frame: bool = True) -> pd.DataFrame:
+    """All the checks of one input table in one call; return it unchanged.
+
+    ``columns`` must be present (:func:`require_columns`); then ``ids`` must
+    have no missing value, ``dates`` must be parsed dates without NaT
+    (``optional_dates`` may have NaT), ``numbers`` must be finite numbers
+    (``optional_numbers`` may be NaN) and ``non_negative`` columns (among the
+    numbers) must be >= 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"customer_id": ["a"], "order_date": pd.to_datetime(["2024-01-01"]),
+    ...                   "amount": [-1.0]})
+    >>> require_table(o, "orders", ["customer_id", "order_date", "amount"],
+    ...               ids=["customer_id"], dates=["order_date"], numbers=["amount"],
+    ...               non_negative=["amount"])
+    Traceback (most recent call last):
+    ...
+    ValueError: orders.amount has 1 row with a negative value (e.g. -1.0): values cannot be \
+negative; fix or drop those rows first
+    """
+    require_columns(df, name, columns, check_frame=check_frame)
+    non_negative = set(non_negative)
+    require_present(df, name, ids)
+    require_dates(df, name, dates)
+    require_dates(df, name, optional_dates, missing=True)
+    for col in numbers:
+        require_numeric(df, name, [col], non_negative=col in non_negative)
+    for col in optional_numbers:
+        require_numeric(df, name, [col], missing=True, non_negative=col in non_negative)
+    return df

@@ -30,6 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlab._checks import require_table
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -86,6 +88,8 @@ def campaign_uplift(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = Non
     (0.25, 5.0)
     """
     _require(contacts, "contacts", ("campaign_id", "group", "responded", "revenue"))
+    require_table(contacts, "contacts", [], ids=["campaign_id", "group"],
+                  numbers=["revenue"], non_negative=["revenue"])
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     bad = set(contacts["group"].dropna().unique()) - {"treatment", "control"}

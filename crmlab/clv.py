@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import numeric_array
 from crmlab.rfm import prepare_orders
 
 if TYPE_CHECKING:
@@ -214,9 +215,9 @@ def dcf_clv(cash_flows, discount_rate: float, retention: float = 1.0,
     >>> round(dcf_clv([100] * 500, 0.10, retention=0.8), 2)  # = Gupta & Lehmann
     266.67
     """
-    cf = np.asarray(cash_flows, dtype=float)
-    if cf.ndim != 1 or cf.size == 0:
+    if isinstance(cash_flows, str) or np.ndim(cash_flows) != 1:
         raise ValueError("cash_flows must be a non-empty list of per-period margins")
+    cf = numeric_array(cash_flows, "cash_flows")
     r, i = _check_rates(retention, discount_rate)
     t = np.arange(1, cf.size + 1)
     return float(-acquisition_cost + np.sum(cf * (float(r) / (1 + float(i))) ** t))

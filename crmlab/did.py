@@ -349,7 +349,7 @@ def event_study(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
     >>> es["event_time"].tolist()[:3], float(es.loc[es.event_time == -3, "estimate"].iloc[0])
     ([-12, -9, -6], 0.0)
     >>> pre = event_study(d.kpi_monthly, d.regions).query("event_time < 0")
-    >>> round(float(pre["estimate"].mean()), 6)
+    >>> abs(round(float(pre["estimate"].mean()), 6))  # -0.0 and 0.0 alike
     0.0
     """
     if isinstance(bin_months, bool) or not isinstance(bin_months, (int, np.integer)) \

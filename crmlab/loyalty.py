@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -128,6 +128,9 @@ def loyalty_signals(orders: pd.DataFrame, surveys: pd.DataFrame, as_of,
     """
     _need(orders, "orders", ["customer_id", "order_date"])
     _need(surveys, "surveys", ["customer_id", "survey_date", "csat", "nps", "repurchase_intent"])
+    require_table(orders, "orders", [], ids=["customer_id"], dates=["order_date"])
+    require_table(surveys, "surveys", [], ids=["customer_id"], dates=["survey_date"],
+                  optional_numbers=["csat", "nps", "repurchase_intent"])
     end = pd.Timestamp(as_of)
     o = orders[orders["order_date"] <= end]
     if o.empty:
@@ -287,6 +290,8 @@ def programme_inputs(orders: pd.DataFrame, as_of, window_days: int = 365) -> pd.
     {'members': 1.0, 'spend_per_year': 50.0, 'margin_rate': 0.3, 'retention': 0.5}
     """
     _need(orders, "orders", ["customer_id", "order_date", "amount", "margin"])
+    require_table(orders, "orders", [], ids=["customer_id"], dates=["order_date"],
+                  numbers=["amount", "margin"], non_negative=["amount"])
     end = pd.Timestamp(as_of)
     w = pd.Timedelta(days=window_days)
     last = orders[(orders["order_date"] > end - w) & (orders["order_date"] <= end)]

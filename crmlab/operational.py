@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -85,6 +85,8 @@ def _date(x, name: str) -> pd.Timestamp:
 
 def _opportunities(opps: pd.DataFrame) -> pd.DataFrame:
     _require(opps, "opportunities", OPP_COLUMNS)
+    require_table(opps, "opportunities", [], ids=["opportunity_id", "stage"],
+                  numbers=["value"], non_negative=["value"])
     out = opps.copy()
     for c in (*_DATES, "closed_date"):
         out[c] = pd.to_datetime(out[c])

@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_present
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -40,6 +42,7 @@ __all__ = ["CategoryRecommender", "holdout_hit_rate", "plot_cooccurrence"]
 # ------------------------------------------------------------------ recommender
 def _baskets(orders: pd.DataFrame) -> pd.DataFrame:
     _require(orders, "orders", ("customer_id", "category"))
+    require_present(orders, "orders", ["customer_id", "category"])
     return pd.crosstab(orders["customer_id"], orders["category"]).gt(0)
 
 

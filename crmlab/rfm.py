@@ -145,6 +145,8 @@ def prepare_orders(orders: pd.DataFrame, as_of=None,
     require_dates(orders, "orders", ["order_date"])
     if "amount" in columns:
         require_numeric(orders, "orders", ["amount"], non_negative=True, what="amounts")
+    if "margin" in columns:
+        require_numeric(orders, "orders", ["margin"])  # a loss-making order is allowed
     if as_of is None:
         if orders.empty:
             raise ValueError("orders is empty")

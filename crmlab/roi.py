@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import numeric_array
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -71,8 +73,11 @@ class ROIResult:
 
 
 def _flows(name: str, values) -> np.ndarray:
-    a = np.asarray(values, dtype=float) if not isinstance(values, str) else np.array([np.nan])
-    if a.ndim != 1 or a.size < 2 or not np.all(np.isfinite(a)):
+    if isinstance(values, str) or np.ndim(values) != 1:
+        raise ValueError(f"{name} must be a list of finite numbers for years 0, 1, 2, ... "
+                         f"(at least two years), got {str(values)[:60]!r}")
+    a = numeric_array(values, name)
+    if a.size < 2:
         raise ValueError(f"{name} must be a list of finite numbers for years 0, 1, 2, ... "
                          f"(at least two years), got {values!r}")
     return a

@@ -166,6 +166,22 @@ def csat(scores, satisfied_min: int = 4, scale: tuple[int, int] = (1, 5)) -> pd.
                       "share_satisfied": float((x >= satisfied_min).mean())})
 
 
+def _check_by(surveys: pd.DataFrame, by) -> None:
+    """``by`` must name a column of ``surveys`` or be one label per survey."""
+    if isinstance(by, str):
+        if by not in surveys.columns:
+            raise ValueError(f"cannot group by {by!r}: surveys has no such column (columns: "
+                             f"{', '.join(map(str, surveys.columns[:8]))}"
+                             f"{', ...' if surveys.shape[1] > 8 else ''})")
+    elif isinstance(by, (list, tuple)):
+        missing = [b for b in by if isinstance(b, str) and b not in surveys.columns]
+        if missing:
+            raise ValueError(f"cannot group by {', '.join(map(repr, missing))}: surveys has no "
+                             "such column")
+    elif hasattr(by, "__len__") and len(by) != len(surveys):
+        raise ValueError(f"by has {len(by)} labels but surveys has {len(surveys)} rows")
+
+
 def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4) -> pd.DataFrame:
     """:func:`csat` per group of ``surveys`` (``by``: a column name or a Series).
 
@@ -176,6 +192,7 @@ def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4) -> pd.DataFrame:
     {'a': 1.0, 'b': 0.0}
     """
     _need(surveys, "surveys", ["csat"])
+    _check_by(surveys, by)
     groups = surveys.groupby(by, observed=True)["csat"]
     return pd.DataFrame({k: csat(g, satisfied_min) for k, g in groups if g.notna().any()}).T
 
@@ -271,6 +288,7 @@ def nps_by(surveys: pd.DataFrame, by, level: float = 0.95) -> pd.DataFrame:
     {'a': 33.3, 'b': -66.7}
     """
     _need(surveys, "surveys", ["nps"])
+    _check_by(surveys, by)
     rows = {k: nps(g, level).to_series() for k, g in surveys.groupby(by, observed=True)["nps"]
             if g.notna().any()}
     out = pd.DataFrame(rows).T.drop(columns=["method", "level"])

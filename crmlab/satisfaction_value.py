@@ -34,6 +34,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_present, require_table
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -65,6 +67,8 @@ def annual_margin(orders: pd.DataFrame, customers: pd.DataFrame, as_of,
     """
     _need(orders, "orders", ["customer_id", "order_date", "margin"])
     _need(customers, "customers", ["customer_id", "signup_date"])
+    require_table(orders, "orders", [], ids=["customer_id"], numbers=["margin"])
+    require_present(customers, "customers", ["customer_id"])
     for name, df, col in (("orders", orders, "order_date"),
                           ("customers", customers, "signup_date")):
         if not pd.api.types.is_datetime64_any_dtype(df[col]):

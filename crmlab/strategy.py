@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_present, require_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -306,6 +306,8 @@ def customer_values(orders: pd.DataFrame, customers: pd.DataFrame, end, months: 
                          f"{len(labels)}")
     if not isinstance(months, (int, np.integer)) or months < 1:
         raise ValueError(f"months must be a whole number >= 1, got {months!r}")
+    require_table(orders, "orders", [], ids=["customer_id"], numbers=["margin"])
+    require_present(customers, "customers", ["customer_id"])
     stop = pd.Timestamp(end)
     start = stop - pd.DateOffset(months=months) + pd.Timedelta(days=1)
     when = pd.to_datetime(orders["order_date"])

@@ -55,7 +55,7 @@ def test_dcf_clv():
     (lambda: clv.margin_multiple(1.0, 0.0), "infinite"),
     (lambda: clv.retention_clv(10, 0.5, 0.1, periods=2.5), "whole number"),
     (lambda: clv.clv_path(10, 0.5, 0.1, periods=0), "whole number >= 1"),
-    (lambda: clv.dcf_clv([], 0.1), "non-empty"),
+    (lambda: clv.dcf_clv([], 0.1), "cash_flows is empty"),
     (lambda: clv.plot_clv_path(pd.DataFrame({"x": [1]})), "clv_path"),
     (lambda: clv.periods_per_year("M"), "time_unit"),
 ])

@@ -71,8 +71,8 @@ def _echo(answer, limit: int = ECHO_LIMIT) -> str:
 
 # ---------------------------------------------------------------- numbers
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,._]*|[.,]\d[\d_]*)(?:[eE][-+]?\d+)?)\s*(%?)\s*$")
-_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234,567 or 1,234.5
-_DOT_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(?:\.\d{3})+,\d+$")  # 1.234,5 (European)
+_THOUSANDS = re.compile(r"^[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")  # 1,234,567 or 1,234.5
+_DOT_THOUSANDS = re.compile(r"^[-+]?[1-9]\d{0,2}(?:\.\d{3})+,\d+$")  # 1.234,5 (European)
 _AMBIGUOUS = re.compile(r"^[-+]?[1-9]\d{0,2},\d{3}$")  # 1,234: one group of exactly 3 digits
 
 
@@ -81,7 +81,8 @@ def _digits(text: str) -> str | None:
 
     * ``1,234,567`` and ``1,234.5``: commas are thousands separators;
     * ``1.234,5``: dots are thousands separators, the comma is the decimal mark;
-    * ``0,6919``, ``12,5``: a single comma is a decimal comma;
+    * ``0,6919``, ``0,123``, ``12,5``: a single comma is a decimal comma (a number
+      never starts with ``0,`` before thousands);
     * ``1,234`` (one comma, then exactly three digits, no leading 0) is ambiguous:
       it is read as 1234, the way the workbook prints numbers, and
       :class:`Number` says so if 1.234 would have been right.
