@@ -54,11 +54,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GROUPS",
+    "GROUP_LABELS",
     "OUTCOMES",
     "RecoveryEffect",
     "churn_episodes",
     "churners_with_reason",
     "first_complaints",
+    "group_label",
     "plot_recovery_rates",
     "plot_recovery_spend",
     "plot_survival_after_complaint",
@@ -516,6 +518,22 @@ COLOURS = {"no_complaint": "#7f7f7f", "resolved_fast": "#2ca02c", "resolved_slow
            "unresolved": "#d62728"}
 
 
+# readable names of the complaint groups for plots
+GROUP_LABELS = {"no_complaint": "No complaint", "resolved_fast": "Resolved fast",
+                "resolved_slow": "Resolved slowly", "unresolved": "Unresolved"}
+
+
+def group_label(code: str) -> str:
+    """The readable name of a complaint group for plots (the code itself if unknown).
+
+    Examples
+    --------
+    >>> group_label("resolved_slow")
+    'Resolved slowly'
+    """
+    return GROUP_LABELS.get(code, str(code).replace("_", " "))
+
+
 def plot_recovery_rates(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Churn rate ratio vs no complaint per outcome, with intervals (log scale)."""
     _need(rates, "rates", ["rate_ratio", "ci_low", "ci_high"])
@@ -529,7 +547,7 @@ def plot_recovery_rates(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.text(row["ci_high"], yi + 0.15, f" {row['rate_ratio']:.2f}", fontsize=9)
     ax.axvline(1, color="grey", ls="--", lw=0.8)
     ax.set_xscale("log")
-    ax.set_yticks(y, list(r.index))
+    ax.set_yticks(y, [group_label(g) for g in r.index])
     ax.set_ylim(-0.6, len(r) - 0.4)
     ax.set_xlabel("churn rate ratio vs customers without a complaint (log scale)")
     ax.set_title("Churn after a complaint, by how it was handled")
@@ -544,6 +562,8 @@ def plot_survival_after_complaint(km: pd.DataFrame, ax: Axes | None = None) -> A
     plot_survival(km, ax=ax)
     for line in ax.get_lines():
         line.set_color(COLOURS.get(line.get_label(), line.get_color()))
+        if line.get_label() in GROUP_LABELS:
+            line.set_label(group_label(line.get_label()))
     for coll, line in zip(ax.collections, ax.get_lines()):
         coll.set_color(line.get_color())
     ax.legend(frameon=False)
@@ -560,7 +580,7 @@ def plot_recovery_spend(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.bar(x - 0.2, result["control_spend"], 0.4, color="#bdbdbd", label="matched, no complaint")
     ax.bar(x + 0.2, result["spend"], 0.4, color=[COLOURS[g] for g in result.index],
            label="complainers")
-    ax.set_xticks(x, list(result.index))
+    ax.set_xticks(x, [group_label(g) for g in result.index])
     ax.set_ylabel(f"mean spend in the next {result.attrs.get('horizon_days', '')} days")
     ax.set_ylim(0, 1.3 * max(result["spend"].max(), result["control_spend"].max()))
     ax.set_title("Spend after a complaint")

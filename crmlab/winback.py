@@ -27,6 +27,8 @@ __all__ = [
     "EXIT_REASON_TYPES",
     "LOST_TYPES",
     "LOST_TYPES_ZH",
+    "LOST_TYPE_LABELS",
+    "lost_type_label",
     "WINBACK_WEIGHTS",
     "LostTypeRules",
     "classify_lost",
@@ -44,6 +46,25 @@ LOST_TYPES = ("intentionally_pushed_away", "unintentionally_pushed_away",
 LOST_TYPES_ZH = {"intentionally_pushed_away": "蓄意摒弃", "unintentionally_pushed_away": "非蓄意摒弃",
                  "pulled_away_by_competitor": "被竞争对手吸引走", "bought_away_by_price": "低价寻求型",
                  "moved_away": "条件丧失型"}
+# readable names of the types for plots (Griffin & Lowenstein 2001)
+LOST_TYPE_LABELS = {"intentionally_pushed_away": "Pushed away on purpose (unprofitable)",
+                    "unintentionally_pushed_away": "Pushed away by poor service",
+                    "pulled_away_by_competitor": "Pulled away by a competitor",
+                    "bought_away_by_price": "Bought away by a lower price",
+                    "moved_away": "Moved away (can no longer buy)"}
+
+
+def lost_type_label(code: str) -> str:
+    """The readable name of a lost-customer type for plots (the code itself if unknown).
+
+    Examples
+    --------
+    >>> lost_type_label("bought_away_by_price")
+    'Bought away by a lower price'
+    """
+    return LOST_TYPE_LABELS.get(code, str(code).replace("_", " "))
+
+
 # what an exit survey answer says about the type
 EXIT_REASON_TYPES = {"firm_ended_service": "intentionally_pushed_away",
                      "poor_service": "unintentionally_pushed_away",
@@ -251,8 +272,9 @@ def plot_lost_types(classified: pd.DataFrame, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(9, 3.6))
     left = np.zeros(len(table))
     colours = plt.get_cmap("tab10").colors
+    names = [lost_type_label(t) for t in table.index]
     for i, ev in enumerate(table.columns):
-        ax.barh(table.index, table[ev], left=left, label=ev, color=colours[i % 10])
+        ax.barh(names, table[ev], left=left, label=ev, color=colours[i % 10])
         left += table[ev].to_numpy()
     for y, total in enumerate(left):
         ax.text(total, y, f" {total:,.0f}", va="center", fontsize=9)
@@ -354,7 +376,7 @@ def plot_win_back(ranking: pd.DataFrame, ax: Axes | None = None, top_k: int = 20
         part = ranking[ranking["lost_type"] == kind]
         if len(part):
             ax.scatter(part["likelihood"], part["value"], s=12, alpha=0.6, color=colours[kind],
-                       label=f"{kind} ({len(part)})")
+                       label=f"{lost_type_label(kind)} ({len(part)})")
     top = ranking.nlargest(top_k, "score")
     ax.scatter(top["likelihood"], top["value"], s=70, facecolors="none", edgecolors="black",
                linewidths=1.2, label=f"top {len(top)} by score")
