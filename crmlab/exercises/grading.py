@@ -45,6 +45,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import tempfile
 from collections import Counter, defaultdict
@@ -54,7 +55,7 @@ from pathlib import Path
 
 from crmlab._version import __version__
 from crmlab.exercises import core, store
-from crmlab.exercises.kinds import Function, Verdict
+from crmlab.exercises.kinds import Function, Number, Table, Text, Verdict
 from crmlab.exercises.sandbox import Limits, Replay, Sandbox
 from crmlab.exercises.submission import MAX_BYTES, HandinError, candidates, digest, parse
 
@@ -102,6 +103,8 @@ class ExerciseResult:
     attempts: int | None = None
     answer_key: str = ""        # a fingerprint of the answer, to compare hand-ins
     expected_key: str = ""      # a fingerprint of this student's right answer
+    evidence: int = 0           # how telling an exact match with another hand-in is:
+    # 2 a table or a number with decimals, 1 a whole number or a text, 0 a choice or code
 
 
 @dataclass
@@ -349,7 +352,7 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
                 ex_id, verdict.status, ex.points if verdict.correct else 0.0, verdict.message,
                 verdict.message if verdict.status == "wrong" and verdict.message in mistakes
                 else None, _int(entry.get("attempts")), _fingerprint(raw),
-                _fingerprint(store.encode(expected)))
+                _fingerprint(store.encode(expected)), _evidence(ex.kind, raw))
             if best is None or result.points > best.points:
                 best = result
         if best is not None:
@@ -399,6 +402,21 @@ def _function_cases(ex, data) -> list[tuple]:
                 seen.add(key)
                 out.append(tuple(args))
     return out
+
+
+def _evidence(kind, raw) -> int:
+    """How unlikely two students give exactly this answer by chance (see ExerciseResult)."""
+    if isinstance(kind, Table):
+        return 2
+    if isinstance(kind, Number):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            return 0  # text typed into the box: judged as invalid, not as evidence
+        if isinstance(raw, float) and math.isfinite(raw) and raw != int(raw):
+            return 2
+        return 1
+    if isinstance(kind, Text):
+        return 1
+    return 0
 
 
 def _int(value) -> int | None:
@@ -676,28 +694,38 @@ def _mark_identical_files(handins: list[HandinGrade]) -> None:
 
 
 def _mark_copies(graded: list[HandinGrade]) -> None:
-    """Answers that are another student's right answer, and identical answer sets."""
+    """Answers that are another student's right answer, and identical answer sets.
+
+    Only answers that rarely coincide by chance count as evidence: a table or a
+    number with decimals is enough on its own, whole numbers and texts (a region's
+    name) only two together from the same other student; choices and code never
+    (many honest students choose the same option or write the same textbook code).
+    """
     right = defaultdict(dict)  # exercise -> answer fingerprint -> student who got it right
     expected_keys = defaultdict(set)
     for h in graded:
         for ex_id, r in h.results.items():
             expected_keys[ex_id].add(r.expected_key)
-            if r.status == "correct":
+            if r.status == "correct" and r.evidence:
                 right[ex_id].setdefault(r.answer_key, h.student_id)
     per_student = {ex_id for ex_id, keys in expected_keys.items() if len(keys) > 1}
     for h in graded:
-        copied = []
+        sources = defaultdict(list)
         for ex_id, r in h.results.items():
             owner = right[ex_id].get(r.answer_key)
-            if r.status != "correct" and owner not in (None, h.student_id):
-                copied.append(f"{ex_id} (the right answer of {owner})")
+            if r.status != "correct" and r.evidence and owner not in (None, h.student_id):
+                sources[owner].append((ex_id, r.evidence))
+        copied = [f"{ex_id} (the right answer of {owner})"
+                  for owner, hits in sources.items() if sum(e for _, e in hits) >= 2
+                  for ex_id, _ in hits]
         if copied:
             h.add("copied-answer", "wrong here, but exactly another student's right answer on "
                                    "their data: " + ", ".join(copied[:6]))
     signatures = defaultdict(list)
     for h in graded:
-        mine = sorted((k, r.answer_key) for k, r in h.results.items() if k in per_student)
-        if len(mine) >= 3:
+        mine = sorted((k, r.answer_key) for k, r in h.results.items()
+                      if k in per_student and r.evidence)
+        if sum(h.results[k].evidence for k, _ in mine) >= 4:
             signatures[_fingerprint(mine)].append(h)
     for group in signatures.values():
         if len(group) > 1:

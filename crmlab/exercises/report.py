@@ -92,7 +92,7 @@ class ClassReport:
         return {"students on the roster": len(g.roster) if g.roster is not None else None,
                 "hand-ins graded": len(graded),
                 "missing": len(g.missing()),
-                "maximum score": g.max_score(g.chapter),
+                "maximum score": f"{g.max_score(g.chapter):g}",
                 "mean score (%)": round(graded["percent"].mean(), 1) if len(graded) else None,
                 "median score (%)": round(graded["percent"].median(), 1) if len(graded)
                 else None,
@@ -130,7 +130,8 @@ body {{ font-family: system-ui, "Noto Sans", "Noto Sans CJK SC", sans-serif; mar
        max-width: 70em; color: #202124; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }}
 th, td {{ border-bottom: 1px solid #dadce0; padding: 4px 10px; text-align: left; }}
-img {{ max-width: 100%; margin-right: 1em; vertical-align: top; }}
+.figures {{ display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }}
+.figures img {{ max-width: 48%; min-width: 22em; }}
 h2 {{ margin-top: 1.6em; }}
 </style></head><body>
 <h1>{html.escape(self.title)}</h1>

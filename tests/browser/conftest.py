@@ -44,7 +44,7 @@ NOTEBOOKS = {
     "slider_fixture.ipynb": HERE / "slider_fixture.ipynb",
 }
 # Pictures for the README, copied to $CRMLAB_SCREENSHOTS when it is set.
-README_PICTURES = ("welcome-notebook.png", "exercise-feedback.png")
+README_PICTURES = ("welcome-notebook.png", "exercise-feedback.png", "class-report.png")
 
 # The fixture notebook is data for the browser test, not a notebook for nbval.
 collect_ignore_glob = ["*.ipynb"]
@@ -331,12 +331,7 @@ class Lab:
                     "width": max(top["x"] + top["width"], bottom["x"] + bottom["width"]) - top["x"],
                     "height": bottom["y"] + bottom["height"] - top["y"]}
         self.page.screenshot(path=str(target), clip=clip, timeout=30_000, animations="disabled")
-        copy_to = os.environ.get("CRMLAB_SCREENSHOTS")
-        if copy_to and name in README_PICTURES:
-            folder = Path(copy_to)
-            folder = folder if folder.is_absolute() else ROOT / folder
-            folder.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(target, folder / name)
+        copy_readme_picture(target)
         return target
 
 
@@ -355,6 +350,36 @@ def screenshots(tmp_path_factory, pytestconfig):
     pytestconfig.stash[_SHOTS] = folder
     print(f"\nbrowser test screenshots: {folder}")
     return folder
+
+
+@pytest.fixture(scope="module")
+def chromium(browser_ready):
+    """Debian's Chromium through Playwright, without JupyterLab (for plain pages)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=CHROMIUM_ARGS, timeout=60_000)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def copy_readme_picture(path: Path) -> None:
+    """Copy a README picture to $CRMLAB_SCREENSHOTS when it is set."""
+    copy_to = os.environ.get("CRMLAB_SCREENSHOTS")
+    if copy_to and path.name in README_PICTURES:
+        folder = Path(copy_to)
+        folder = folder if folder.is_absolute() else ROOT / folder
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, folder / path.name)
+
+
+@pytest.fixture
+def readme_picture():
+    """The function that copies a README picture to $CRMLAB_SCREENSHOTS."""
+    return copy_readme_picture
 
 
 @pytest.fixture(scope="module")
