@@ -470,8 +470,9 @@ def plot_scorecard(result: ScorecardResult, ax: Axes | None = None, decimals: in
                     fontweight="bold" if k == "index" else "normal")
     ax.set_xlim(0, len(keys) + 1)
     ax.set_ylim(len(rows), 0)
-    ax.set_xticks(np.arange(len(keys) + 1) + 0.475, [*keys, "INDEX"], rotation=40, ha="right",
-                  fontsize=7)
+    names = {i.key: i.en for i in result.system.indicators}  # readable names, not column codes
+    ax.set_xticks(np.arange(len(keys) + 1) + 0.475, [*(names.get(k, k) for k in keys), "INDEX"],
+                  rotation=40, ha="right", fontsize=7)
     ax.set_yticks(np.arange(len(rows)) + 0.45, rows, fontsize=8)
     ax.tick_params(length=0)
     for side in ax.spines.values():
