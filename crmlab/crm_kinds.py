@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_dates, require_present
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -162,6 +162,9 @@ def interaction_initiative(interactions: pd.DataFrame, by: str = "year") -> pd.D
     if not isinstance(interactions, pd.DataFrame):
         raise ValueError(f"interactions must be a DataFrame, got {type(interactions).__name__}")
     require_columns(interactions, "interactions", need, check_frame=False)
+    require_present(interactions, "interactions", need)
+    if by == "year":
+        require_dates(interactions, "interactions", ["interaction_time"])
     bad = set(interactions["direction"].dropna().unique()) - {"inbound", "outbound"}
     if bad:
         raise ValueError("interactions.direction must be 'inbound' or 'outbound', found "

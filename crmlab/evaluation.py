@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import dataset_tables as _frames
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_numeric
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -133,6 +133,7 @@ def satisfaction_kpi(data, by: str | None = "region_id", period: str | None = "Y
     _check_grouping(by, period)
     frames = _frames(data)
     s = _need(frames, "surveys", ["customer_id", "survey_date", "survey_type", "csat", "nps"])
+    require_numeric(s, "surveys", ["csat", "nps"], missing=True)
     s = s[s["survey_type"] == "periodic"].copy()
     s["region_id"] = s["customer_id"].map(_region_of_customer(frames))
     csat, nps = s["csat"].astype(float), s["nps"].astype(float)

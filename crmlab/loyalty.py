@@ -239,6 +239,8 @@ def satisfaction_loyalty_curve(surveys: pd.DataFrame, as_of, contracts: pd.DataF
     if by not in ("csat", "nps", "repurchase_intent"):
         raise ValueError(f"by must be 'csat', 'nps' or 'repurchase_intent', got {by!r}")
     _need(surveys, "surveys", ["customer_id", "survey_date", by])
+    require_table(surveys, "surveys", [], ids=["customer_id"], dates=["survey_date"],
+                  optional_numbers=[by])
     end = pd.Timestamp(as_of)
     s = surveys
     if "survey_type" in s.columns:

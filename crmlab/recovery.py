@@ -49,6 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crmlab._checks import require_dates, require_numeric, require_present
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -75,6 +77,9 @@ GROUPS = ("no_complaint", *OUTCOMES)
 DAY = np.timedelta64(1, "D")
 
 
+_REQUIRED_DATES = ("start_date", "opened_at", "signup_date", "order_date", "survey_date")
+
+
 def _need(df, name: str, columns) -> None:
     hint = (" (churn is observed only in contractual data: use crmlab.load('telecom'))"
             if name == "contracts" else "")
@@ -89,6 +94,11 @@ def _need(df, name: str, columns) -> None:
                 df[c]):
             raise ValueError(f"{name}.{c} holds text, not dates: parse it first with "
                              "pd.to_datetime")
+    # ids and the dates every row has (end dates may be missing: still running)
+    require_present(df, name, [c for c in columns if c.endswith("_id")])
+    require_dates(df, name, [c for c in columns if c in _REQUIRED_DATES])
+    if "amount" in columns:
+        require_numeric(df, name, ["amount"], non_negative=True, what="amounts")
 
 
 def _days(s) -> np.ndarray:

@@ -54,6 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_columns as _need
+from crmlab._checks import require_numeric
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -124,6 +125,7 @@ def _items(surveys: pd.DataFrame, kinds=("exp", "perc")) -> pd.DataFrame:
     """The SERVQUAL items as floats, rows with a missing item dropped."""
     cols = [f"{k}_{d}" for k in kinds for d in DIMENSIONS]
     _need(surveys, "surveys", cols)
+    require_numeric(surveys, "surveys", cols, missing=True)  # NaN: item not asked
     x = surveys[cols].astype("float64")
     x = x[x.notna().all(axis=1)]
     if x.empty:
@@ -192,6 +194,7 @@ def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4) -> pd.DataFrame:
     {'a': 1.0, 'b': 0.0}
     """
     _need(surveys, "surveys", ["csat"])
+    require_numeric(surveys, "surveys", ["csat"], missing=True)
     _check_by(surveys, by)
     groups = surveys.groupby(by, observed=True)["csat"]
     return pd.DataFrame({k: csat(g, satisfied_min) for k, g in groups if g.notna().any()}).T
@@ -288,6 +291,7 @@ def nps_by(surveys: pd.DataFrame, by, level: float = 0.95) -> pd.DataFrame:
     {'a': 33.3, 'b': -66.7}
     """
     _need(surveys, "surveys", ["nps"])
+    require_numeric(surveys, "surveys", ["nps"], missing=True)
     _check_by(surveys, by)
     rows = {k: nps(g, level).to_series() for k, g in surveys.groupby(by, observed=True)["nps"]
             if g.notna().any()}
@@ -382,6 +386,7 @@ def disconfirmation(surveys: pd.DataFrame, tolerance: float = 0.5) -> pd.DataFra
     ['negative', 'confirmed', 'positive']
     """
     _need(surveys, "surveys", ["csat"])
+    require_numeric(surveys, "surveys", ["csat"], missing=True)
     if tolerance < 0:
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     x = _items(surveys)
@@ -425,6 +430,7 @@ def acsi_items(surveys: pd.DataFrame) -> pd.DataFrame:
     [100.0, 100.0, 50.0]
     """
     _need(surveys, "surveys", ["csat"])
+    require_numeric(surveys, "surveys", ["csat"], missing=True)
     x = _items(surveys)
     c = surveys.loc[x.index, "csat"].astype("float64")
     x, c = x[c.notna()], c[c.notna()]
@@ -562,6 +568,7 @@ def importance_performance(surveys: pd.DataFrame, importance: str = "derived",
     if performance not in ("perception", "gap"):
         raise ValueError(f"performance must be 'perception' or 'gap', got {performance!r}")
     _need(surveys, "surveys", ["csat"])
+    require_numeric(surveys, "surveys", ["csat"], missing=True)
     x = _items(surveys, ("exp", "perc", "imp"))
     y = surveys.loc[x.index, "csat"].astype("float64")
     x, y = x[y.notna()], y[y.notna()]

@@ -11,12 +11,13 @@ English, so that matplotlib never warns about missing glyphs.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from crmlab._checks import require_columns
+from crmlab._checks import require_columns, require_numeric
 from crmlab.data.schema import SCENARIOS, Table, table, tables_for
 
 if TYPE_CHECKING:
@@ -391,7 +392,11 @@ def plot_monthly_activity(data: CRMData | Mapping[str, pd.DataFrame],
     if not pd.api.types.is_datetime64_any_dtype(orders["order_date"]):
         raise ValueError("orders.order_date holds text, not dates (a dataset made with "
                          "defects?): parse it first, e.g. pd.to_datetime(..., format='mixed')")
-    amount = pd.to_numeric(orders["amount"], errors="coerce")
+    require_numeric(orders, "orders", ["amount"], missing=True)
+    amount = orders["amount"]
+    if amount.isna().any():
+        warnings.warn(f"plot_monthly_activity: {int(amount.isna().sum()):,} of {len(amount):,} "
+                      "orders have no amount and are left out of the revenue line", stacklevel=2)
     monthly = (pd.DataFrame({"month": orders["order_date"].dt.to_period("M"), "amount": amount})
                .groupby("month").agg(orders=("amount", "size"), revenue=("amount", "sum")))
     if ax is None:
