@@ -338,8 +338,8 @@ def _tenure(data, horizon_days: int) -> tuple[pd.DataFrame, pd.Timestamp]:
     end = pd.Timestamp(meta["end"]) if "end" in meta else max(
         customers["signup_date"].max(), contracts["end_date"].max())
     # a customer has left when every one of their contracts has ended
-    ended = contracts.groupby("customer_id")["end_date"].agg(
-        lambda s: pd.NaT if s.isna().any() else s.max())
+    by_customer = contracts.groupby("customer_id")["end_date"]
+    ended = by_customer.max().where(by_customer.count() == by_customer.size())
     c = customers[customers["signup_date"] <= end - pd.Timedelta(days=horizon_days)][
         ["customer_id", "signup_date"]].copy()
     if c.empty:
