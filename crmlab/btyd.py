@@ -480,6 +480,9 @@ def simulate_bgnbd(n_customers: int, r: float, alpha: float, a: float, b: float,
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if min(r, alpha, a, b) <= 0:
         raise ValueError("r, alpha, a and b must all be > 0")
+    if isinstance(n_customers, bool) or not isinstance(n_customers, (int, np.integer)) \
+            or n_customers < 1:
+        raise ValueError(f"n_customers must be a whole number >= 1, got {n_customers!r}")
     n = int(n_customers)
     T = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
     lam = rng.gamma(r, 1 / alpha, n)

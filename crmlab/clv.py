@@ -82,9 +82,17 @@ def _unit_days(time_unit: str) -> float:
     return TIME_UNITS[time_unit]
 
 
+def _number(value, name: str) -> np.ndarray:
+    """``value`` (a number or an array of numbers) as floats, or a clear error."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {str(value)[:40]!r}") from None
+
+
 def _check_rates(retention, discount_rate) -> tuple[np.ndarray, np.ndarray]:
-    r = np.asarray(retention, dtype=float)
-    i = np.asarray(discount_rate, dtype=float)
+    r = _number(retention, "retention")
+    i = _number(discount_rate, "discount_rate")
     if np.any(~np.isfinite(r)) or np.any((r < 0) | (r > 1)):
         raise ValueError(f"retention must be a probability between 0 and 1, got {retention!r}"
                          " (write 0.8 for 80%)")
@@ -155,7 +163,9 @@ def retention_clv(margin: float, retention: float, discount_rate: float,
     72.73
     """
     r, i = _check_rates(retention, discount_rate)
-    m = np.asarray(margin, dtype=float)
+    m = _number(margin, "margin")
+    if np.any(~np.isfinite(m)):
+        raise ValueError(f"margin must be a finite number, got {margin!r}")
     if periods is None:
         out = m * margin_multiple(r, i)
     else:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_columns, require_dates, require_present
+from crmlab._checks import require_columns, require_present
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -163,14 +163,19 @@ def interaction_initiative(interactions: pd.DataFrame, by: str = "year") -> pd.D
         raise ValueError(f"interactions must be a DataFrame, got {type(interactions).__name__}")
     require_columns(interactions, "interactions", need, check_frame=False)
     require_present(interactions, "interactions", need)
-    if by == "year":
-        require_dates(interactions, "interactions", ["interaction_time"])
+    when = None
+    if by == "year":  # text times are parsed here
+        raw = interactions["interaction_time"]
+        when = pd.to_datetime(raw, errors="coerce", format="mixed")
+        bad = when.isna() & raw.notna()
+        if bad.any():
+            raise ValueError(f"interactions.interaction_time has {int(bad.sum()):,} row(s) that "
+                             f"are not a date (e.g. {raw[bad].iloc[0]!r}): fix or drop them")
     bad = set(interactions["direction"].dropna().unique()) - {"inbound", "outbound"}
     if bad:
         raise ValueError("interactions.direction must be 'inbound' or 'outbound', found "
                          f"{sorted(bad)}")
-    key = (pd.to_datetime(interactions["interaction_time"]).dt.year.rename("year") if by == "year"
-           else interactions[by])
+    key = when.dt.year.rename("year") if when is not None else interactions[by]
     table = pd.crosstab(key, interactions["direction"]).reindex(columns=["inbound", "outbound"],
                                                                 fill_value=0)
     table.columns.name = None

@@ -263,8 +263,12 @@ def rollout_panel(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
         columns={"crm_rollout_date": "rollout"})
     p = kpi_monthly[["region_id", "month", outcome]].rename(columns={outcome: "y"}).merge(
         reg, on="region_id", how="left", validate="many_to_one")
+    require_present(regions, "regions", ["region_id", "crm_rollout_date"])
+    require_present(kpi_monthly, "kpi_monthly", ["region_id", "month"])
     if p["rollout"].isna().any():
-        raise ValueError("some kpi_monthly regions are not in the regions table")
+        unknown = sorted(set(p.loc[p["rollout"].isna(), "region_id"]))
+        raise ValueError(f"kpi_monthly has {len(unknown)} region(s) that are not in the regions "
+                         f"table: {', '.join(map(str, unknown[:5]))}")
     p["month"] = pd.to_datetime(p["month"])
     p["rollout"] = pd.to_datetime(p["rollout"])
     p["event_time"] = ((p["month"].dt.year - p["rollout"].dt.year) * 12

@@ -153,6 +153,11 @@ def _spells(frames) -> pd.DataFrame | None:
         if name in frames:
             t = _need(frames, name, ["customer_id", start, end])
             t = t.assign(s=_dates(t[start]), e=_dates(t[end]))
+            bad = int(t["s"].isna().sum())
+            if bad:
+                raise ValueError(f"{name}.{start} has {bad:,} row{'s' if bad != 1 else ''} "
+                                 f"without a date (of {len(t):,}): every {name[:-1]} has a "
+                                 "start; fix or drop those rows first")
             open_ = t["e"].isna().groupby(t["customer_id"]).any()
             g = t.groupby("customer_id")
             out = pd.DataFrame({"start": g["s"].min(), "end": g["e"].max()})

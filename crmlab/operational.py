@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_columns, require_table
+from crmlab._checks import require_columns, require_present, require_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -221,6 +221,7 @@ def conversion_by(leads: pd.DataFrame, opportunities: pd.DataFrame, by: str = "s
     {'fair': 1.0, 'web': 0.5}
     """
     _require(leads, "leads", ("lead_id", "qualified", by))
+    require_present(leads, "leads", ["lead_id", by])
     o = _opportunities(opportunities)
     _require(o, "opportunities", ("lead_id",))
     o = o.merge(leads[["lead_id", by]], on="lead_id", how="left")

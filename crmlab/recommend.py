@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_present
+from crmlab._checks import require_dates, require_present
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -144,6 +144,7 @@ def holdout_hit_rate(orders: pd.DataFrame, cutoff, k: int = 2, score: str = "con
     {'co-occurrence': 1.0, 'popularity': 0.0, 'random': 0.25}
     """
     _require(orders, "orders", ("customer_id", "category", "order_date"))
+    require_dates(orders, "orders", ["order_date"])
     t = _date(cutoff, "cutoff")
     when = pd.to_datetime(orders["order_date"])
     train, test = orders[when < t], orders[when >= t]

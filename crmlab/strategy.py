@@ -533,6 +533,10 @@ def strategy_map(value: float, params: StrategyParams | None = None, points: int
         raise ValueError(f"points must be an integer >= 2, got {points!r}")
     grid = np.round(np.linspace(0, 1, points), 6)
     hh, ww = np.meshgrid(grid, grid)
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or value < 0:
+        raise ValueError(f"value must be a finite number >= 0 (the value of a customer), got "
+                         f"{value!r}")
     seg = pd.DataFrame({"segment": np.arange(hh.size), "n_customers": 1, "value": float(value),
                         "heterogeneity": hh.ravel(), "willingness": ww.ravel()})
     sim = simulate_strategies(seg, params)

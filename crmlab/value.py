@@ -44,13 +44,14 @@ the arithmetic of **customer-asset maximisation (客户资产最大化)**.
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns as _require
-from crmlab._checks import require_table
+from crmlab._checks import require_numeric, require_table
 from crmlab.clv import retention_clv
 from crmlab.rfm import prepare_orders
 
@@ -257,7 +258,12 @@ def value_matrix(value_to_firm: pd.Series, value_to_customer: pd.Series,
         if not isinstance(s, pd.Series) or not pd.api.types.is_numeric_dtype(s):
             raise ValueError(f"{name} must be a numeric pandas Series indexed by customer id")
     both = pd.concat({"value_to_firm": value_to_firm, "value_to_customer": value_to_customer},
-                     axis=1, join="inner").dropna()
+                     axis=1, join="inner")
+    gaps = both.isna().any(axis=1)
+    if gaps.any():
+        warnings.warn(f"value_matrix: left out {int(gaps.sum()):,} of {len(both):,} customers "
+                      "with a missing value (NaN) on either axis", stacklevel=2)
+        both = both[~gaps]
     if both.empty:
         raise ValueError("value_to_firm and value_to_customer share no customer (check that "
                          "both are indexed by customer_id)")
@@ -351,6 +357,9 @@ def customer_equity(clv: pd.Series, groups: pd.Series | None = None) -> pd.DataF
     """
     if not isinstance(clv, pd.Series) or not pd.api.types.is_numeric_dtype(clv):
         raise ValueError("clv must be a numeric pandas Series (one CLV per customer)")
+    if clv.isna().any():
+        raise ValueError(f"clv has {int(clv.isna().sum()):,} missing value(s) (NaN) of "
+                         f"{len(clv):,}: fill them (e.g. 0 for no expected value) or drop them")
     if groups is None:
         key = pd.Series("all customers", index=clv.index)
     else:
@@ -466,6 +475,10 @@ def allocate_service_budget(values: pd.Series, tiers: pd.Series, budget: float,
         raise ValueError("values and tiers must be pandas Series indexed by customer")
     if not np.isfinite(budget) or budget < 0:
         raise ValueError(f"budget must be a number >= 0, got {budget!r}")
+    require_numeric(values.to_frame("values"), "values", ["values"], non_negative=True)
+    if tiers.reindex(values.index).isna().any():
+        n = int(tiers.reindex(values.index).isna().sum())
+        raise ValueError(f"{n:,} customer(s) in values have no tier in tiers")
     key = tiers.reindex(values.index)
     g = values.groupby(key, observed=True, sort=False)
     out = pd.DataFrame({"customers": g.size(), "value_share": g.sum() / values.sum()})
