@@ -22,6 +22,7 @@ import pandas as pd
 import pytest
 
 import crmlab
+import crmlab.tour
 from crmlab import (
     btyd,
     campaigns,
@@ -482,6 +483,97 @@ CASES: list[Case] = [
          lambda c: retention.profit_path(1000, 50, 10, 30, 1.2, 0.1, 5), E, "retention"),
     Case("evaluation", "satisfaction-kpi-not-data",
          lambda c: evaluation.satisfaction_kpi([1, 2]), E, "expected a dataset"),
+    Case("value", "benefit-index-nat-ticket",
+         lambda c: value.benefit_index(c.retail.customers, c.retail.surveys,
+                                       put(c.retail.tickets, "opened_at", [0], pd.NaT),
+                                       "2024-12-31"), E,
+         "tickets.opened_at has 1 row with a missing date"),
+    Case("value", "benefit-index-text-csat",
+         lambda c: value.benefit_index(c.retail.customers, put(c.retail.surveys, "csat", [0],
+                                                               "good"), c.retail.tickets,
+                                       "2024-12-31"), E,
+         "surveys.csat holds text, not numbers: 1 row"),
+    Case("value", "customer-equity-nan",
+         lambda c: value.customer_equity(pd.Series([10.0, np.nan, 3.0])), E,
+         "clv has 1 missing value(s) (NaN) of 3"),
+    Case("value", "budget-negative-values",
+         lambda c: value.allocate_service_budget(pd.Series([1.0, -2.0]), pd.Series(["a", "b"]),
+                                                 100), E,
+         "values.values has 1 row with a negative value"),
+    Case("recovery", "rates-nat-opened",
+         lambda c: recovery.recovery_rates(c.telecom.contracts, put(c.telecom.tickets,
+                                                                   "opened_at", [0, 1], pd.NaT),
+                                           "2024-12-31"), E,
+         "tickets.opened_at has 2 rows with a missing date"),
+    Case("recovery", "rates-nan-customer",
+         lambda c: recovery.recovery_rates(c.telecom.contracts, put(c.telecom.tickets,
+                                                                   "customer_id", [0], None),
+                                           "2024-12-31"), E,
+         "tickets.customer_id has 1 row with a missing value"),
+    Case("recovery", "spend-negative-amount",
+         lambda c: recovery.recovery_spend(orders(c, amount=([0], -5.0)), c.retail.tickets,
+                                           c.retail.customers, "2024-12-31"), E,
+         "orders.amount has 1 row with a negative value (e.g. -5.0)"),
+    Case("satisfaction", "servqual-text-item",
+         lambda c: satisfaction.servqual_gaps(put(c.telecom.surveys, "exp_empathy", [0],
+                                                  "high")), E,
+         "surveys.exp_empathy holds text, not numbers: 1 row"),
+    Case("satisfaction", "acsi-text-csat",
+         lambda c: satisfaction.acsi_index(put(c.telecom.surveys, "csat", [0, 1], "high")), E,
+         "surveys.csat holds text, not numbers: 2 rows"),
+    Case("satisfaction", "ipa-text-perception",
+         lambda c: satisfaction.importance_performance(put(c.telecom.surveys, "perc_empathy",
+                                                           [0], "x")), E,
+         "surveys.perc_empathy holds text"),
+    Case("satisfaction", "csat-out-of-scale", lambda c: satisfaction.csat([5, 7, 4]), E,
+         "found 7"),
+    Case("crm_kinds", "interaction-bad-time",
+         lambda c: crm_kinds.interaction_initiative(put(c.retail.interactions,
+                                                        "interaction_time", [0], "soon")), E,
+         "interactions.interaction_time has 1 row(s) that are not a date (e.g. 'soon')"),
+    Case("crm_kinds", "interaction-nan-direction",
+         lambda c: crm_kinds.interaction_initiative(put(c.retail.interactions, "direction",
+                                                        [0, 1], None)), E,
+         "interactions.direction has 2 rows with a missing value"),
+    Case("evaluation", "satisfaction-kpi-text-csat",
+         lambda c: evaluation.satisfaction_kpi({**c.retail.tables, "surveys": put(
+             c.retail.surveys, "csat", [0], "x")}), E, "surveys.csat holds text"),
+    Case("evaluation", "retention-kpi-nat-start",
+         lambda c: evaluation.retention_kpi({**c.telecom.tables, "contracts": put(
+             c.telecom.contracts, "start_date", [0, 1, 2], pd.NaT)}), E,
+         "contracts.start_date has 3 rows without a date"),
+    Case("loyalty", "curve-text-csat",
+         lambda c: loyalty.satisfaction_loyalty_curve(put(c.telecom.surveys, "csat", [0], "x"),
+                                                      "2024-12-31",
+                                                      contracts=c.telecom.contracts), E,
+         "surveys.csat holds text, not numbers: 1 row"),
+    Case("clv", "retention-clv-text-margin", lambda c: clv.retention_clv("x", 0.8, 0.1), E,
+         "margin must be a number, got 'x'"),
+    Case("clv", "retention-clv-text-rate", lambda c: clv.retention_clv(10, "80%", 0.1), E,
+         "retention must be a number, got '80%'"),
+    Case("btyd", "simulate-negative-size",
+         lambda c: btyd.simulate_bgnbd(-5, 1, 1, 1, 1), E,
+         "n_customers must be a whole number >= 1, got -5"),
+    Case("did", "rollout-nat-dates",
+         lambda c: did.did_rollout(c.retail.kpi_monthly, put(c.retail.regions,
+                                                             "crm_rollout_date", [0], pd.NaT)),
+         E, "regions.crm_rollout_date has 1 row with a missing value"),
+    Case("did", "rollout-unknown-region",
+         lambda c: did.did_rollout(c.retail.kpi_monthly, c.retail.regions.iloc[1:]), E,
+         "kpi_monthly has 1 region(s) that are not in the regions table: R01"),
+    Case("strategy", "map-text-value", lambda c: strategy.strategy_map("x"), E,
+         "value must be a finite number >= 0"),
+    Case("recommend", "holdout-nat-date",
+         lambda c: recommend.holdout_hit_rate(orders(c, order_date=([0], pd.NaT)),
+                                              "2024-06-30"), E,
+         "orders.order_date has 1 row with a missing date"),
+    Case("operational", "conversion-nan-source",
+         lambda c: operational.conversion_by(put(c.b2b.leads, "source", [0, 1], None),
+                                             c.b2b.opportunities), E,
+         "leads.source has 2 rows with a missing value"),
+    Case("tour", "monthly-activity-text-amount",
+         lambda c: crmlab.tour.plot_monthly_activity({"orders": orders(c, amount=([0], "x"))}),
+         E, "orders.amount holds text, not numbers: 1 row"),
     # --- answers: kinds
     Case("answers", "decimal-comma", lambda c: F.check("0,6919", 0.6919), "correct", ""),
     Case("answers", "decimal-comma-percent", lambda c: F.check("69,19%", 0.6919), "correct", ""),
@@ -568,6 +660,13 @@ def test_did_drops_missing_outcomes_with_a_warning() -> None:
     with pytest.warns(UserWarning, match="dropped 2 of 10 panel rows where 'y' is missing"):
         r = did.did(pd.concat([panel(), gaps], ignore_index=True))
     assert r.estimate == pytest.approx(did.did(panel()).estimate)
+
+
+def test_value_matrix_warns_about_left_out_customers() -> None:
+    firm = pd.Series([1.0, 9, np.nan, 8], index=list("abcd"))
+    with pytest.warns(UserWarning, match="left out 1 of 4 customers"):
+        m = value.value_matrix(firm, pd.Series([90.0, 80, 10, 20], index=list("abcd")))
+    assert list(m.index) == ["a", "b", "d"]
 
 
 def test_dictionary_out_is_written_atomically(tmp_path, capsys) -> None:
