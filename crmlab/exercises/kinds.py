@@ -203,12 +203,16 @@ class Number:
             return Verdict("correct", "")
         exp = float(expected)
         near = self.near
+        had_pct = parse_number(answer)[1]
         if self.unit != "percent" and (self.unit == "fraction" or 0 < abs(exp) <= 1) \
-                and near(value / 100, exp):
+                and not had_pct and near(value / 100, exp):
             return Verdict("wrong", f"{_fmt(value)} looks like a percentage; this answer is a "
                                     f"fraction between 0 and 1 (write {_fmt(value / 100)}, "
                                     f"or {_fmt(value)}%)")
-        if self.unit == "percent" and near(value * 100, exp):
+        if self.unit is None and had_pct and not near(value, exp) and near(value / 100, exp):
+            return Verdict("wrong", f"'{_echo(answer.strip())}' was read as {_fmt(value)}; "
+                                    f"write this answer as a fraction: {_fmt(value / 100)}")
+        if self.unit == "percent" and not had_pct and near(value * 100, exp):
             return Verdict("wrong", f"{_fmt(value)} looks like a fraction; this answer is in "
                                     f"percent (write {_fmt(value * 100)})")
         alt = _decimal_reading(answer)
