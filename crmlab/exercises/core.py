@@ -121,14 +121,22 @@ def get(exercise_id: str) -> Exercise:
                      + (f"exercises in {chapter}: " if same else "chapters: ") + ", ".join(known))
 
 
-def evaluate(ex: Exercise, answer, data) -> Verdict:
-    """Check ``answer`` against the exercise's expected answer on ``data``."""
-    verdict = ex.kind.check(answer, ex.expected(data))
+def evaluate(ex: Exercise, answer, data, cache: dict | None = None) -> Verdict:
+    """Check ``answer`` against the exercise's expected answer on ``data``.
+
+    ``cache`` (a dict kept for one dataset) saves the expected answer and the
+    common mistakes' answers between checks, so the grader computes each once
+    per student however many answers it checks.
+    """
+    cache = {} if cache is None else cache
+    expected, error = computed(cache, data, (ex.id, "expected"), ex.expected)
+    if error is not None:
+        raise error
+    verdict = ex.kind.check(answer, expected)
     if verdict.status == "wrong":
-        for mistake in ex.mistakes:
-            try:
-                wrong = mistake.compute(data)
-            except Exception:  # a mistake model that does not apply to this data
+        for i, mistake in enumerate(ex.mistakes):
+            wrong, error = computed(cache, data, (ex.id, "mistake", i), mistake.compute)
+            if error is not None:  # a mistake model that does not apply to this data
                 continue
             if ex.kind.check(answer, wrong).correct:
                 verdict = Verdict("wrong", mistake.message, verdict.details)
@@ -136,6 +144,16 @@ def evaluate(ex: Exercise, answer, data) -> Verdict:
     if verdict.correct and ex.explanation:
         verdict.message = (verdict.message + " " if verdict.message else "") + ex.explanation
     return verdict
+
+
+def computed(cache: dict, data, key, compute):
+    """``(compute(data), None)``, or ``(None, the exception)``, computed once per key."""
+    if key not in cache:
+        try:
+            cache[key] = (compute(data), None)
+        except Exception as exc:  # noqa: BLE001 - kept, and raised where it matters
+            cache[key] = (None, exc)
+    return cache[key]
 
 
 # ---------------------------------------------------------------- workbook

@@ -306,6 +306,7 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
     results: dict[str, ExerciseResult] = {}
     answers = {k: v for k, v in sub["answers"].items() if k in exercises}
     datasets: dict = {}
+    caches: dict = defaultdict(dict)  # per dataset: expected and mistaken answers, once
 
     def data_for(ex):
         if ex.scenario not in datasets:
@@ -318,19 +319,26 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
         ex = exercises[ex_id]
         if not isinstance(ex.kind, Function):
             continue
-        cases = _function_cases(ex, data_for(ex))
+        cases = _function_cases(ex, data_for(ex), caches[ex.scenario])
         for which, cand in enumerate(candidates(entry)):
             spec = cand.get("answer")
             fn = spec.get("__function__") if isinstance(spec, dict) else None
             if isinstance(fn, dict):
                 jobs.append((str(fn.get("name") or "f"), fn.get("source"), cases))
                 where.append((ex_id, which))
-    replays = dict(zip(where, box.run(jobs))) if jobs else {}
+    pending = box.submit(jobs) if jobs else None
+    replays: dict = {}
 
-    for ex_id, entry in answers.items():
+    # the other answers while the sandbox runs the functions, then the functions
+    order = sorted(answers, key=lambda k: isinstance(exercises[k].kind, Function))
+    for ex_id in order:
+        entry = answers[ex_id]
         ex = exercises[ex_id]
+        if isinstance(ex.kind, Function) and pending is not None:
+            replays, pending = dict(zip(where, pending())), None
         data = data_for(ex)
-        expected = ex.expected(data)
+        cache = caches[ex.scenario]
+        expected = core.computed(cache, data, (ex.id, "expected"), ex.expected)[0]
         best: ExerciseResult | None = None
         for which, cand in enumerate(candidates(entry)):
             raw = cand.get("answer")
@@ -341,10 +349,10 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
                     findings.append(Finding(code, f"{ex_id}: {run.failure}"))
                     verdict = Verdict("wrong", run.failure or "the code did not run")
                 else:
-                    verdict = core.evaluate(ex, Replay(run), data)
+                    verdict = core.evaluate(ex, Replay(run), data, cache)
             else:
                 try:
-                    verdict = core.evaluate(ex, _decoded(raw), data)
+                    verdict = core.evaluate(ex, _decoded(raw), data, cache)
                 except Exception as exc:  # noqa: BLE001 - an odd answer must not stop grading
                     verdict = Verdict("invalid", f"could not be checked ({type(exc).__name__})")
             mistakes = {m.message for m in ex.mistakes}
@@ -357,6 +365,7 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
                 best = result
         if best is not None:
             results[ex_id] = best
+    results = {k: results[k] for k in answers if k in results}  # the hand-in's order
     claimed = [k for k, r in results.items() if r.status != "correct"
                and any(c.get("status") == "correct" and _checked_as(c, sid, seed)
                        for c in candidates(answers[k]))]
@@ -386,15 +395,15 @@ def _decoded(raw):
     return store.decode(raw)
 
 
-def _function_cases(ex, data) -> list[tuple]:
+def _function_cases(ex, data, cache: dict) -> list[tuple]:
     """Every argument tuple the expected cases and the mistakes of a Function exercise use."""
     seen, out = set(), []
-    lists = [ex.expected(data)]
-    for m in ex.mistakes:
-        try:
-            lists.append(m.compute(data))
-        except Exception:  # noqa: BLE001 - a mistake model that does not apply here
-            continue
+    lists = []
+    for key, compute in [((ex.id, "expected"), ex.expected),
+                         *(((ex.id, "mistake", i), m.compute) for i, m in enumerate(ex.mistakes))]:
+        value, error = core.computed(cache, data, key, compute)
+        if error is None and value is not None:
+            lists.append(value)
     for cases in lists:
         for args, _want in cases:
             key = repr(tuple(args))

@@ -444,6 +444,13 @@ class Sandbox:
 
     def run(self, jobs: Sequence[tuple[str, str | None, list]]) -> list[FunctionResult]:
         """Run one hand-in's functions: ``(name, source, [args, ...])`` each, in order."""
+        return self.submit(jobs)()
+
+    def submit(self, jobs: Sequence[tuple[str, str | None, list]]):
+        """Start running one hand-in's functions; returns a callable that waits for them.
+
+        The grader checks the other answers meanwhile (the server works on another core).
+        """
         results: list[FunctionResult | None] = [None] * len(jobs)
         send, where = [], []
         for i, (name, source, cases) in enumerate(jobs):
@@ -459,9 +466,11 @@ class Sandbox:
             send.append({"name": name, "source": source,
                          "cases": [_jsonable(list(a)) for a in cases]})
             where.append(i)
-        if send:
-            answers = self._ask(send)
-            for i, job, ans in zip(where, send, answers):
+        sent = self._send(send) if send else False
+
+        def collect() -> list[FunctionResult]:
+            answers = self._receive(len(send), sent) if send else []
+            for i, ans in zip(where, answers):
                 name = jobs[i][0]
                 if ans.get("status") == "ran":
                     outputs = {case_key(args): _decode_output(o)
@@ -470,23 +479,36 @@ class Sandbox:
                 else:
                     results[i] = FunctionResult(name, None, str(ans.get("failure")),
                                                 str(ans.get("status", "crash")))
-        return results  # type: ignore[return-value]
+            return results  # type: ignore[return-value]
+
+        return collect
 
     def _ask(self, jobs: list[dict]) -> list[dict]:
+        return self._receive(len(jobs), self._send(jobs))
+
+    def _send(self, jobs: list[dict]) -> bool:
         proc = self._start()
         request = json.dumps({"jobs": jobs, "limits": asdict(self.limits)})
-        budget = len(jobs) * (self.limits.seconds + 2) + 30
         try:
             proc.stdin.write(request + "\n")
             proc.stdin.flush()
-            line = _read_line(proc.stdout, budget)
+            return True
         except (BrokenPipeError, OSError):
-            line = ""
+            return False
+
+    def _receive(self, n_jobs: int, sent: bool) -> list[dict]:
+        budget = n_jobs * (self.limits.seconds + 2) + 30
+        line = ""
+        if sent and self._proc is not None:
+            try:
+                line = _read_line(self._proc.stdout, budget)
+            except OSError:
+                line = ""
         if not line:  # the server itself died or hung: restart it next time
             self._stop()
             why = ("time limit exceeded" if line is None else "the sandbox stopped")
             return [{"status": "timeout" if line is None else "crash", "failure": why}
-                    for _ in jobs]
+                    for _ in range(n_jobs)]
         answer = json.loads(line)
         if isinstance(answer, dict):
             raise RuntimeError(f"the sandbox refused the request: {answer.get('error')}")
