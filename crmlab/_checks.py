@@ -108,24 +108,25 @@ def _fix(frame: str, column: str) -> str:
     return f"fix or drop those rows first, e.g. {frame}.dropna(subset=['{column}'])"
 
 
-def require_rows(df: pd.DataFrame, name: str, what: str = "rows") -> pd.DataFrame:
+def require_rows(df: pd.DataFrame, name: str, hint: str = "") -> pd.DataFrame:
     """Check that ``df`` has at least one row; return it unchanged.
 
     Raises
     ------
     ValueError
-        "NAME is empty (0 rows): ..." naming what was expected.
+        "NAME is empty (0 rows): nothing to compute from", then ``hint`` if given.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> require_rows(pd.DataFrame({"a": []}), "orders", "orders")
+    >>> require_rows(pd.DataFrame({"a": []}), "orders")
     Traceback (most recent call last):
     ...
-    ValueError: orders is empty (0 rows): it needs at least one of its orders
+    ValueError: orders is empty (0 rows): nothing to compute from
     """
     if len(df) == 0:
-        raise ValueError(f"{name} is empty (0 rows): it needs at least one of its {what}")
+        raise ValueError(f"{name} is empty (0 rows): nothing to compute from"
+                         + (f"; {hint}" if hint else ""))
     return df
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import numeric_array, require_dates, require_present
+from crmlab._checks import numeric_array, require_dates, require_present, require_rows
 from crmlab.lifecycle import DAYS_PER_MONTH, _as_of, _dates, _lookup, _require
 
 if TYPE_CHECKING:
@@ -230,6 +230,7 @@ def contract_durations(contracts: pd.DataFrame, as_of) -> pd.DataFrame:
     [[1.97, True], [11.99, False]]
     """
     _require(contracts, "contracts", ("customer_id", "start_date", "end_date"))
+    require_rows(contracts, "contracts")
     _check_values(contracts, "contracts", "start_date", optional="end_date")
     at = float(np.datetime64(_as_of(as_of).date(), "D").astype("int64"))
     start = _dates(contracts["start_date"], "contracts.start_date")

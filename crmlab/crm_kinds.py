@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_columns, require_present
+from crmlab._checks import require_columns, require_present, require_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -162,6 +162,7 @@ def interaction_initiative(interactions: pd.DataFrame, by: str = "year") -> pd.D
     if not isinstance(interactions, pd.DataFrame):
         raise ValueError(f"interactions must be a DataFrame, got {type(interactions).__name__}")
     require_columns(interactions, "interactions", need, check_frame=False)
+    require_rows(interactions, "interactions")
     require_present(interactions, "interactions", need)
     when = None
     if by == "year":  # text times are parsed here

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_columns, require_numeric, require_present
+from crmlab._checks import require_columns, require_numeric, require_present, require_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -193,6 +193,7 @@ def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: 
         raise ValueError(f"se must be 'ols' or 'cluster', got {se!r}")
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1 (0.95 for 95%), got {level!r}")
+    require_rows(panel, "panel")
     require_present(panel, "panel", [unit, time])
     flags = {c: _flag(panel, c) for c in (treated, post)}
     require_numeric(panel, "panel", [outcome], missing=True)

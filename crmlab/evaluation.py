@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import dataset_tables as _frames
-from crmlab._checks import require_columns, require_numeric
+from crmlab._checks import require_columns, require_numeric, require_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -77,7 +77,10 @@ QUALITY_DIMENSIONS = ("completeness", "validity", "uniqueness", "integrity")
 def _need(frames: Mapping[str, pd.DataFrame], name: str, columns: Sequence[str]) -> pd.DataFrame:
     if name not in frames:
         raise ValueError(f"no {name} table in this dataset; tables: {', '.join(frames)}")
-    return require_columns(frames[name], name, columns, check_frame=False)
+    df = require_columns(frames[name], name, columns, check_frame=False)
+    if columns:
+        require_rows(df, name)
+    return df
 
 
 def _dates(s: pd.Series) -> pd.Series:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_dates, require_present
+from crmlab._checks import require_dates, require_present, require_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -222,6 +222,8 @@ def customer_summary(orders: pd.DataFrame, customers: pd.DataFrame | None = None
                          "from, e.g. as_of='2024-12-31'")
     at = _day(_as_of(as_of))
     _require(orders, "orders", ("customer_id", "order_date"))
+    if customers is None:
+        require_rows(orders, "orders", "pass customers too to list customers without orders")
     require_present(orders, "orders", ["customer_id"])
     require_dates(orders, "orders", ["order_date"])
     odays = _dates(orders["order_date"], "orders.order_date")

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_columns, require_present, require_table
+from crmlab._checks import require_columns, require_present, require_rows, require_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -85,6 +85,7 @@ def _date(x, name: str) -> pd.Timestamp:
 
 def _opportunities(opps: pd.DataFrame) -> pd.DataFrame:
     _require(opps, "opportunities", OPP_COLUMNS)
+    require_rows(opps, "opportunities")
     require_table(opps, "opportunities", [], ids=["opportunity_id", "stage"],
                   numbers=["value"], non_negative=["value"])
     out = opps.copy()

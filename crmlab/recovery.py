@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_dates, require_numeric, require_present
+from crmlab._checks import require_dates, require_numeric, require_present, require_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -94,6 +94,8 @@ def _need(df, name: str, columns) -> None:
                 df[c]):
             raise ValueError(f"{name}.{c} holds text, not dates: parse it first with "
                              "pd.to_datetime")
+    if name == "contracts":
+        require_rows(df, name)
     # ids and the dates every row has (end dates may be missing: still running)
     require_present(df, name, [c for c in columns if c.endswith("_id")])
     require_dates(df, name, [c for c in columns if c in _REQUIRED_DATES])

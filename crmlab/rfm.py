@@ -49,7 +49,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_columns, require_dates, require_numeric, require_present
+from crmlab._checks import (
+    require_columns,
+    require_dates,
+    require_numeric,
+    require_present,
+    require_rows,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -141,6 +147,7 @@ def prepare_orders(orders: pd.DataFrame, as_of=None,
     (1, '2024-02-01')
     """
     require_columns(orders, "orders", columns)
+    require_rows(orders, "orders")
     require_present(orders, "orders", [c for c in columns if c.endswith("_id")])
     require_dates(orders, "orders", ["order_date"])
     if "amount" in columns:

@@ -54,7 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_columns as _need
-from crmlab._checks import require_numeric
+from crmlab._checks import require_numeric, require_rows
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -170,6 +170,7 @@ def csat(scores, satisfied_min: int = 4, scale: tuple[int, int] = (1, 5)) -> pd.
 
 def _check_by(surveys: pd.DataFrame, by) -> None:
     """``by`` must name a column of ``surveys`` or be one label per survey."""
+    require_rows(surveys, "surveys")
     if isinstance(by, str):
         if by not in surveys.columns:
             raise ValueError(f"cannot group by {by!r}: surveys has no such column (columns: "

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_present, require_table
+from crmlab._checks import require_present, require_rows, require_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,6 +69,7 @@ def annual_margin(orders: pd.DataFrame, customers: pd.DataFrame, as_of,
     _need(customers, "customers", ["customer_id", "signup_date"])
     require_table(orders, "orders", [], ids=["customer_id"], numbers=["margin"])
     require_present(customers, "customers", ["customer_id"])
+    require_rows(customers, "customers")
     for name, df, col in (("orders", orders, "order_date"),
                           ("customers", customers, "signup_date")):
         if not pd.api.types.is_datetime64_any_dtype(df[col]):

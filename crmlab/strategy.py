@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_columns, require_present, require_table
+from crmlab._checks import require_columns, require_present, require_rows, require_table
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -308,6 +308,7 @@ def customer_values(orders: pd.DataFrame, customers: pd.DataFrame, end, months: 
         raise ValueError(f"months must be a whole number >= 1, got {months!r}")
     require_table(orders, "orders", [], ids=["customer_id"], numbers=["margin"])
     require_present(customers, "customers", ["customer_id"])
+    require_rows(customers, "customers")
     stop = pd.Timestamp(end)
     start = stop - pd.DateOffset(months=months) + pd.Timedelta(days=1)
     when = pd.to_datetime(orders["order_date"])

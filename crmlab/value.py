@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns as _require
-from crmlab._checks import require_numeric, require_table
+from crmlab._checks import require_numeric, require_rows, require_table
 from crmlab.clv import retention_clv
 from crmlab.rfm import prepare_orders
 
@@ -193,6 +193,7 @@ def benefit_index(customers: pd.DataFrame, surveys: pd.DataFrame, tickets: pd.Da
     _require(customers, "customers", ("customer_id",))
     _require(surveys, "surveys", ("customer_id", "survey_date", "csat", "nps", "repurchase_intent"))
     _require(tickets, "tickets", ("customer_id", "ticket_type", "opened_at", "outcome"))
+    require_rows(customers, "customers")
     require_table(surveys, "surveys", [], ids=["customer_id"], dates=["survey_date"],
                   optional_numbers=["csat", "nps", "repurchase_intent"])
     require_table(tickets, "tickets", [], ids=["customer_id"], dates=["opened_at"])

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab._checks import require_table
+from crmlab._checks import require_rows, require_table
 from crmlab.concentration import value_tiers
 from crmlab.lifecycle import DAYS_PER_MONTH, _as_of, _dates, _day, _require
 
@@ -162,6 +162,7 @@ def lost_signals(churned: pd.DataFrame, orders: pd.DataFrame, tickets: pd.DataFr
     _require(orders, "orders", ("customer_id", "order_date"))
     require_table(churned, "churned", [], ids=["customer_id"], dates=["churn_date"])
     require_table(orders, "orders", [], ids=["customer_id"], dates=["order_date"])
+    require_rows(orders, "orders")
     at = _day(_as_of(as_of)) if as_of is not None else np.nanmax(
         _dates(orders["order_date"], "orders.order_date"))
     lost = churned.drop_duplicates("customer_id").set_index("customer_id")
