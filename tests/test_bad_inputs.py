@@ -188,6 +188,13 @@ CASES: list[Case] = [
          "customers.csv"),
     Case("load", "random-bytes-csv", lambda c: corrupt(c, write("orders.csv", os.urandom(4096))),
          E, "orders.csv is not a UTF-8 text CSV file"),
+    Case("load", "ragged-line",
+         lambda c: corrupt(c, edit_csv("orders", lambda ls: [*ls[:5], ls[5] + ",x,y", *ls[6:]])),
+         E, "orders.csv is not a well-formed CSV file (Expected 7 fields in line 6, saw 9)"),
+    Case("load", "latin-1-csv",
+         lambda c: corrupt(c, lambda f: (f / "regions.csv").write_bytes(
+             (f / "regions.csv").read_text().replace("a", "\xe9").encode("latin-1"))), E,
+         "regions.csv is not a UTF-8 text CSV file"),
     Case("load", "empty-csv", lambda c: corrupt(c, write("tickets.csv", b"")), E,
          "tickets.csv is empty (no header row)"),
     Case("load", "header-only-csv",

@@ -435,6 +435,7 @@ def _read_csv(csv: Path, **kwargs) -> pd.DataFrame:
         raise ValueError(f"{csv} is empty (no header row){fix}") from None
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
+        detail = detail.split("C error: ")[-1]  # "Expected 7 fields in line 6, saw 9"
         raise ValueError(f"{csv} is not a well-formed CSV file ({detail[:120]}){fix}") from None
     except OSError as exc:
         raise ValueError(f"cannot read {csv}: {exc.strerror or exc}") from None
