@@ -196,7 +196,8 @@ def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: 
     require_rows(panel, "panel")
     require_present(panel, "panel", [unit, time])
     flags = {c: _flag(panel, c) for c in (treated, post)}
-    require_numeric(panel, "panel", [outcome], missing=True)
+    if not pd.api.types.is_bool_dtype(panel[outcome]):  # a 0/1 outcome may be True/False
+        require_numeric(panel, "panel", [outcome], missing=True)
     gone = panel[outcome].isna().to_numpy()
     if gone.all():
         raise ValueError(f"panel.{outcome} has no values: all {len(panel):,} rows are missing "

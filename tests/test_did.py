@@ -169,3 +169,12 @@ def test_plots():
                            usage_kpi(d, period=None)["logins_per_week"])
     assert D.plot_moderation(m).get_xlabel() == "logins per week"
     plt.close("all")
+
+
+def test_true_false_outcome_is_a_0_1_outcome():
+    p = pd.DataFrame({"region_id": list("AABBCCDD"), "month": [1, 2] * 4,
+                      "y": [False, True, False, True, False, False, True, True],
+                      "treated": [True] * 4 + [False] * 4, "post": [False, True] * 4})
+    est = D.did(p).estimate  # (1 - 0) - (0.5 - 0.5): the treated gained, the others did not
+    assert est == pytest.approx(D.did(p.assign(y=p["y"].astype(float))).estimate)
+    assert est == pytest.approx(1.0)
