@@ -43,6 +43,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/generate.py
 	$(BIN)/python benchmarks/lifecycle.py
 	$(BIN)/python benchmarks/models.py
+	$(BIN)/python benchmarks/grade.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
