@@ -717,3 +717,13 @@ def test_dictionary_out_is_written_atomically(tmp_path, capsys) -> None:
     assert main(["dictionary", "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8").startswith("#")
     assert [p.name for p in tmp_path.iterdir()] == ["README.md"]  # no temporary file left
+
+
+def test_defects_dataset_warns_about_numbers_it_cannot_read(tmp_path) -> None:
+    folder = tmp_path / "dirty"
+    shutil.copytree(DATASETS / "retail_dirty", folder, ignore=shutil.ignore_patterns("truth"))
+    edit_csv("orders", set_field("amount", '"12,50 EUR"', (2, 3)))(folder)
+    with pytest.warns(UserWarning, match=r"column 'amount' has 2 rows that are not a number "
+                                         r"\(e\.g\. '12,50 EUR'.*read as missing values"):
+        d = crmlab.load(folder)
+    assert int(d.orders["amount"].isna().sum()) >= 2

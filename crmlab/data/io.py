@@ -22,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -496,8 +497,11 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
         elif c.dtype in ("int", "float"):
             parsed = pd.to_numeric(s, errors="coerce")
             bad = _bad_cells(s, parsed)
-            if not raw and bad.any():
-                raise _value_error(csv, c.name, bad, s, "a number")
+            if bad.any():
+                err = _value_error(csv, c.name, bad, s, "a number")
+                if not raw:
+                    raise err
+                warnings.warn(f"{err}; they are read as missing values", stacklevel=3)
             if c.dtype == "int":
                 if not raw and (parsed.dropna() % 1 != 0).any():
                     raise _value_error(csv, c.name, parsed.notna() & (parsed % 1 != 0), s,
