@@ -131,14 +131,14 @@ def handin(student_id: str | int | None = None,
     :func:`crmlab.handin` shows them in a box.
     """
     from crmlab.exercises import core, store
-    from crmlab.seeds import seed_for
+    from crmlab.seeds import seed_for, validate_student_id
 
     wb = core.workbook()
     student_id = student_id if student_id is not None else wb.student_id
     if student_id is None:
         raise ValueError("give your student id: crmlab.handin(student_id='2023012345')")
-    sid = str(student_id).strip()
-    seed = seed_for(sid)  # also validates the id
+    sid = validate_student_id(student_id)
+    seed = seed_for(sid)
     state, _ = store.read_state()
     exercises = core.all_exercises()
     saved = state.get("answers", {})
