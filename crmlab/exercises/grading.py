@@ -217,8 +217,8 @@ def _chapter_id(chapter: str | int | None) -> str | None:
 def _read(path: Path, max_bytes: int) -> tuple[HandinGrade, dict | None]:
     res = HandinGrade(file=path.name)
     try:
-        res.sha256 = hashlib.sha256(path.read_bytes()[: max_bytes + 1]).hexdigest()
-        sub = parse(path, max_bytes)
+        sub = parse(path, max_bytes)  # checks the size before reading anything
+        res.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     except HandinError as exc:
         res.status = "unreadable"
         res.add(exc.code, str(exc))
