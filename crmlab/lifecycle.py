@@ -46,6 +46,7 @@ __all__ = [
     "win_back_ranking",
     "STAGES",
     "STAGES_ZH",
+    "STAGE_LABELS",
     "STAGE_COLOURS",
     "StageRules",
     "assign_stages",
@@ -61,6 +62,9 @@ __all__ = [
 STAGES = ("potential", "new", "active", "loyal", "churned")
 STAGES_ZH = {"potential": "潜在客户", "new": "新客户", "active": "活跃客户", "loyal": "忠诚客户",
              "churned": "流失客户"}
+# readable names of the stages for plots
+STAGE_LABELS = {"potential": "Potential", "new": "New", "active": "Active", "loyal": "Loyal",
+                "churned": "Churned"}
 STAGE_COLOURS = {"potential": "#bdbdbd", "new": "#9ecae1", "active": "#3182bd",
                  "loyal": "#31a354", "churned": "#de2d26"}
 DAYS_PER_MONTH = 30.4375
@@ -413,6 +417,10 @@ def transition_matrix(orders: pd.DataFrame, customers: pd.DataFrame | None = Non
 
 
 # ------------------------------------------------------------------ stage plots
+def _stage_label(stage) -> str:
+    return STAGE_LABELS.get(stage, str(stage).replace("_", " "))
+
+
 def plot_stages(stages: pd.Series, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Bar chart of the number of customers per stage (one as-of date)."""
     import matplotlib.pyplot as plt
@@ -420,7 +428,7 @@ def plot_stages(stages: pd.Series, ax: Axes | None = None, title: str | None = N
     counts = pd.Series(stages).value_counts().reindex(list(STAGES), fill_value=0)
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.2))
-    bars = ax.bar(counts.index, counts.to_numpy(),
+    bars = ax.bar([_stage_label(s) for s in counts.index], counts.to_numpy(),
                   color=[STAGE_COLOURS[s] for s in counts.index])
     ax.bar_label(bars, labels=[f"{v:,}" for v in counts])
     ax.set_ylim(0, max(counts.max(), 1) * 1.18)
@@ -439,11 +447,11 @@ def plot_stage_counts(counts: pd.DataFrame, ax: Axes | None = None,
     cols = [s for s in STAGES if s in counts.columns]
     x = pd.to_datetime(counts.index)
     if stacked:
-        ax.stackplot(x, *[counts[s] for s in cols], labels=cols,
+        ax.stackplot(x, *[counts[s] for s in cols], labels=[_stage_label(s) for s in cols],
                      colors=[STAGE_COLOURS[s] for s in cols], alpha=0.9)
     else:
         for s in cols:
-            ax.plot(x, counts[s], label=s, color=STAGE_COLOURS[s])
+            ax.plot(x, counts[s], label=_stage_label(s), color=STAGE_COLOURS[s])
     ax.set_ylabel("customers")
     ax.set_title("Customers per lifecycle stage at each month end")
     ax.legend(loc="upper left", frameon=False, ncol=len(cols))
@@ -466,8 +474,8 @@ def plot_transition_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
             text = "" if np.isnan(v) else (f"{v:.0%}" if share else f"{v:,.0f}")
             ax.text(j, i, text, ha="center", va="center", fontsize=9,
                     color="white" if v > 0.6 * top else "black")
-    ax.set_xticks(range(values.shape[1]), matrix.columns)
-    ax.set_yticks(range(values.shape[0]), matrix.index)
+    ax.set_xticks(range(values.shape[1]), [_stage_label(c) for c in matrix.columns])
+    ax.set_yticks(range(values.shape[0]), [_stage_label(r) for r in matrix.index])
     ax.set_xlabel(matrix.columns.name or "stage at end")
     ax.set_ylabel(matrix.index.name or "stage at start")
     ax.set_title("Stage migration (row shares)" if share else "Stage migration (customers)")

@@ -12,6 +12,7 @@ import crmlab
 from crmlab.lifecycle import (
     EXIT_REASON_TYPES,
     LOST_TYPES,
+    STAGE_LABELS,
     STAGES,
     WINBACK_WEIGHTS,
     LostTypeRules,
@@ -348,7 +349,7 @@ def test_plots_return_axes(shop, big_telecom):
     customers, orders = shop
     stages = lifecycle_stages(orders, customers, AS_OF)
     ax = plot_stages(stages)
-    assert [t.get_text() for t in ax.get_xticklabels()] == list(STAGES)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [STAGE_LABELS[s] for s in STAGES]
     assert plot_stage_counts(stage_counts(orders, customers)).get_ylabel() == "customers"
     m = transition_matrix(orders, customers, "2023-12-31", AS_OF)
     assert len(plot_transition_matrix(m).texts) == 25
@@ -356,7 +357,10 @@ def test_plots_return_axes(shop, big_telecom):
                          "monthly_margin": [5.0, 9.0], "lost_type": ["moved_away",
                                                                      "bought_away_by_price"],
                          "evidence": ["exit survey", "after price rise"]}, index=["x", "y"])
-    assert plot_lost_types(lost).get_xlabel() == "lost customers"
+    ax = plot_lost_types(lost)
+    assert ax.get_xlabel() == "lost customers"
+    names = {t.get_text() for t in ax.get_yticklabels()}
+    assert "Bought away by a lower price" in names and not any("_" in n for n in names)
     assert plot_win_back(win_back_ranking(lost, AS_OF), top_k=1).get_xlabel() == \
         "win-back likelihood"
 
