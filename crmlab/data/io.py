@@ -480,7 +480,7 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
                          f"{expected_rows:,} ({how}); regenerate the dataset or restore the file")
     for c in cols:
         s = df[c.name]
-        if not c.nullable and not raw and c.dtype not in ("str",) and s.isna().any():
+        if not c.nullable and not raw and s.isna().any():
             n = int(s.isna().sum())
             raise ValueError(f"{csv}: column '{c.name}' has {n:,} empty cell"
                              f"{'s' if n != 1 else ''} but must not be empty (truncated or "
