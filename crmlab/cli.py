@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from crmlab._files import write_text_atomic
 from crmlab._version import __version__
 
 __all__ = ["main"]
@@ -232,29 +233,6 @@ def _os_error(exc: OSError) -> str:
     return f"{path}: {exc.strerror or exc}"
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it into place."""
-    if path.is_dir():
-        raise IsADirectoryError(21, "Is a directory", str(path))
-    parent = path.parent
-    if parent.exists() and not parent.is_dir():
-        raise NotADirectoryError(20, "Not a directory", str(parent))
-    if not parent.is_dir():
-        raise FileNotFoundError(2, "No such file or directory", str(parent))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except OSError as exc:  # name the file asked for, not the temporary one
-        raise type(exc)(exc.errno, exc.strerror, str(path)) from None
-    try:
-        with open(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        Path(tmp).chmod(0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _generate(args) -> int:
     from crmlab.data.generate import DEFAULT_END, DEFAULT_START, generate
     from crmlab.data.io import DEFAULT_DATASETS
@@ -435,7 +413,7 @@ def _dictionary(args) -> int:
 
     text = render_dictionary()
     if args.out:
-        _write_text_atomic(Path(args.out), text)
+        write_text_atomic(Path(args.out), text)
         print(f"wrote {args.out}")
     else:
         print(text, end="")

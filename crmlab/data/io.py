@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmlab._files import first_missing
 from crmlab.data.schema import SCENARIOS, Table, table, tables_for
 
 __all__ = ["CRMData", "Truth", "load", "build_sqlite", "check_table", "FORMATS",
@@ -142,7 +143,7 @@ class CRMData:
                              "to write the dataset's files into it)")
         sqlite = format == "sqlite" or (is_dataset and (target / SQLITE_NAME).is_file())
         parent = target.absolute().parent
-        created = _first_missing(parent)
+        created = first_missing(parent)
         try:
             parent.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
@@ -183,16 +184,6 @@ def dataset_files(folder: str | os.PathLike) -> list[str]:
     """
     root = Path(folder)
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-
-
-def _first_missing(folder: Path) -> Path | None:
-    """The outermost folder of ``folder`` and its parents that does not exist yet."""
-    missing = None
-    for p in [folder, *folder.parents]:
-        if p.exists():
-            break
-        missing = p
-    return missing
 
 
 def _remove_created(folder: Path | None) -> None:

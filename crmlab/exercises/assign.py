@@ -24,6 +24,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from crmlab._files import first_missing
+
 __all__ = ["student_version", "assign", "execute_notebook"]
 
 _INLINE = re.compile(r"^(\s*[\w\[\]\"'.]+\s*=\s*).+?\s*#\s*SOLUTION\s*$")
@@ -136,7 +138,7 @@ def assign(source: str | os.PathLike, out: str | os.PathLike, *, force: bool = F
             converted.append((nb_path.name, student_version(nb)))
         except ValueError as exc:
             raise ValueError(f"{nb_path.name}: {exc}") from None
-    created = None if out.exists() else _first_missing(out.absolute())
+    created = None if out.exists() else first_missing(out.absolute())
     temporary: list[str] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -161,15 +163,6 @@ def assign(source: str | os.PathLike, out: str | os.PathLike, *, force: bool = F
     for tmp, target in staged:
         os.replace(tmp, target)
     return [target for _, target in staged]
-
-
-def _first_missing(folder: Path) -> Path | None:
-    missing = None
-    for p in [folder, *folder.parents]:
-        if p.exists():
-            break
-        missing = p
-    return missing
 
 
 def _refuse_inside(source: Path, out: Path) -> None:

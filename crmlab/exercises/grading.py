@@ -47,12 +47,12 @@ import hashlib
 import json
 import math
 import os
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crmlab._files import write_text_atomic
 from crmlab._version import __version__
 from crmlab.exercises import core, store
 from crmlab.exercises.kinds import Function, Number, Table, Text, Verdict
@@ -768,15 +768,7 @@ def write_csv(df, path: str | os.PathLike, force: bool = False) -> Path:
     """Write a CSV atomically (UTF-8 with a byte-order mark, so spreadsheets read it)."""
     path = Path(path)
     _check_target(path, force)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        df.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8-sig")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, "\ufeff" + df.to_csv(index=False, lineterminator="\n"))
 
 
 def _check_target(path: Path, force: bool) -> None:

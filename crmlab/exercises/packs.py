@@ -30,10 +30,10 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from crmlab._files import write_text_atomic
 from crmlab.exercises import core
 from crmlab.exercises.kinds import Choice, MultiChoice, Number, Verdict, is_unanswered
 
@@ -106,13 +106,7 @@ def write_form(pack_path: str | os.PathLike, out: str | os.PathLike,
         raise ValueError(f"{out} exists; use --force to replace it")
     if out.resolve() == Path(pack_path).resolve():
         raise ValueError("the form must not overwrite the pack itself")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent if str(out.parent)
-                               else ".")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(form, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    os.replace(tmp, out)
-    return out
+    return write_text_atomic(out, json.dumps(form, indent=1, ensure_ascii=False) + "\n")
 
 
 # ---------------------------------------------------------------- the student's side

@@ -15,9 +15,9 @@ import base64
 import html
 import io
 import os
-import tempfile
 from pathlib import Path
 
+from crmlab._files import write_text_atomic
 from crmlab.exercises.grading import SEVERITIES, ClassGrades
 
 __all__ = ["ClassReport", "class_report", "write_report", "plot_scores", "plot_success"]
@@ -183,13 +183,4 @@ def write_report(grades: ClassGrades, path: str | os.PathLike, force: bool = Fal
 
     path = Path(path)
     _check_target(path, force)
-    text = ClassReport(grades).html()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_text_atomic(path, ClassReport(grades).html())

@@ -26,10 +26,10 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from crmlab._files import write_text_atomic
 from crmlab._version import __version__
 
 __all__ = ["SUBMISSION_FORMAT", "FORMATS", "MAX_BYTES", "handin", "digest", "parse",
@@ -177,14 +177,7 @@ def handin(student_id: str | int | None = None,
     target = Path(path) if path is not None else Path.cwd() / f"handin-{safe}.json"
     if target.is_dir():
         target = target / f"handin-{safe}.json"
-    fd, tmp = tempfile.mkstemp(prefix=".handin.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(submission, f, indent=1, ensure_ascii=False)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(target, json.dumps(submission, indent=1, ensure_ascii=False))
     return HandinResult(target, len(answers), notes)
 
 
