@@ -72,9 +72,9 @@ def gl_inputs(data, revenue: bool = False) -> tuple[float, float]:
     year = o["order_date"].dt.year
     col = "amount" if revenue else "margin"
     m = float(o.loc[year == 2024].groupby("customer_id")[col].sum().mean())
-    b23 = set(o.loc[year == 2023, "customer_id"])
-    b24 = set(o.loc[year == 2024, "customer_id"])
-    return m, len(b23 & b24) / len(b23)
+    b23 = pd.Index(o.loc[year == 2023, "customer_id"].unique())
+    b24 = pd.Index(o.loc[year == 2024, "customer_id"].unique())
+    return m, len(b23.intersection(b24)) / len(b23)
 
 
 def gl_clv(data, variant: str = "gl") -> float:

@@ -599,7 +599,7 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
             by_student[res.student_id].append((res, sub))
     merged = [_merge_student(group, exercises) for group in by_student.values()]
     results = _evaluate_all([(h.student_id, h.seed, sub) for h, sub in merged], exercises,
-                            limits, jobs, progress)
+                            limits, jobs, progress, chapter, pack)
     for (h, _), (res, found) in zip(merged, results):
         h.results, h.findings = res, h.findings + found
     graded = [h for h, _ in merged]
@@ -641,15 +641,23 @@ def _merge_student(group: list[tuple[HandinGrade, dict]], exercises: dict) -> tu
 
 
 def _evaluate_all(todo: list[tuple[str, int, dict]], exercises: dict, limits: Limits,
-                  jobs: int, progress) -> list[tuple[dict, list]]:
-    """Evaluate every student's answers, in ``jobs`` worker processes when more than one."""
+                  jobs: int, progress, chapter: str | None = None,
+                  pack: str | os.PathLike | None = None) -> list[tuple[dict, list]]:
+    """Evaluate every student's answers, in ``jobs`` worker processes when more than one.
+
+    Workers are fresh interpreters (``spawn``) with one BLAS thread each: numpy's
+    default of one thread per core, in every worker, would make them wait on each
+    other (two workers on two cores were no faster than one).
+    """
     out: list = [None] * len(todo)
-    if jobs > 1 and len(todo) > 1 and _fork_context() is not None:
+    if jobs > 1 and len(todo) > 1:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        global _WORKER_EXERCISES, _WORKER_LIMITS
-        _WORKER_EXERCISES, _WORKER_LIMITS = exercises, limits
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+        pack_path = None if pack is None else str(Path(pack).resolve())
+        with _single_thread_blas(), ProcessPoolExecutor(
+                max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker, initargs=(chapter, pack_path, limits)) as pool:
             futures = {pool.submit(_evaluate_in_worker, item): i for i, item in enumerate(todo)}
             for n, fut in enumerate(as_completed(futures), start=1):
                 out[futures[fut]] = fut.result()
@@ -664,30 +672,41 @@ def _evaluate_all(todo: list[tuple[str, int, dict]], exercises: dict, limits: Li
     return out
 
 
-_WORKER_EXERCISES: dict = {}
-_WORKER_LIMITS = Limits()
-_WORKER_BOX: Sandbox | None = None
+class _single_thread_blas:
+    """Set the thread variables of the BLAS libraries for the processes started inside."""
+
+    NAMES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+    def __enter__(self):
+        self.saved = {k: os.environ.get(k) for k in self.NAMES}
+        os.environ.update({k: "1" for k in self.NAMES})
+        return self
+
+    def __exit__(self, *exc):
+        for key, value in self.saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
-def _fork_context():
-    import multiprocessing
+_WORKER: dict = {}
 
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:  # Windows: grade in one process
-        return None
+
+def _start_worker(chapter: str | None, pack: str | None, limits: Limits) -> None:
+    """In a grading worker (trusted code only): the exercises and a sandbox of its own."""
+    from multiprocessing.util import Finalize
+
+    from crmlab.exercises.packs import load_pack
+
+    _WORKER["exercises"] = _exercise_set(chapter, load_pack(pack) if pack else None)
+    box = _WORKER["box"] = Sandbox(limits)
+    Finalize(box, box.close, exitpriority=10)
 
 
 def _evaluate_in_worker(item):
-    """In a grading worker (a fork of the grader, trusted code only): one student."""
-    global _WORKER_BOX
-    if _WORKER_BOX is None:
-        from multiprocessing.util import Finalize
-
-        _WORKER_BOX = Sandbox(_WORKER_LIMITS)
-        Finalize(_WORKER_BOX, _WORKER_BOX.close, exitpriority=10)
     sid, seed, sub = item
-    return _evaluate_handin(sub, sid, seed, _WORKER_EXERCISES, _WORKER_BOX)
+    return _evaluate_handin(sub, sid, seed, _WORKER["exercises"], _WORKER["box"])
 
 
 def _mark_identical_files(handins: list[HandinGrade]) -> None:
