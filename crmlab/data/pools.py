@@ -9,8 +9,9 @@ fixed here so that a region always contains the same cities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -65,11 +66,20 @@ class Pools:
     first_male: np.ndarray
     last: np.ndarray
     user_names: np.ndarray
-    companies: np.ndarray
     regions: tuple[str, ...]
     cities: tuple[tuple[str, ...], ...]
     industries: tuple[str, ...]
     email_domains: tuple[str, ...]
+    _draw_companies: Callable[[], np.ndarray] = field(repr=False, compare=False)
+
+    @cached_property
+    def companies(self) -> np.ndarray:
+        """Company names, drawn the first time a scenario needs them (b2b accounts, leads).
+
+        They come last from the same faker instance, so they are the same as if they
+        had been drawn with the other pools; retail and telecom never pay for them.
+        """
+        return self._draw_companies()
 
     def person_names(self, rng: np.random.Generator, female: np.ndarray) -> np.ndarray:
         n = len(female)
@@ -128,9 +138,9 @@ def pools_for(locale: str, seed: int, n_regions: int, pool_size: int = 400) -> P
         first_male=pool(fake.first_name_male),
         last=pool(fake.last_name),
         user_names=pool(fake.user_name, 2 * pool_size),
-        companies=pool(fake.company, 2 * pool_size),
         regions=regions,
         cities=tuple(GEOGRAPHY[locale][r] for r in regions),
         industries=INDUSTRIES[locale],
         email_domains=EMAIL_DOMAINS[locale],
+        _draw_companies=lambda: pool(fake.company, 2 * pool_size),
     )
