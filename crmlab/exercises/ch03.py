@@ -12,7 +12,7 @@ import pandas as pd
 
 from crmlab.btyd import BetaGeo, GammaGamma, expected_clv
 from crmlab.clv import calibration_holdout, retention_clv, summary_data
-from crmlab.exercises.core import Exercise, Mistake, register
+from crmlab.exercises.core import Exercise, Mistake, per_dataset, register
 from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text
 from crmlab.rfm import quintile_scores, rfm_scores
 from crmlab.value import benefit_index, retention_lever, tier_economics, value_matrix
@@ -30,6 +30,7 @@ def focus_customer(data) -> str:
     return str(row.iloc[0])
 
 
+@per_dataset
 def _rfm(data) -> pd.DataFrame:
     return rfm_scores(data.orders, as_of=data.meta["end"])
 
@@ -66,6 +67,7 @@ def _reversed_segments(data) -> pd.Series:
     return seg.value_counts()
 
 
+@per_dataset
 def gl_inputs(data, revenue: bool = False) -> tuple[float, float]:
     """Margin per 2024 buyer and the 2023 -> 2024 retention rate, from the orders."""
     o = data.orders
@@ -94,6 +96,7 @@ def _clv_cases(data) -> list[tuple[tuple, float]]:
     return [(c, retention_clv(*c)) for c in cases]
 
 
+@per_dataset
 def _split(data) -> pd.DataFrame:
     return calibration_holdout(data.orders, CALIBRATION_END, data.meta["end"])
 
@@ -105,21 +108,14 @@ def holdout_prediction(data, unit_mistake: bool = False) -> float:
     return float(model.predict_purchases(ch, t).sum())
 
 
-_FIT_CACHE: dict[int, tuple] = {}  # id(data) -> (data, summary, BG/NBD fit): shared by exercises
-
-
+@per_dataset
 def full_period_fit(data) -> tuple[pd.DataFrame, BetaGeo]:
     """The RFM summary at the data's end date and the BG/NBD model fitted to it (cached).
 
     Several exercises and their mistakes use the same fit; it is made once per dataset.
     """
-    hit = _FIT_CACHE.get(id(data))
-    if hit is None or hit[0] is not data:
-        if len(_FIT_CACHE) >= 4:
-            _FIT_CACHE.clear()
-        s = summary_data(data.orders, data.meta["end"])
-        hit = _FIT_CACHE[id(data)] = (data, s, BetaGeo().fit(s))
-    return hit[1], hit[2]
+    s = summary_data(data.orders, data.meta["end"])
+    return s, BetaGeo().fit(s)
 
 
 def at_risk_alive(data, everyone: bool = False) -> float:
@@ -131,6 +127,7 @@ def at_risk_alive(data, everyone: bool = False) -> float:
     return float(p[seg == "At Risk"].mean())
 
 
+@per_dataset
 def customer_values(data, margin_rate: float | None = None) -> tuple[pd.Series, pd.Series]:
     """CLV (3 years, 10%, BG/NBD + Gamma-Gamma, data's margin rate) and the CBI."""
     end = data.meta["end"]

@@ -146,6 +146,29 @@ def evaluate(ex: Exercise, answer, data, cache: dict | None = None) -> Verdict:
     return verdict
 
 
+def per_dataset(func):
+    """Compute ``func(data, *args)`` once per dataset object (a cache kept on the dataset).
+
+    For the intermediate results several exercises and their mistakes share (an RFM
+    table, a fitted model): the cache goes when the dataset goes.  The result is
+    shared, so callers must not change it.
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(data, *args, **kwargs):
+        try:
+            cache = data.__dict__.setdefault("_exercise_cache", {})
+        except AttributeError:  # not a CRMData (a test's stand-in): no cache
+            return func(data, *args, **kwargs)
+        key = (func.__module__, func.__qualname__, args, tuple(sorted(kwargs.items())))
+        if key not in cache:
+            cache[key] = func(data, *args, **kwargs)
+        return cache[key]
+
+    return wrapper
+
+
 def computed(cache: dict, data, key, compute):
     """``(compute(data), None)``, or ``(None, the exception)``, computed once per key."""
     if key not in cache:
