@@ -97,18 +97,60 @@ class Pools:
         user = self.user_names[rng.integers(0, len(self.user_names), n)]
         digits = rng.integers(0, 1000, n).astype(str)
         domain = np.asarray(self.email_domains)[rng.integers(0, len(self.email_domains), n)]
-        return np.char.add(np.char.add(np.char.add(user, digits), "@"), domain)
+        emails = np.char.add(np.char.add(np.char.add(user, digits), "@"), domain)
+        return unique_strings(emails, _another_email)
 
     def phones(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.locale == "zh_CN":
             prefix = np.asarray(ZH_MOBILE_PREFIXES)[rng.integers(0, len(ZH_MOBILE_PREFIXES), n)]
             rest = np.char.zfill(rng.integers(0, 10**8, n).astype(str), 8)
-            return np.char.add(prefix, rest)
+            return unique_strings(np.char.add(prefix, rest), _another_phone)
         area = np.asarray(EN_AREA_CODES)[rng.integers(0, len(EN_AREA_CODES), n)]
         mid = rng.integers(200, 1000, n).astype(str)
         end = np.char.zfill(rng.integers(0, 10000, n).astype(str), 4)
-        return np.char.add(np.char.add(np.char.add(np.char.add("+1-", area), "-"),
-                                       np.char.add(mid, "-")), end)
+        phones = np.char.add(np.char.add(np.char.add(np.char.add("+1-", area), "-"),
+                                         np.char.add(mid, "-")), end)
+        return unique_strings(phones, _another_phone)
+
+
+def unique_strings(values: np.ndarray, another) -> np.ndarray:
+    """``values`` with every repeat (after its first occurrence) changed until it is unique.
+
+    ``another(value, k)`` gives the k-th alternative of a value.  Identifiers of real
+    customers do not repeat (a repeat in a CRM is a duplicate record, which the defects
+    add on purpose); no random number is drawn here, so the rest of a dataset is the
+    same as without the repair.
+
+    >>> unique_strings(np.array(["a@x", "b@x", "a@x"]), _another_email).tolist()
+    ['a@x', 'b@x', 'a1@x']
+    """
+    import pandas as pd
+
+    repeats = np.flatnonzero(pd.Series(values).duplicated().to_numpy())
+    if not len(repeats):
+        return values
+    seen = set(values.tolist())
+    out = values.copy()
+    for i in repeats:
+        k = 1
+        while (candidate := another(str(values[i]), k)) in seen:
+            k += 1
+        if len(candidate) > out.itemsize // np.dtype("U1").itemsize:
+            out = out.astype(f"U{len(candidate) + 4}")
+        out[i] = candidate
+        seen.add(candidate)
+    return out
+
+
+def _another_email(email: str, k: int) -> str:
+    user, _, domain = email.partition("@")
+    return f"{user}{k}@{domain}"
+
+
+def _another_phone(phone: str, k: int) -> str:
+    """The same number with its last four digits moved on by ``k`` (same format)."""
+    head, tail = phone[:-4], phone[-4:]
+    return f"{head}{(int(tail) + k) % 10000:04d}"
 
 
 def check_locale(locale: str) -> None:
