@@ -144,7 +144,8 @@ class Assessment:
                      "quiz.question('<id>').")
         return "\n".join(lines)
 
-    def question(self, exercise_id: str) -> str:
+    def question(self, exercise_id: str) -> None:
+        """Print one question: its prompt and the form of its answer."""
         it = self._item(exercise_id)
         text = f"{it['id']}: {it['title']}\n{it['prompt']}\nAnswer: {self._form_text(it)}"
         print(text)
@@ -158,7 +159,7 @@ class Assessment:
         notice = ""
         if verdict.status == "recorded":
             wb = core.workbook()
-            notice = store.record(exercise_id, value, verdict, wb.student_id)
+            notice = store.record(exercise_id, value, verdict, wb.student_id, seed=wb.seed)
         return Recorded(exercise_id, verdict, notice)
 
     def _item(self, exercise_id: str) -> dict:
