@@ -452,7 +452,7 @@ def data_quality(data, by: str | None = None, scenario: str | None = None) -> pd
     >>> clean = data_quality(crmlab.load("retail"))
     >>> dirty = data_quality(crmlab.load("retail_dirty"))
     >>> round(float(clean["score"].iloc[0]), 4), round(float(dirty["score"].iloc[0]), 4)
-    (0.9999, 0.9782)
+    (1.0, 0.9782)
     """
     from crmlab.data.schema import table as schema_table
 
