@@ -1,7 +1,7 @@
 """Kinds of CRM (CRM的类型): operational, analytical and collaborative CRM; CIM vs CMI.
 
 :func:`crm_types`, :func:`crm_functions`, :func:`cim_vs_cmi` and
-:func:`enterprise_systems` hold the course's classifications (seed 002,
+:func:`enterprise_systems` hold the course's classifications ([S3],
 chapters 5, 7 and 8) as bilingual tables for the notebook and its quizzes:
 
 * :func:`crm_types` — **operational (运营型CRM)**, **analytical (分析型CRM)**
@@ -43,7 +43,7 @@ __all__ = [
 
 # ------------------------------------------------------------ kinds of CRM
 def crm_types() -> pd.DataFrame:
-    """Operational, analytical and collaborative CRM (seed 002, chapter 8).
+    """Operational, analytical and collaborative CRM ([S3], chapter 8).
 
     >>> crm_types().loc["analytical", "中文"]
     '分析型CRM'
@@ -94,7 +94,7 @@ def crm_functions() -> pd.DataFrame:
 
 
 def cim_vs_cmi() -> pd.DataFrame:
-    """Customer interaction management (CIM) vs customer-managed interaction (CMI), seed 002.
+    """Customer interaction management (CIM) vs customer-managed interaction (CMI), course document [S3].
 
     >>> cim_vs_cmi().columns.tolist()
     ['aspect', 'CIM', 'CMI']
@@ -116,7 +116,7 @@ def cim_vs_cmi() -> pd.DataFrame:
 
 
 def enterprise_systems() -> pd.DataFrame:
-    """CRM, ERP and SCM: what each integrates and why they are joined (seed 002, chapter 5).
+    """CRM, ERP and SCM: what each integrates and why they are joined ([S3], chapter 5).
 
     >>> enterprise_systems().index.tolist()
     ['CRM', 'ERP', 'SCM']

@@ -20,7 +20,7 @@ that are still without the system until the next wave starts (for the
 pilots: the months before the second wave).  Already-treated regions are
 never used as a comparison.  :func:`region_effects` estimates one effect per
 region and :func:`usage_moderation` relates it to how much the region's
-staff use the system (seed 000 and 002: a tool nobody uses changes nothing).
+staff use the system ([S1] and [S3]: a tool nobody uses changes nothing).
 
 The estimates come from the two-way fixed-effects regression
 ``y = region effect + month effect + delta * (treated and after) + error``,

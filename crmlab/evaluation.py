@@ -1,6 +1,6 @@
 """Evaluating a CRM implementation (CRM实施效果评估): the KPI set and data quality.
 
-Seed 001 of the course names eight indicators for judging whether a CRM system
+Course document [S2] of the course names eight indicators for judging whether a CRM system
 works; each has a function here that computes it from the observed tables,
 per region (``by="region_id"``) and per period (``period="Y"``, ``"Q"``,
 ``"M"`` or ``None`` for the whole window):
@@ -493,7 +493,7 @@ def data_quality(data, by: str | None = None, scenario: str | None = None) -> pd
 # ---------------------------------------------------------------- all together
 def kpi_table(data, by: str | None = "region_id", period: str = "Y",
               discount_rate: float = 0.10) -> pd.DataFrame:
-    """Seed 001's KPI set side by side: one row per region and period.
+    """Course document [S2]'s KPI set side by side: one row per region and period.
 
     Columns: ``satisfaction_index`` (mean of the monthly 0-100 tracking index in
     ``kpi_monthly``), ``csat``, ``nps``, ``retention_rate``, ``conversion_rate``,

@@ -3,13 +3,13 @@
 The course's qualitative lists, in English and Chinese:
 
 * :data:`FAILURE_REASONS` and :func:`failure_reasons` — the eight reasons why
-  CRM strategies fail (CRM战略实施失败的主要原因, seed 002);
+  CRM strategies fail (CRM战略实施失败的主要原因, course document [S3]);
 * :data:`SUCCESS_FACTORS` and :func:`success_factors` — the ten key success
-  factors of a CRM implementation (CRM实施的关键成功要素, seed 002), each with
+  factors of a CRM implementation (CRM实施的关键成功要素, course document [S3]), each with
   the failure reasons it guards against;
-* :data:`IMPLEMENTATION_STEPS` — the implementation steps (实施步骤, seed 001);
+* :data:`IMPLEMENTATION_STEPS` — the implementation steps (实施步骤, course document [S2]);
 * :data:`SME_PITFALLS` — the pitfalls of small and medium-sized firms
-  (中小企业常见的坑, seed 001);
+  (中小企业常见的坑, course document [S2]);
 * :func:`self_assessment` and :func:`plot_self_assessment` — a firm rates itself
   1-5 on the ten success factors and sees its weakest ones and the failure risks
   they leave open (a qualitative scorecard; compare Mendoza et al. 2007).
@@ -49,7 +49,7 @@ __all__ = [
 
 
 # ---------------------------------------------------------------- the lists and the self-assessment
-# Seed 002, chapter 5 Q2: why CRM strategies fail (CRM战略实施失败的主要原因).
+# Course document [S3], chapter 5 Q2: why CRM strategies fail (CRM战略实施失败的主要原因).
 FAILURE_REASONS: dict[str, tuple[str, str]] = {
     "no_plan": ("CRM introduced and implemented without an overall plan",
                 "CRM战略的导入和实施缺乏整体规划"),
@@ -66,7 +66,7 @@ FAILURE_REASONS: dict[str, tuple[str, str]] = {
     "it_driven": ("technology as an enabler distorted into an IT-driven project",
                   "由技术使能而歪曲为信息技术驱动"),
 }
-# Seed 002, chapter 8 Q5: key success factors of a CRM implementation (CRM实施的关键成功要素),
+# Course document [S3], chapter 8 Q5: key success factors of a CRM implementation (CRM实施的关键成功要素),
 # each with the failure reasons it guards against.
 SUCCESS_FACTORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "measurable_goals": ("measurable, predictable business goals set in advance",
@@ -91,7 +91,7 @@ SUCCESS_FACTORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                       "定期预测、追踪客户关系管理系统成效并持续推广",
                       ("reporting_reengineering", "no_vision")),
 }
-# Seed 001, FAQ 1: the implementation steps (实施步骤).
+# Course document [S2], FAQ 1: the implementation steps (实施步骤).
 IMPLEMENTATION_STEPS: tuple[tuple[str, str], ...] = (
     ("set needs and goals", "明确需求和目标"),
     ("choose a suitable CRM system", "选择合适的CRM系统"),
@@ -101,7 +101,7 @@ IMPLEMENTATION_STEPS: tuple[tuple[str, str], ...] = (
     ("keep evaluating and improving", "持续优化和改进"),
     ("keep the customer experience in view", "注重客户体验"),
 )
-# Seed 001, FAQ 2: pitfalls of small and medium-sized firms (中小企业常见的坑).
+# Course document [S2], FAQ 2: pitfalls of small and medium-sized firms (中小企业常见的坑).
 SME_PITFALLS: tuple[tuple[str, str], ...] = (
     ("system chosen on price or feature list only", "系统选择不当"),
     ("poor data management", "数据管理不善"),
@@ -114,7 +114,7 @@ SME_PITFALLS: tuple[tuple[str, str], ...] = (
 
 
 def failure_reasons() -> pd.DataFrame:
-    """The eight reasons CRM fails (seed 002), in English and Chinese.
+    """The eight reasons CRM fails ([S3]), in English and Chinese.
 
     Examples
     --------
@@ -126,7 +126,7 @@ def failure_reasons() -> pd.DataFrame:
 
 
 def success_factors() -> pd.DataFrame:
-    """The ten key success factors (seed 002) and the failure reasons each guards against.
+    """The ten key success factors ([S3]) and the failure reasons each guards against.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Customer lifecycle (客户生命周期): stages, their flows, lost customers and win-back.
 
-Five stages (seed 001): **potential** (潜在客户: registered, never bought),
+Five stages ([S2]): **potential** (潜在客户: registered, never bought),
 **new** (新客户), **active** (活跃客户), **loyal** (忠诚客户) and **churned**
 (流失客户).  The stage of a customer depends on the date you look (the *as-of*
 date) and on rules you choose, kept in one :class:`StageRules` object so a

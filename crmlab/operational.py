@@ -1,6 +1,6 @@
 """Operational CRM analytics (运营型CRM): the sales funnel and the pipeline forecast.
 
-Seed 001 lists what operational CRM does: **sales management** (leads,
+Course document [S2] lists what operational CRM does: **sales management** (leads,
 opportunities, forecasts), **marketing automation** (segments, targeted
 campaigns) and **service management**.  This module measures sales
 management:

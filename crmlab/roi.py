@@ -1,6 +1,6 @@
 """Return on a CRM investment (投资回报率, ROI): ROI, NPV, IRR and payback.
 
-The last indicator of seed 001's KPI set (:mod:`crmlab.evaluation` has the
+The last indicator of course document [S2]'s KPI set (:mod:`crmlab.evaluation` has the
 other seven) asks whether the CRM system pays for itself.  This module turns a
 CRM project's yearly benefits and costs into the figures of a business case:
 
@@ -11,7 +11,7 @@ CRM project's yearly benefits and costs into the figures of a business case:
   flow reaches zero (投资回收期);
 * :func:`crm_project` — the same from a few planning numbers: the investment,
   the yearly benefit and running cost, the horizon and a ramp-up while staff
-  learn to use the system (an unused system brings nothing, seed 001);
+  learn to use the system (an unused system brings nothing, course document [S2]);
 * :func:`plot_roi` — net cash flow per year and the cumulative cash flow, plain
   and discounted, with the payback points.
 
@@ -187,7 +187,7 @@ def crm_project(investment: float, annual_benefit: float, annual_cost: float = 0
     and brings ``annual_benefit`` (extra margin from kept customers, time
     saved).  With ``ramp_years = k`` the benefit grows linearly to its full
     size in year ``k`` (t/k of it in year t): staff need time to use the
-    system, and an unused system brings nothing (seed 001).
+    system, and an unused system brings nothing ([S2]).
 
     Examples
     --------

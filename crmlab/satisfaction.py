@@ -17,7 +17,7 @@
   (重要性-绩效分析, IPA)** with importance stated by the customers or derived
   from the data, and its quadrant chart (Martilla & James 1977).
 
-What satisfaction is worth (does it always bring profit? seed 002):
+What satisfaction is worth (does it always bring profit? course document [S3]):
 :func:`~crmlab.satisfaction_value.annual_margin`,
 :func:`~crmlab.satisfaction_value.satisfaction_by_value`,
 :func:`~crmlab.satisfaction_value.satisfaction_value_funnel` and their plot live

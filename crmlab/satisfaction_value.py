@@ -1,6 +1,6 @@
 """Satisfaction and customer value (满意度与客户价值): does satisfaction always bring profit?
 
-Seed 002 answers the question with a sequence: satisfy all customers -> the
+Course document [S3] answers the question with a sequence: satisfy all customers -> the
 valuable customers -> the high-value customers -> the key factors of the
 high-value customers.  This module measures customer profitability and sets
 satisfaction against it by value tier (by default the customer pyramid,
@@ -152,7 +152,7 @@ def satisfaction_by_value(surveys: pd.DataFrame, value: pd.Series, tiers: pd.Ser
 def satisfaction_value_funnel(surveys: pd.DataFrame, value: pd.Series,
                               tiers: pd.Series | None = None, valuable=("platinum", "gold"),
                               high_value=("platinum",), satisfied_min: int = 4) -> pd.DataFrame:
-    """From all customers to valuable to high-value customers (seed 002).
+    """From all customers to valuable to high-value customers ([S3]).
 
     The course answers "does satisfaction always bring profit?" with a sequence:
     satisfy all customers -> the valuable customers -> the high-value customers ->

@@ -1,6 +1,6 @@
 """An evaluation index system (评估指标体系) and a traffic-light CRM scorecard.
 
-Seed 003 builds the evaluation of a customer-management system in four steps:
+Course document [S4] builds the evaluation of a customer-management system in four steps:
 set the goals, build a **multi-dimensional index system** (service quality,
 satisfaction, retention and loyalty, market response), combine quantitative
 indicators with qualitative judgement, and **set thresholds (阈值)** that are
@@ -21,7 +21,7 @@ with the **Analytic Hierarchy Process (层次分析法, AHP)**.
   failure reasons they point to.
 
 The course's qualitative lists in English and Chinese (the failure reasons,
-success factors, implementation steps and SME pitfalls of seeds 001 and 002)
+success factors, implementation steps and SME pitfalls of [S2] and [S3])
 and the self-assessment on the success factors live in
 :mod:`crmlab.implementation`; their names are re-exported here, so
 ``from crmlab.scorecard import success_factors`` still works.

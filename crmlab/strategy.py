@@ -2,7 +2,7 @@
 
 Strategy types
 --------------
-Seed 002 (chapter 4) describes three ways a firm can fit its contact process
+Course document [S3] (chapter 4) describes three ways a firm can fit its contact process
 to its customers, a typology usually traced to Storbacka & Lehtinen (2001):
 
 * **hook (扣钩战略)** — the firm keeps one fixed contact process and the
@@ -165,7 +165,7 @@ class StrategyParams:
 
 # ------------------------------------------------------------ bilingual tables
 def strategy_types() -> pd.DataFrame:
-    """The three strategy types with seed 002's definitions in Chinese and English.
+    """The three strategy types with course document [S3]'s definitions in Chinese and English.
 
     >>> strategy_types().loc["zipper", "中文"]
     '拉链战略'
@@ -192,7 +192,7 @@ def strategy_types() -> pd.DataFrame:
          "heterogeneous needs, customers unwilling to adapt, high value per customer"),
     ]
     return pd.DataFrame(rows, columns=["strategy", "中文", "who adapts", "firm's contact process",
-                                       "definition", "定义 (seed 002)", "fits when"]
+                                       "definition", "定义 ([S3])", "fits when"]
                         ).set_index("strategy")
 
 

@@ -1,6 +1,6 @@
 """Two sides of customer value (客户价值论) and customer equity (客户资产).
 
-Seed 004 (a course paper on customer value in CRM) says customer value has two
+Course document [S5] (a course paper on customer value in CRM) says customer value has two
 levels: the **value of the customer to the firm** (客户对企业的价值: the profit
 the customer brings; serve customers by tier, 80/20) and the **value the firm
 creates for the customer** (企业为客户创造的价值: what the firm's products and

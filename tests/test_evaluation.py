@@ -1,4 +1,4 @@
-"""The KPI set of seed 001 and data quality: hand-computed cases, the data, bad input.
+"""The KPI set of course document [S2] and data quality: hand-computed cases, the data, bad input.
 
 ROI, NPV, IRR and payback (crmlab.roi) are tested in test_roi.py.
 """

@@ -171,7 +171,7 @@ def test_customer_values_window_and_tiers():
 
 def test_bilingual_tables():
     assert list(strategy_types().index) == list(STRATEGIES)
-    assert strategy_types()["定义 (seed 002)"].str.contains("扣钩|拉链|接触").all()
+    assert strategy_types()["定义 ([S3])"].str.contains("扣钩|拉链|接触").all()
     cases = strategy_cases()
     assert len(cases) == 9 and set(cases["strategy"]) == set(STRATEGIES)
     assert list(crm_types().index) == ["operational", "analytical", "collaborative"]

@@ -4,7 +4,7 @@
 tables the way merged silos do: duplicated customers with name, phone and
 e-mail variants; missing values; inconsistent date, phone and city formats;
 orders that point to no customer.  Defects arise mostly in regions with low
-CRM adoption (seeds 000 and 003: data silos and poor data quality).  Every
+CRM adoption ([S1] and [S4]: data silos and poor data quality).  Every
 defect is listed in ``data.truth`` (``duplicates``, ``missing``, ``formats``,
 ``orphans``) so that cleaning can be scored.
 """

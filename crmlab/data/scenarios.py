@@ -138,13 +138,13 @@ class ScenarioParams:
 BASE = ScenarioParams(contractual=False)
 
 SCENARIO_PARAMS: dict[str, ScenarioParams] = {
-    # Non-contractual e-commerce: buying stops silently (seed 003).
+    # Non-contractual e-commerce: buying stops silently ([S4]).
     "retail": replace(
         BASE,
         potential_share=0.08,
         tier_points=(("bronze", 0), ("silver", 200), ("gold", 600), ("platinum", 1500)),
     ),
-    # Monthly contracts: churn is the contract end (seed 004: service faults,
+    # Monthly contracts: churn is the contract end ([S5]: service faults,
     # bill cost).  Orders are the monthly bills.
     "telecom": replace(
         BASE,
@@ -161,7 +161,7 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
         plans=("basic", "standard", "unlimited", "family"),
         plan_fee=(19.0, 39.0, 69.0, 99.0),
     ),
-    # Several products per customer, relationship managers, cross-sell (seed 002).
+    # Several products per customer, relationship managers, cross-sell ([S3]).
     "bank": replace(
         BASE,
         contractual=True,
@@ -181,7 +181,7 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
         leads_per_customer=0.3,
         deal_value_median=15000.0,
     ),
-    # Few, large accounts with a sales pipeline and key-account managers (seeds 001, 003).
+    # Few, large accounts with a sales pipeline and key-account managers ([S2] and [S4]).
     "b2b": replace(
         BASE,
         purchase_rate_mean=6.0,

@@ -343,7 +343,7 @@ register(
                                      "not relationships"},
         ),
         expected=lambda d: ["competition", "internet", "profit", "theory"],
-        hints=("Seed 002, chapter 1, question 3: pull, push, root and catalyst.",),
+        hints=("Course document [S3], chapter 1, question 3: pull, push, root and catalyst.",),
         explanation="Competition pulls, technology pushes, customer profit is the root and the "
                     "shift in management theory is the catalyst.",
     ),
@@ -409,7 +409,7 @@ register(
                       "d": "a wider range still starts from the product, not the customer"},
         ),
         expected=lambda d: "b",
-        hints=("Seed 002: the firm no longer sells just a product.",),
+        hints=("Course document [S3]: the firm no longer sells just a product.",),
         explanation="Customer-centric firms sell service, tailored to each customer "
                     "(差异化服务, one-to-one).",
     ),

@@ -269,7 +269,7 @@ register(
         expected=value_statement,
         hints=(("crmlab.satisfaction.satisfaction_by_value(surveys, value) gives the "
                 "satisfaction_premium per tier."),),
-        explanation="Seed 002: from all customers to valuable customers to high-value "
+        explanation="Course document [S3]: from all customers to valuable customers to high-value "
                     "customers and their key factors. Satisfying a lead-tier customer does not "
                     "make them profitable.",
     ),
