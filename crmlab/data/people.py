@@ -1,6 +1,6 @@
 """Customers: observed attributes and latent traits, then their lifetimes.
 
-The latent traits follow ``shared/DATA-MODEL.md``: purchase rate lambda
+The latent traits (parameters in ``crmlab/data/scenarios.py``): purchase rate lambda
 (gamma), drop-out probability p (beta), spend (gamma-gamma), satisfaction s
 (standard normal, partly from SERVQUAL gaps), price sensitivity, willingness
 to adapt, membership of the two-way care programme and a value tier.
