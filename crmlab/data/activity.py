@@ -21,6 +21,12 @@ def _repeat_uniform(rng, counts, lo, hi):
     return idx, lo[idx] + rng.random(idx.size) * (hi[idx] - lo[idx])
 
 
+def referral_weight(p, s: np.ndarray) -> np.ndarray:
+    """Relative chance of being named as referrer: rises with satisfaction s,
+    steeply above ``p.top_threshold`` (the completely satisfied)."""
+    return np.exp(p.referral_s * s + p.referral_top * np.maximum(s - p.top_threshold, 0.0))
+
+
 def customers_table(w: World, c: Customers, rng: np.random.Generator) -> None:
     p = w.params
     n = c.n
@@ -30,11 +36,12 @@ def customers_table(w: World, c: Customers, rng: np.random.Generator) -> None:
     cities = np.array(pools.cities)[c.region, city_i]
     chan = rng.choice(len(p.acquisition_channels), n, p=p.acquisition_mix)
     cost = rng.gamma(4.0, np.asarray(p.acquisition_cost_mean)[chan] / 4.0)
-    # Referrals: satisfied customers refer more.  A referred customer's referrer
-    # is drawn, weighted by exp(s), among customers who signed up before.
+    # Referrals: satisfied customers refer more, steeply so at the top of the
+    # scale (Jones & Sasser).  A referred customer's referrer is drawn among
+    # customers who signed up before, weighted by referral_weight(s).
     referral = np.asarray(p.acquisition_channels)[chan] == "referral"
     referral[0] = False
-    weight = np.exp(1.0 * c.s) * ~c.potential
+    weight = referral_weight(p, c.s) * ~c.potential
     cw = np.cumsum(weight)
     ref_idx = np.flatnonzero(referral)
     earlier = np.searchsorted(c.signup, c.signup[ref_idx], side="left")  # customers strictly before

@@ -225,6 +225,13 @@ def _truth_scalars(w) -> dict:
         "recovery_satisfaction_shift": dict(zip(people.OUTCOMES, p.recovery_s_shift)),
         "care_hazard_mult": p.care_hazard_mult,
         "s_on_hazard": p.s_on_hazard,
+        "s_on_competitor": p.s_on_competitor,
+        "s_on_purchase_rate": p.s_on_purchase_rate,
+        "s_on_spend": p.s_on_spend,
+        # Jones & Sasser zones: hazard multipliers below/above these latent satisfactions
+        "loyalty_zones": {"bottom_threshold": p.bottom_threshold, "bottom_slope": p.bottom_slope,
+                          "top_threshold": p.top_threshold, "top_slope": p.top_slope},
+        "referral_weight": {"s": p.referral_s, "top": p.referral_top},
         "crm_hazard_cut_at_full_use": p.crm_hazard_cut,
         "crm_fast_resolution_gain_at_full_use": p.crm_fast_resolution_gain,
         "crm_sat_index_gain_at_full_use": p.crm_sat_index_gain,

@@ -6,10 +6,12 @@ The latent traits (parameters in ``crmlab/data/scenarios.py``): purchase rate la
 to adapt, membership of the two-way care programme and a value tier.
 
 Lifetimes come from five competing churn hazards, one per lost-customer type
-(Griffin & Lowenstein 2001).  Contractual scenarios draw the churn time from
-the piecewise-constant total hazard; non-contractual ones follow the BG/NBD
-story (Fader, Hardie & Lee 2005): after each purchase the customer silently
-drops out with probability p, scaled by the same hazards.
+(Griffin & Lowenstein 2001); satisfaction acts on them through Jones &
+Sasser's (1995) zones (:func:`loyalty_zones`).  Contractual scenarios draw the
+churn time from the piecewise-constant total hazard; non-contractual ones
+follow the BG/NBD story (Fader, Hardie & Lee 2005): at each purchase
+opportunity the customer either buys or silently drops out, with probability p
+scaled by the same hazards on that day.
 """
 
 from __future__ import annotations
@@ -73,17 +75,23 @@ def draw_customers(w: World, n: int, rng: np.random.Generator) -> Customers:
     weighted = gaps @ np.asarray(p.servqual_weights)
     z = (weighted - weighted.mean()) / (weighted.std() or 1.0)
     s = np.sqrt(p.servqual_share) * z + np.sqrt(1 - p.servqual_share) * rng.normal(0, 1, n)
-    b = p.s_on_purchase_rate
-    lam = rng.gamma(p.purchase_shape, p.purchase_rate_mean / p.purchase_shape, n) * np.exp(
-        b * s - b * b / 2)
+    # the customer's potential: purchase rate and spend before satisfaction acts
+    lam0 = rng.gamma(p.purchase_shape, p.purchase_rate_mean / p.purchase_shape, n)
     drop = rng.beta(p.dropout_a, p.dropout_b, n)
     gg_scale = p.spend_mean * (p.spend_q - 1) / p.spend_p  # mean of spend_p / nu = spend_mean
-    nu = rng.gamma(p.spend_q, 1 / gg_scale, n)
-    value = lam * p.spend_p / nu
+    nu0 = rng.gamma(p.spend_q, 1 / gg_scale, n)
+    # satisfaction raises the purchase rate and the order value of every customer,
+    # whatever their value tier (means kept at purchase_rate_mean and spend_mean)
+    b, g = p.s_on_purchase_rate, p.s_on_spend
+    lam = lam0 * np.exp(b * s - b * b / 2)
+    nu = nu0 * np.exp(-(g * s - g * g / 2))
+    # value tiers rank the potential value, so that inside a tier satisfied and
+    # dissatisfied customers are alike except for what satisfaction does
+    value = lam0 * p.spend_p / nu0
     plan = np.full(n, -1)
     if p.plans:
         # bigger spenders choose bigger plans
-        rank = np.argsort(np.argsort(1 / nu + rng.normal(0, 0.5 * np.std(1 / nu), n))) / n
+        rank = np.argsort(np.argsort(1 / nu0 + rng.normal(0, 0.5 * np.std(1 / nu0), n))) / n
         plan = np.minimum((rank * len(p.plans)).astype(int), len(p.plans) - 1)
         value = np.asarray(p.plan_fee)[plan] * 12 + value * 0.1  # plan plus add-ons
     # pyramid by rank: top 20% platinum, next 30% gold, next 30% iron, last 20% lead
@@ -142,12 +150,30 @@ def hazards(w: World, c: Customers, idx: np.ndarray, t: np.ndarray) -> np.ndarra
     policy = t >= month_day(w.start, p.policy_month)
     out = np.empty((len(idx), 5))
     out[:, 0] = p.hazard_intentional * (c.tier[idx] == 3) * policy
-    out[:, 1] = p.hazard_unintentional * np.exp(-p.s_on_hazard * s) * recovery * crm * care
-    out[:, 2] = p.hazard_competitor * np.exp(-p.s_on_competitor * s) * care
-    out[:, 3] = p.hazard_price * 2.5 * c.price_sens[idx] * np.where(
+    zones = loyalty_zones(p, s)
+    top = loyalty_zones(p, s, defection=False)
+    out[:, 1] = p.hazard_unintentional * np.exp(-p.s_on_hazard * s) * zones * recovery * crm * care
+    out[:, 2] = p.hazard_competitor * np.exp(-p.s_on_competitor * s) * top * care
+    out[:, 3] = p.hazard_price * 2.5 * c.price_sens[idx] * top * np.where(
         price_rise, p.price_rise_hazard_mult, p.price_hazard_before_rise)
     out[:, 4] = p.hazard_moved
     return out
+
+
+def loyalty_zones(p, s: np.ndarray, defection: bool = True) -> np.ndarray:
+    """Hazard multiplier of Jones & Sasser's (1995) zones of satisfaction.
+
+    Zone of defection (s below ``p.bottom_threshold``): the hazard rises steeply,
+    ``exp(p.bottom_slope * (threshold - s))``; zone of indifference (between the
+    thresholds): 1, satisfaction buys little loyalty there beyond the gentle
+    ``exp(-s_on_hazard * s)`` of :func:`hazards`; zone of affection (above
+    ``p.top_threshold``, the completely satisfied): the hazard falls steeply,
+    ``exp(-p.top_slope * (s - threshold))``.  The service hazard has all three
+    zones; competitor and price offers tempt every customer except the
+    completely satisfied (``defection=False``: no zone of defection).
+    """
+    bottom = p.bottom_slope * np.maximum(p.bottom_threshold - s, 0.0) if defection else 0.0
+    return np.exp(bottom - p.top_slope * np.maximum(s - p.top_threshold, 0.0))
 
 
 def _pick_type(h: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -197,6 +223,18 @@ def _contract_lifetimes(w: World, c: Customers, rng: np.random.Generator) -> Non
 
 
 def _silent_lifetimes(w: World, c: Customers, rng: np.random.Generator):
+    """Non-contractual lifetimes: each purchase opportunity is a decision.
+
+    The first purchase is at sign-up.  At each later purchase opportunity
+    (a Poisson process with rate lambda) the customer either buys or silently
+    drops out, with probability p scaled by their hazards *on that day*: what
+    happened since the last order (a complaint and its handling, the CRM going
+    live, the price rise, the low-value policy) counts.  So surveys, complaints
+    and service contacts can precede a drop-out, and the drop-out day (the
+    truth's churn date) is the day the customer would have bought next.  The
+    observed orders follow the BG/NBD story (drop-out between purchases with
+    probability p) exactly when the hazards do not change.
+    """
     n = c.n
     buyers = np.flatnonzero(~c.potential)
     t = c.signup.astype(float).copy()
@@ -210,15 +248,15 @@ def _silent_lifetimes(w: World, c: Customers, rng: np.random.Generator):
     days = [t[buyers]]
     active = buyers
     while active.size:
+        t[active] += rng.exponential(365 / c.lam[active])  # the next opportunity
+        active = active[t[active] < w.horizon]
         h = hazards(w, c, active, t[active])
         p_eff = np.clip(c.p[active] * h.sum(axis=1) / ref, 0, 0.95)
         dies = rng.random(active.size) < p_eff
         gone = active[dies]
         death[gone] = t[gone]
         kind[gone] = _pick_type(h[dies], rng)
-        stay = active[~dies]
-        t[stay] += rng.exponential(365 / c.lam[stay])
-        active = stay[t[stay] < w.horizon]
+        active = active[~dies]
         cust.append(active)
         days.append(t[active])
     c.death = death

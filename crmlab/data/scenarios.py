@@ -57,7 +57,8 @@ class ScenarioParams:
     # --- purchasing (BG/NBD-like; retail, b2b) -----------------------------
     purchase_shape: float = 0.9  # gamma shape r of the purchase rate lambda: <1 is very skewed
     purchase_rate_mean: float = 4.0  # mean purchases per year
-    s_on_purchase_rate: float = 0.2  # lambda *= exp(this * s)
+    s_on_purchase_rate: float = 0.2  # lambda *= exp(this * s), in every value tier
+    s_on_spend: float = 0.15  # mean order value *= exp(this * s): satisfied customers spend more
     dropout_a: float = 1.2  # beta(a, b) of the drop-out probability p after each purchase
     dropout_b: float = 9.0
     # --- spend (gamma-gamma) ------------------------------------------------
@@ -73,9 +74,27 @@ class ScenarioParams:
     # or, for non-contractual scenarios, the relative weights that split the
     # drop-out probability p into the five lost-customer types.
     hazard_unintentional: float = 0.15  # service-driven: unintentionally pushed away
-    s_on_hazard: float = 0.8  # that hazard *= exp(-this * s)
+    s_on_hazard: float = 0.5  # that hazard *= exp(-this * s) * zones(s) (below)
     hazard_competitor: float = 0.05  # pulled away by a better competitor
-    s_on_competitor: float = 0.3
+    s_on_competitor: float = 0.2  # that hazard *= exp(-this * s) * zones(s)
+    # Jones & Sasser (1995): loyalty rises steeply only among the *completely*
+    # satisfied; in the "zone of indifference" more satisfaction buys little
+    # loyalty, and in the "zone of defection" at the bottom customers leave fast.
+    # people.loyalty_zones multiplies the service hazard by
+    # exp(bottom_slope * max(bottom_threshold - s, 0) - top_slope * max(s - top_threshold, 0))
+    # and the competitor and price hazards by the top part only (offers tempt all but the
+    # completely satisfied):
+    # the thresholds cut off roughly the bottom and top 18% of s (CSAT 1-2 and 5).
+    bottom_threshold: float = -0.9
+    bottom_slope: float = 0.8
+    top_threshold: float = 1.0
+    top_slope: float = 3.0
+    # Referrals: a referred customer's referrer is drawn among earlier customers
+    # with weight exp(referral_s * s + referral_top * max(s - top_threshold, 0)):
+    # promoters refer two to three times as often as detractors (a modest,
+    # realistic link: most customers who would recommend never actually refer).
+    referral_s: float = 0.35
+    referral_top: float = 0.6
     hazard_price: float = 0.04  # bought away by price, times price sensitivity
     price_rise_month: int = 18  # a general price rise this many months after start
     price_rise_pct: float = 0.08
