@@ -77,22 +77,43 @@ EXIT_REASON_TYPES = {"firm_ended_service": "intentionally_pushed_away",
 class LostTypeRules:
     """How :func:`classify_lost` reads the signals (first matching rule wins).
 
-    1. an exit-survey reason names the type (:data:`EXIT_REASON_TYPES`);
-    2. an unresolved complaint before leaving: unintentionally pushed away;
-    3. lowest value tier (``lead``), left on or after the firm's low-value
-       policy date (any date if none is given): intentionally pushed away;
-    4. last satisfaction answer (CSAT 1-5) at most ``low_csat``, or a complaint
+    Traces of each type (from the optional tables of :func:`lost_signals`):
+    the firm's notice (intentional), an address change (moved), an unresolved
+    complaint, a recent service fault or a poor satisfaction signal
+    (unintentional), a plan downgrade or billing question (price), a porting /
+    retention-offer request (competitor).
+
+    1. the firm's notice within ``notice_days`` before leaving: intentionally pushed away;
+    2. an address change within ``move_days`` before leaving: moved away;
+    3. an exit-survey reason (:data:`EXIT_REASON_TYPES`) confirmed by a trace of
+       the same type;
+    4. an unresolved complaint before leaving: unintentionally pushed away;
+    5. a service fault within ``fault_days`` before leaving: unintentionally pushed away;
+    6. a plan downgrade within ``downgrade_days`` or a billing question within
+       ``billing_days`` before leaving: bought away by price;
+    7. a porting request within ``porting_days`` before leaving: pulled away by a competitor;
+    8. an exit-survey reason alone names the type (answers are wrong now and then,
+       which is why traces that contradict them come first);
+    9. last satisfaction answer (CSAT 1-5) at most ``low_csat``, or a complaint
        resolved slowly: unintentionally pushed away;
-    5. left within ``price_window_days`` after a price rise: bought away by price;
-    6. last CSAT at least ``high_csat`` (satisfied, yet left): pulled away by a
-       competitor;
-    7. otherwise ``default_type`` (the most common type in most firms).
+    10. only where the traces are not available (their columns missing): lowest
+        value tier (``lead``) after the low-value policy date: intentionally pushed
+        away; left within ``price_window_days`` after a price rise: bought away by
+        price; last CSAT at least ``high_csat`` (satisfied, yet left): pulled away
+        by a competitor;
+    11. otherwise ``default_type`` (the most common type in most firms).
     """
 
     low_csat: int = 2
     high_csat: int = 4
     price_window_days: int = 365
     default_type: str = "unintentionally_pushed_away"
+    notice_days: int = 120
+    move_days: int = 90
+    fault_days: int = 60
+    downgrade_days: int = 180
+    billing_days: int = 90
+    porting_days: int = 60
 
     def __post_init__(self):
         if self.default_type not in LOST_TYPES:
@@ -101,6 +122,12 @@ class LostTypeRules:
         if not 1 <= self.low_csat < self.high_csat <= 5:
             raise ValueError("LostTypeRules needs 1 <= low_csat < high_csat <= 5, got "
                              f"{self.low_csat} and {self.high_csat}")
+        for name in ("price_window_days", "notice_days", "move_days", "fault_days",
+                     "downgrade_days", "billing_days", "porting_days"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ValueError(f"LostTypeRules.{name} must be a number of days >= 0, "
+                                 f"got {value!r}")
 
 
 def _value_per_month(orders: pd.DataFrame, end_day: pd.Series) -> pd.DataFrame:
@@ -115,9 +142,26 @@ def _value_per_month(orders: pd.DataFrame, end_day: pd.Series) -> pd.DataFrame:
     return pd.DataFrame({"monthly_margin": g["value"] / months, "tenure_months": months})
 
 
+def _days_before(table: pd.DataFrame | None, name: str, date_col: str, cday: pd.Series,
+                 mask=None) -> pd.Series:
+    """Days from each customer's last ``table`` event on or before leaving to leaving."""
+    if table is None:
+        return None
+    _require(table, name, ("customer_id", date_col))
+    t = table if mask is None else table[mask(table)]
+    day = np.floor(_dates(t[date_col], f"{name}.{date_col}"))
+    gap = t["customer_id"].map(cday).to_numpy(float) - day
+    ok = gap >= 0
+    last = pd.Series(gap[ok], index=t["customer_id"].to_numpy()[ok]).groupby(level=0).min()
+    return last.reindex(cday.index)
+
+
 def lost_signals(churned: pd.DataFrame, orders: pd.DataFrame, tickets: pd.DataFrame | None = None,
                  surveys: pd.DataFrame | None = None, *, as_of=None, price_rise_date=None,
-                 policy_date=None) -> pd.DataFrame:
+                 policy_date=None, interactions: pd.DataFrame | None = None,
+                 plan_changes: pd.DataFrame | None = None,
+                 address_changes: pd.DataFrame | None = None,
+                 service_faults: pd.DataFrame | None = None) -> pd.DataFrame:
     """Observed signals about why each lost customer left (one row per customer).
 
     Parameters
@@ -140,6 +184,17 @@ def lost_signals(churned: pd.DataFrame, orders: pd.DataFrame, tickets: pd.DataFr
     price_rise_date, policy_date : date, optional
         When the firm raised prices, and when it stopped serving its least
         valuable customers (the firm knows its own decisions).
+    interactions : DataFrame, optional
+        ``customer_id``, ``interaction_time``, ``purpose``: the firm's notices
+        (``notice``), billing questions (``billing``) and porting / retention-offer
+        requests (``porting``) before leaving.
+    plan_changes : DataFrame, optional
+        ``customer_id``, ``change_date``, ``old_fee``, ``new_fee``: downgrades
+        (a cheaper plan) before leaving.
+    address_changes : DataFrame, optional
+        ``customer_id``, ``change_date``: moves before leaving.
+    service_faults : DataFrame, optional
+        ``customer_id``, ``fault_date``: service faults before leaving.
 
     Returns
     -------
@@ -147,7 +202,11 @@ def lost_signals(churned: pd.DataFrame, orders: pd.DataFrame, tickets: pd.DataFr
     ``tenure_months``, ``value_tier`` (customer pyramid over all customers:
     top 20% platinum, 30% gold, 30% iron, 20% lead), ``exit_reason``,
     ``unresolved_complaint``, ``slow_complaint``, ``last_csat``,
-    ``days_after_price_rise`` (NaN if before it) and ``after_policy``.
+    ``days_after_price_rise`` (NaN if before it) and ``after_policy``; with
+    the optional tables also ``days_since_notice``, ``days_since_billing``,
+    ``days_since_porting``, ``days_since_downgrade``, ``days_since_move``,
+    ``days_since_fault`` (days from the last such event on or before leaving to
+    leaving; NaN: none) and ``faults_before`` (service faults before leaving).
 
     Examples
     --------
@@ -204,6 +263,28 @@ def lost_signals(churned: pd.DataFrame, orders: pd.DataFrame, tickets: pd.DataFr
     out["days_after_price_rise"] = after.where(after >= 0)
     out["after_policy"] = (cday >= _day(_as_of(policy_date, "policy_date"))) if policy_date \
         else True
+    if interactions is not None:
+        _require(interactions, "interactions", ("customer_id", "interaction_time", "purpose"))
+        for purpose in ("notice", "billing", "porting"):
+            out[f"days_since_{purpose}"] = _days_before(
+                interactions, "interactions", "interaction_time", cday,
+                lambda t, x=purpose: t["purpose"].eq(x))
+    if plan_changes is not None:
+        _require(plan_changes, "plan_changes", ("customer_id", "change_date", "old_fee",
+                                                "new_fee"))
+        out["days_since_downgrade"] = _days_before(
+            plan_changes, "plan_changes", "change_date", cday,
+            lambda t: t["new_fee"].astype(float) < t["old_fee"].astype(float))
+    if address_changes is not None:
+        out["days_since_move"] = _days_before(address_changes, "address_changes", "change_date",
+                                              cday)
+    if service_faults is not None:
+        out["days_since_fault"] = _days_before(service_faults, "service_faults", "fault_date",
+                                               cday)
+        fday = np.floor(_dates(service_faults["fault_date"], "service_faults.fault_date"))
+        before = fday <= service_faults["customer_id"].map(cday).to_numpy(float)
+        n_f = service_faults.loc[before, "customer_id"].value_counts()
+        out["faults_before"] = n_f.reindex(out.index).fillna(0).astype(int)
     out.index.name = "customer_id"
     return out
 
@@ -244,18 +325,42 @@ def classify_lost(signals: pd.DataFrame, rules: LostTypeRules | None = None) -> 
     csat = pd.to_numeric(pd.Series(col("last_csat", np.nan)), errors="coerce").to_numpy(float)
     price_days = pd.to_numeric(pd.Series(col("days_after_price_rise", np.nan)),
                                errors="coerce").to_numpy(float)
+    def within(name, days):
+        if name not in signals:
+            return np.zeros(n, bool), False
+        v = pd.to_numeric(signals[name], errors="coerce").to_numpy(float)
+        return v <= days, True
+
+    notice, has_notice = within("days_since_notice", rules.notice_days)
+    moved, _ = within("days_since_move", rules.move_days)
+    fault, _ = within("days_since_fault", rules.fault_days)
+    down, has_down = within("days_since_downgrade", rules.downgrade_days)
+    bill, has_bill = within("days_since_billing", rules.billing_days)
+    port, has_port = within("days_since_porting", rules.porting_days)
+    unresolved = col("unresolved_complaint", False).astype(bool)
+    poor = (csat <= rules.low_csat) | col("slow_complaint", False).astype(bool)
+    price = down | bill
+    trace = {"intentionally_pushed_away": notice, "moved_away": moved,
+             "unintentionally_pushed_away": unresolved | fault | poor,
+             "bought_away_by_price": price, "pulled_away_by_competitor": port}
+    confirmed = np.zeros(n, bool)
+    for kind, seen in trace.items():
+        confirmed |= (from_exit == kind) & seen
+    lead = (col("value_tier", "") == "lead") & col("after_policy", True).astype(bool)
     conditions = [
-        pd.notna(from_exit),
-        col("unresolved_complaint", False).astype(bool),
-        (col("value_tier", "") == "lead") & col("after_policy", True).astype(bool),
-        (csat <= rules.low_csat) | col("slow_complaint", False).astype(bool),
-        price_days <= rules.price_window_days,
-        csat >= rules.high_csat,
+        notice, moved, confirmed, unresolved, fault, price, port, pd.notna(from_exit), poor,
+        lead & (not has_notice),
+        (price_days <= rules.price_window_days) & (not (has_down or has_bill)),
+        (csat >= rules.high_csat) & (not has_port),
     ]
-    evidence = ["exit survey", "unresolved complaint", "lowest value tier", "poor service signal",
-                "after price rise", "satisfied but left"]
-    types = [from_exit, "unintentionally_pushed_away", "intentionally_pushed_away",
-             "unintentionally_pushed_away", "bought_away_by_price", "pulled_away_by_competitor"]
+    evidence = ["firm's notice", "address change", "exit survey + trace", "unresolved complaint",
+                "service fault", "downgrade / billing question", "porting request",
+                "exit survey", "poor service signal", "lowest value tier", "after price rise",
+                "satisfied but left"]
+    types = ["intentionally_pushed_away", "moved_away", from_exit, "unintentionally_pushed_away",
+             "unintentionally_pushed_away", "bought_away_by_price", "pulled_away_by_competitor",
+             from_exit, "unintentionally_pushed_away", "intentionally_pushed_away",
+             "bought_away_by_price", "pulled_away_by_competitor"]
     out = signals.copy()
     out["lost_type"] = np.select(conditions, types, rules.default_type)
     out["evidence"] = np.select(conditions, evidence, "no signal")

@@ -222,7 +222,7 @@ def _price_rise(d) -> pd.Timestamp:
     bills = d.orders[d.orders["category"] == "plan_fee"].merge(
         d.contracts[["customer_id", "monthly_fee"]], on="customer_id")
     ratio = (bills["amount"] / bills["monthly_fee"]).groupby(
-        bills["order_date"].dt.to_period("M")).mean()
+        bills["order_date"].dt.to_period("M")).median()
     return ratio[ratio > 1.001].index.min().to_timestamp()
 
 
@@ -248,7 +248,7 @@ def test_lost_types_recovered_well_above_chance(telecom_lost):
     assert ok.mean() > truth.value_counts(normalize=True).max() + 0.1  # beats "always the biggest"
     by = ok.groupby(lost["evidence"]).mean()
     assert by["exit survey"] > 0.7
-    assert by["unresolved complaint"] > 0.6
+    assert by["unresolved complaint"] > 0.55  # now also read before an exit answer
     # every type is predicted and each is right more often than chance
     precision = ok.groupby(lost["lost_type"]).mean()
     assert set(precision.index) == set(LOST_TYPES)

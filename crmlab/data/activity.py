@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data.people import CHURN_TYPES, OUTCOMES, TIERS, Customers
+from crmlab.data.traces import plan_at
 from crmlab.data.world import World, id_array, ids, month_day, take_str, to_dates, to_datetimes
 
 __all__ = ["customers_table", "orders_tables", "service_tables", "survey_table", "EXIT_REASONS"]
@@ -167,7 +168,9 @@ def _telecom(w, c, rng, fav_chan):
     k = np.arange(cust.size) - np.repeat(np.cumsum(months) - months, months)
     day = first[cust] + k * 30.4375
     rise = month_day(w.start, p.price_rise_month)
-    fee = np.asarray(p.plan_fee)[c.plan[cust]] * (1 + p.price_rise_pct * (day >= rise))
+    # the plan in force on the bill date (plan changes: crmlab/data/traces.py)
+    fee = np.asarray(p.plan_fee)[plan_at(w, c, cust, day)] * (
+        1 + p.price_rise_pct * (day >= rise))
     # add-ons: data and roaming purchases, more for heavier users
     n_add = rng.poisson(c.lam * (end - first) / 365 * 0.5)
     add_cust, add_day = _repeat_uniform(rng, n_add, first, end)
@@ -327,6 +330,8 @@ def service_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
         "purpose": take_str(purposes, purpose[order]),
         "employee_id": take_str(w.employee_ids, emp[order], missing=~staffed[order]),
     })
+    # for crmlab/data/traces.py (the low-value policy and the traces' contacts)
+    w.interaction_rows = (cust[order], day[order], purpose[order], direction[order])
 
 
 def survey_table(w: World, c: Customers, rng: np.random.Generator) -> None:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._version import __version__
-from crmlab.data import activity, marketing, people, world
+from crmlab.data import activity, marketing, people, traces, world
 from crmlab.data.io import CRMData, Truth
 from crmlab.data.pools import check_locale, pools_for
 from crmlab.data.scenarios import params_for
@@ -30,7 +30,7 @@ MAX_CUSTOMERS = 5_000_000
 MIN_CUSTOMERS = {"retail": 30, "telecom": 30, "bank": 60, "b2b": 20}
 DEFAULT_DAYS = 1096
 STEPS = ("organisation", "customers", "lifetimes", "orders", "service", "surveys", "marketing",
-         "kpi", "defects")
+         "kpi", "defects", "questionnaires", "traces")
 
 
 def _as_day(value, name: str) -> np.datetime64:
@@ -166,9 +166,14 @@ def generate(
     world.organisation_tables(w, rngs["organisation"])
     c = people.draw_customers(w, n, step("customers"))
     activity.customers_table(w, c, rngs["customers"])
+    trng = traces.streams(rngs["traces"])  # traces of the lost-customer types, proxies
+    traces.draw_faults(w, c, trng["faults"])  # service faults enter the churn hazard
     purchases = people.draw_lifetimes(w, c, step("lifetimes"))
+    traces.draw_plan_changes(w, c, trng["plans"])  # before the bills that follow the plan
     activity.orders_tables(w, c, purchases, step("orders"))
+    traces.order_discounts(w, c, trng["discounts"])
     activity.service_tables(w, c, step("service"))
+    traces.trace_tables(w, c, trng)
     activity.survey_table(w, c, step("surveys"))
     mrng = step("marketing")
     if p.n_campaigns:
@@ -181,10 +186,10 @@ def generate(
     tables = {t.name: _rounded(w.tables[t.name][t.column_names(scenario)], t)
               for t in tables_for(scenario)}
     truth = Truth(
-        customers=activity.truth_customers(w, c),
+        customers=activity.truth_customers(w, c).assign(**traces.truth_columns(w, c)),
         regions=w.truth["regions"],
         employees=w.truth["employees"],
-        scalars=_truth_scalars(w),
+        scalars=_truth_scalars(w) | traces.truth_scalars(w, c),
         extra={k: v for k, v in w.truth.items() if isinstance(v, pd.DataFrame)
                and k not in ("regions", "employees")},
     )

@@ -54,6 +54,9 @@ class Customers:
     # lifetime
     death: np.ndarray = None  # day of churn / drop-out (inf: alive at the end)
     churn_type: np.ndarray = None  # index into CHURN_TYPES, -1: alive
+    # service faults (telecom, crmlab/data/traces.py): (n, fault_max) days, inf-padded
+    fault_days: np.ndarray = None
+    fault_norm: float = 1.0  # average fault multiplier, so the hazard's level is kept
 
     @property
     def mean_spend(self) -> np.ndarray:
@@ -157,6 +160,7 @@ def hazards(w: World, c: Customers, idx: np.ndarray, t: np.ndarray) -> np.ndarra
     out[:, 3] = p.hazard_price * 2.5 * c.price_sens[idx] * top * np.where(
         price_rise, p.price_rise_hazard_mult, p.price_hazard_before_rise)
     out[:, 4] = p.hazard_moved
+    out[:, 1] *= _fault_mult(w, c, idx, t)
     return out
 
 
@@ -174,6 +178,18 @@ def loyalty_zones(p, s: np.ndarray, defection: bool = True) -> np.ndarray:
     """
     bottom = p.bottom_slope * np.maximum(p.bottom_threshold - s, 0.0) if defection else 0.0
     return np.exp(bottom - p.top_slope * np.maximum(s - p.top_threshold, 0.0))
+
+
+def _fault_mult(w: World, c: Customers, idx: np.ndarray, t: np.ndarray):
+    """Service faults (服务故障) raise the unintentional hazard: ``fault_hazard_mult``
+    for ``fault_effect_days`` after each fault, divided by the average multiplier."""
+    if c.fault_days is None:
+        return 1.0
+    p = w.params
+    with np.errstate(invalid="ignore"):  # inf - inf: a segment that never starts
+        since = t[:, None] - c.fault_days[idx]
+    recent = ((since >= 0) & (since < p.fault_effect_days)).any(axis=1)
+    return np.where(recent, p.fault_hazard_mult, 1.0) / c.fault_norm
 
 
 def _pick_type(h: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -200,6 +216,8 @@ def _contract_lifetimes(w: World, c: Customers, rng: np.random.Generator) -> Non
         np.full(n, month_day(w.start, p.price_rise_month)),
         np.full(n, month_day(w.start, p.policy_month)),
     ])
+    if c.fault_days is not None:  # each fault starts and ends a stretch of higher hazard
+        bps = np.column_stack([bps, c.fault_days, c.fault_days + p.fault_effect_days])
     starts = np.sort(np.column_stack([c.signup, np.maximum(bps, c.signup[:, None])]), axis=1)
     ends = np.column_stack([starts[:, 1:], np.full(n, np.inf)])
     k = starts.shape[1]

@@ -126,6 +126,53 @@ class ScenarioParams:
     survey_share: float = 0.35  # customers answering one periodic survey
     exit_survey_share: float = 0.6  # observed churners answering the exit survey
     exit_reason_accuracy: float = 0.8  # share giving the reason matching their true type
+    # --- observable traces of the lost-customer types (crmlab/data/traces.py) ----
+    # Each type leaves evidence before the customer leaves, with noise: not every
+    # churner of a type leaves its trace, and other customers leave similar ones.
+    # moved away (迁移/不再符合): an address change shortly before leaving
+    move_rate: float = 0.05  # background moves per customer-year (customers who stay)
+    move_trace_share: float = 0.8  # moved-away churners whose move the firm records ...
+    move_trace_days: float = 60.0  # ... up to this many days before they leave
+    move_out_of_area_share: float = 0.5  # moved-away churners who leave the service area
+    # bought away by price (被价格买走): plan downgrades and billing questions (telecom)
+    plan_change_rate: float = 0.0  # background plan changes per customer-year (telecom 0.05)
+    plan_upgrade_share: float = 0.6  # share of background changes that are upgrades
+    downgrade_after_rise_rate: float = 0.0  # extra downgrades per year after the rise, x 2.5 *
+    # price sensitivity (telecom 0.10: price-sensitive customers trade down when prices rise)
+    price_trace_downgrade: float = 0.6  # price churners on a bigger plan who downgrade first
+    price_trace_billing: float = 0.7  # price churners who ask about their bill first
+    billing_query_rate: float = 0.1  # background billing questions per customer-year ...
+    billing_query_rise_rate: float = 0.3  # ... plus this x 2.5 * price sensitivity after the rise
+    # pulled away by a competitor (被竞争者吸引): porting / retention-offer requests, by the
+    # true type (order of CHURN_TYPES): competitors' customers ask most, price seekers too
+    porting_trace: tuple[float, ...] = (0.05, 0.10, 0.8, 0.3, 0.05)
+    porting_rate: float = 0.03  # background porting questions of customers who stay, per year
+    # intentionally pushed away (有意推开): the firm's own notice and the end of care calls
+    notice_trace: float = 0.7  # intentional churners who got the firm's notice first
+    notice_rate: float = 0.25  # notices per year to other lowest-tier customers after the policy
+    policy_stops_care: bool = True  # no outbound care calls to the lowest tier after the policy
+    trace_contacts: bool = False  # billing / porting / notice contacts (telecom only)
+    # --- service faults (telecom): region quality -> faults -> unintentional churn --------
+    fault_rate: float = 0.0  # faults per customer-year at average reliability (telecom 0.7)
+    fault_on_reliability: float = 1.5  # rate *= exp(-this * the region's reliability shift)
+    fault_rate_shape: float = 2.0  # gamma shape of customers' own line quality (mean 1)
+    fault_max: int = 6  # at most this many faults per customer (keeps the hazard's pieces few)
+    # unintentional hazard x this for fault_effect_days after a fault (relative to the
+    # average customer's time-share, so the overall level stays hazard_unintentional)
+    fault_hazard_mult: float = 5.0
+    fault_effect_days: float = 60.0
+    # --- proxies of hidden traits ---------------------------------------------------
+    # price sensitivity (价格敏感度): P(an order uses a coupon) = base + this * sensitivity
+    coupon_base: float = 0.0  # (retail 0.05; telecom add-ons 0.05; 0: no discount column)
+    coupon_on_price_sens: float = 0.45
+    # willingness to adapt (适应意愿): how many of the personalisation settings a customer has
+    # set (binomial, P = willingness, reached over the first ~settings_days) and customised
+    # offers accepted (P = base + this * willingness)
+    personalisation_settings: int = 6
+    settings_days: float = 120.0
+    custom_offer_rate: float = 1.0  # customised offers per consenting customer-year
+    offer_accept_base: float = 0.05
+    offer_accept_on_adapt: float = 0.5
     # --- campaigns --------------------------------------------------------------
     n_campaigns: int = 8
     treatment_share: float = 0.7
@@ -161,6 +208,7 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
     "retail": replace(
         BASE,
         potential_share=0.08,
+        coupon_base=0.05,
         tier_points=(("bronze", 0), ("silver", 200), ("gold", 600), ("platinum", 1500)),
     ),
     # Monthly contracts: churn is the contract end ([S5]: service faults,
@@ -179,6 +227,11 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
         sales_channels=("auto_debit", "app", "store"),
         plans=("basic", "standard", "unlimited", "family"),
         plan_fee=(19.0, 39.0, 69.0, 99.0),
+        plan_change_rate=0.05,
+        downgrade_after_rise_rate=0.10,
+        trace_contacts=True,
+        fault_rate=0.9,
+        coupon_base=0.05,
     ),
     # Several products per customer, relationship managers, cross-sell ([S3]).
     "bank": replace(

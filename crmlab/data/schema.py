@@ -103,7 +103,7 @@ TABLES: tuple[Table, ...] = (
             C("age", "int", "Age in years at the data's end date", "年龄", **only("retail", "telecom", "bank")),
             C("industry", "str", "Industry of the account", "所属行业", **only("b2b")),
             C("company_size", "int", "Number of employees of the account", "企业规模（员工数）", **only("b2b")),
-            C("city", "str", "City", "城市"),
+            C("city", "str", "City at sign-up (later moves: address_changes)", "注册时所在城市"),
             C("region_id", "id", "Region serving the customer", "所属区域", references="regions.region_id"),
             C("signup_date", "date", "Date the customer registered / signed the first contract",
               "注册/签约日期"),
@@ -119,6 +119,13 @@ TABLES: tuple[Table, ...] = (
             C("email", "str", "E-mail address (unique per customer; a repeat is a duplicate record)", "电子邮箱（每位客户唯一；重复即重复记录）"),
             C("phone", "str", "Phone number (unique per customer, like the e-mail)", "电话（每位客户唯一）"),
             C("marketing_consent", "bool", "Agreed to receive marketing", "是否同意接收营销信息"),
+            C("settings_personalised", "int", "How many of the six personalisation settings "
+              "(preferred channel, contact time, language, app layout, topics, bill format) the "
+              "customer has set", "已设置的个性化选项数（共6项）"),
+            C("custom_offers", "int", "Customised offers the firm made to the customer",
+              "收到的个性化定制优惠数"),
+            C("custom_offers_accepted", "int", "Customised offers the customer accepted",
+              "接受的个性化定制优惠数"),
         ),
         primary_key=("customer_id",),
     ),
@@ -133,6 +140,9 @@ TABLES: tuple[Table, ...] = (
             C("margin", "float", "Gross margin earned (bank: expected yearly revenue)", "毛利"),
             C("category", "str", "Product category / bill item / bank product", "品类"),
             C("channel", "str", "Sales channel", "销售渠道"),
+            C("discount", "float", "Coupon value taken off the list price (amount is what was "
+              "paid; empty: no coupon; telecom: add-ons only)", "优惠券抵扣金额（空：未用券）",
+              nullable=True, **only("retail", "telecom")),
         ),
         primary_key=("order_id",),
     ),
@@ -173,11 +183,62 @@ TABLES: tuple[Table, ...] = (
             C("interaction_time", "datetime", "When it happened", "时间"),
             C("channel", "str", "phone, email, app, sms or store/branch visit", "渠道"),
             C("direction", "str", "inbound (customer to firm) or outbound (firm to customer)", "方向"),
-            C("purpose", "str", "inquiry, care, promotion, complaint or feedback", "目的"),
+            C("purpose", "str", "inquiry, care, promotion, complaint or feedback; telecom also "
+              "billing (question about the bill or price), porting (asks for the number-porting "
+              "code or a retention offer) and notice (the firm tells a customer their plan terms "
+              "end)", "目的（电信另有：账单咨询、携号转网/挽留优惠咨询、公司通知）"),
             C("employee_id", "id", "Employee who handled it (empty for automated contact)",
               "处理员工", references="employees.employee_id", nullable=True),
         ),
         primary_key=("interaction_id",),
+    ),
+    Table(
+        "address_changes", "Changes of address the customer reported (moves)", "客户地址变更",
+        (
+            C("change_id", "id", "Address change identifier", "变更编号"),
+            C("customer_id", "id", "Customer", "客户编号", references="customers.customer_id"),
+            C("change_date", "date", "Date the new address was recorded", "变更日期"),
+            C("old_city", "str", "City before the move", "原城市"),
+            C("new_city", "str", "City after the move", "新城市"),
+            C("old_region_id", "id", "Region before the move (empty: outside the service area)",
+              "原区域", references="regions.region_id", nullable=True),
+            C("new_region_id", "id", "Region after the move (empty: outside the firm's service "
+              "area)", "新区域（空：服务区域以外）", references="regions.region_id", nullable=True),
+        ),
+        primary_key=("change_id",),
+        scenarios=frozenset({"retail", "telecom", "bank"}),
+        notes="Customers who stay move too: a move is evidence of 'moved away', not a label.",
+    ),
+    Table(
+        "plan_changes", "Telecom tariff plan changes (the bills follow the new plan)", "套餐变更",
+        (
+            C("change_id", "id", "Plan change identifier", "变更编号"),
+            C("customer_id", "id", "Customer", "客户编号", references="customers.customer_id"),
+            C("change_date", "date", "Date the new plan started", "变更日期"),
+            C("old_plan", "str", "Plan before", "原套餐"),
+            C("new_plan", "str", "Plan after", "新套餐"),
+            C("old_fee", "float", "List monthly fee of the old plan (before the price rise)",
+              "原套餐月费（标价）"),
+            C("new_fee", "float", "List monthly fee of the new plan (before the price rise)",
+              "新套餐月费（标价）"),
+        ),
+        primary_key=("change_id",),
+        scenarios=frozenset({"telecom"}),
+        notes="contracts.plan and monthly_fee stay the plan at signing; a customer's monthly "
+              "cost is the sum of their orders (bills) in the month.",
+    ),
+    Table(
+        "service_faults", "Network / service faults a customer experienced", "服务故障记录",
+        (
+            C("fault_id", "id", "Fault identifier", "故障编号"),
+            C("customer_id", "id", "Customer", "客户编号", references="customers.customer_id"),
+            C("fault_date", "date", "Date of the fault", "故障日期"),
+            C("fault_type", "str", "no_signal, slow_data, dropped_calls or outage", "故障类型"),
+            C("outage_hours", "float", "Hours until the service worked again", "中断时长（小时）",
+              decimals=1),
+        ),
+        primary_key=("fault_id",),
+        scenarios=frozenset({"telecom"}),
     ),
     Table(
         "tickets", "Complaints and service requests", "投诉与服务工单",

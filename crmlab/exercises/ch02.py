@@ -100,11 +100,12 @@ def survival_12(data, how: str = "km") -> float:
 
 # ------------------------------------------------------------------ lost customers
 def price_rise_month(data) -> pd.Timestamp:
-    """First month whose plan-fee bills are above the fee in the contract (observed)."""
+    """First month whose typical (median) plan-fee bill is above the fee in the contract
+    (observed; the median, because a few customers changed plan since signing)."""
     bills = data.orders[data.orders["category"] == "plan_fee"].merge(
         data.contracts[["customer_id", "monthly_fee"]], on="customer_id")
     ratio = (bills["amount"] / bills["monthly_fee"]).groupby(
-        bills["order_date"].dt.to_period("M")).mean()
+        bills["order_date"].dt.to_period("M")).median()
     return ratio[ratio > 1.001].index.min().to_timestamp()
 
 
