@@ -141,14 +141,14 @@ def _order_categories(w: World, n: int, cust: np.ndarray, rng: np.random.Generat
     pop = np.asarray(p.category_popularity, float)
     prob = p.persona_focus * mission + (1 - p.persona_focus) * pop  # persona x category
     persona = rng.choice(len(names), n, p=np.asarray(p.persona_share, float))
-    # one uniform draw per order, inverted through the persona's cumulative probabilities
+    # one uniform draw per order, inverted through the persona's cumulative
+    # probabilities: persona i's row shifted to (i, i + 1], all rows in one sorted array
     cum = np.cumsum(prob, axis=1)
     cum[:, -1] = 1.0
+    flat = (cum + np.arange(len(names))[:, None]).ravel()
     who = persona[cust]
-    u = rng.random(cust.size)
-    cat = np.zeros(cust.size, np.int64)
-    for j in range(k - 1):  # k categories: k - 1 vectorised comparisons
-        cat += u >= cum[who, j]
+    cat = np.searchsorted(flat, who + rng.random(cust.size), side="right") - who * k
+    cat = np.minimum(cat, k - 1)  # guards against u + i rounding up to i + 1
     w.truth["persona_index"] = persona
     w.truth["category_personas"] = pd.DataFrame({
         "persona": np.repeat(names, k),
