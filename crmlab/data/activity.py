@@ -127,6 +127,47 @@ def _finish_orders(w, cust, day, amount, margin, category, channel):
     return df, cust, day
 
 
+def _order_categories(w: World, n: int, cust: np.ndarray, rng: np.random.Generator
+                      ) -> np.ndarray:
+    """Category of each order from the customer's shopping mission (购物任务/客户画像).
+
+    Each customer gets one persona (``category_personas``, drawn with
+    ``persona_share``).  An order is, with probability ``persona_focus``, one of
+    the persona's complementary categories (互补品; equally likely), otherwise a
+    category drawn by ``category_popularity``.  So the categories one customer buys
+    cluster (planted complements have a lift above 1) while popular categories
+    stay popular.  The persona of every customer and each persona's category
+    probabilities go to the truth (``persona``, ``category_personas``).
+    """
+    p = w.params
+    cats = list(p.categories)
+    k = len(cats)
+    names = [name for name, _ in p.category_personas]
+    mission = np.zeros((len(names), k))
+    for i, (_, members) in enumerate(p.category_personas):
+        mission[i, [cats.index(x) for x in members]] = 1 / len(members)
+    pop = np.asarray(p.category_popularity, float)
+    prob = p.persona_focus * mission + (1 - p.persona_focus) * pop  # persona x category
+    persona = rng.choice(len(names), n, p=np.asarray(p.persona_share, float))
+    # one uniform draw per order, inverted through the persona's cumulative
+    # probabilities: persona i's row shifted to (i, i + 1], all rows in one sorted array
+    cum = np.cumsum(prob, axis=1)
+    cum[:, -1] = 1.0
+    flat = (cum + np.arange(len(names))[:, None]).ravel()
+    who = persona[cust]
+    cat = np.searchsorted(flat, who + rng.random(cust.size), side="right") - who * k
+    cat = np.minimum(cat, k - 1)  # guards against u + i rounding up to i + 1
+    w.truth["persona_index"] = persona
+    w.truth["category_personas"] = pd.DataFrame({
+        "persona": np.repeat(names, k),
+        "persona_share": np.repeat(np.asarray(p.persona_share, float), k),
+        "category": np.tile(cats, len(names)),
+        "in_mission": mission.ravel() > 0,
+        "probability": prob.ravel(),
+    })
+    return cat
+
+
 def orders_tables(w: World, c: Customers, purchases, rng: np.random.Generator) -> None:
     p = w.params
     n = c.n
@@ -138,8 +179,7 @@ def orders_tables(w: World, c: Customers, purchases, rng: np.random.Generator) -
         cust, day = purchases
         m = cust.size
         amount = rng.gamma(p.spend_p, 1 / c.nu[cust]) * (1 + p.price_rise_pct * (day >= rise))
-        fav = rng.integers(0, len(cats), n)
-        cat = np.where(rng.random(m) < 0.55, fav[cust], rng.integers(0, len(cats), m))
+        cat = _order_categories(w, n, cust, rng)
         margin_rate = np.asarray(p.category_margin)[cat] + rng.normal(0, 0.03, m)
         chan = np.where(rng.random(m) < 0.7, fav_chan[cust], rng.integers(0, len(chans), m))
         df, cust, day = _finish_orders(w, cust, day, amount, amount * margin_rate, (cat, cats),
@@ -433,4 +473,5 @@ def truth_customers(w: World, c: Customers) -> pd.DataFrame:
         "churn_date": to_dates(w.start, c.death),
         "churn_type": np.where(alive, None, np.asarray(CHURN_TYPES)[np.maximum(c.churn_type, 0)]),
         "lifecycle_stage": stage,
-    })
+    } | ({"persona": np.asarray([x for x, _ in p.category_personas])[w.truth["persona_index"]]}
+         if "persona_index" in w.truth else {}))

@@ -70,6 +70,31 @@ class ScenarioParams:
                                    "books")
     category_margin: tuple[float, ...] = (0.12, 0.45, 0.30, 0.50, 0.15, 0.35, 0.25)
     sales_channels: tuple[str, ...] = ("web", "app", "store", "mini_program")
+    # --- category affinities (non-contractual: retail, b2b) -----------------
+    # Baskets with structure for the co-occurrence recommender (一对一营销).
+    # Every customer has one latent persona, a "shopping mission" over
+    # complementary categories (互补品), drawn with persona_share.  Each order
+    # is, with probability persona_focus, one of the persona's categories
+    # (equally likely), otherwise a category drawn by category_popularity.
+    # Sizes: focus 0.85 gives the planted pairs a customer-level lift of
+    # 1.6-2.3 (apparel, in two missions, has the weakest pairs) and the
+    # recommender a hold-out hit rate about 1.35 times popularity's on the
+    # default data; lower focus blurs that (0.7: lift 1.4, 1.2 times), because
+    # customers who buy often touch most categories anyway.  The background
+    # popularity skew (grocery 24%, sports and apparel 10%; apparel is popular
+    # through its two missions) makes "recommend the bestsellers" a fair
+    # baseline, clearly above chance.  With these shares every category gets
+    # 10-20% of the orders and the mean margin stays near 0.30.
+    category_personas: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("tech_reader", ("electronics", "books")),
+        ("home_cook", ("home", "grocery")),
+        ("style", ("apparel", "beauty")),
+        ("active", ("sports", "apparel")),
+    )
+    persona_share: tuple[float, ...] = (0.25, 0.30, 0.25, 0.20)  # sums to 1
+    persona_focus: float = 0.85  # probability an order's category comes from the persona
+    # background share of each category, in the order of `categories` (sums to 1)
+    category_popularity: tuple[float, ...] = (0.16, 0.10, 0.16, 0.12, 0.24, 0.10, 0.12)
     # --- churn: competing hazards per year (contractual) -------------------
     # or, for non-contractual scenarios, the relative weights that split the
     # drop-out probability p into the five lost-customer types.
@@ -270,6 +295,15 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
         request_categories=("technical_support", "reorder", "documentation", "training"),
         categories=("hardware", "software", "services", "consumables"),
         category_margin=(0.20, 0.60, 0.40, 0.30),
+        # b2b shopping missions: equipment with its installation and support,
+        # licences with their services, running supplies with the hardware they go in.
+        category_personas=(
+            ("infrastructure", ("hardware", "services")),
+            ("digital", ("software", "services")),
+            ("supplies", ("consumables", "hardware")),
+        ),
+        persona_share=(0.35, 0.35, 0.30),
+        category_popularity=(0.30, 0.20, 0.25, 0.25),
         sales_channels=("direct", "partner", "online"),
         contact_channels=("phone", "email", "meeting", "video_call", "portal"),
         leads_per_customer=5.0,
