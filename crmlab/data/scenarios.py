@@ -150,9 +150,9 @@ class ScenarioParams:
     # Each region's slope is the common sat_index_trend_per_year plus its own
     # deviation (normal, this SD, points per year, centred over the regions so
     # the common slope stays their mean).  Small against the noise of a DiD
-    # over one year (its standard error is about 0.3 points), so parallel
-    # trends hold roughly, not by construction.
-    sat_index_slope_sd: float = 0.3
+    # over one year (its standard error is about 0.35 points; 0.2 adds about
+    # 0.17 to its error), so parallel trends hold roughly, not by construction.
+    sat_index_slope_sd: float = 0.2
     sat_index_season_amp: float = 1.5  # common amplitude of the yearly season, points
     sat_index_season_amp_sd: float = 0.3  # between-region SD of that amplitude, points
     sat_index_season_phase_sd: float = 0.4  # between-region SD of its phase, radians (~0.8 month)
