@@ -101,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--defects", action="store_true",
                    help="inject data-quality defects (duplicates, missing values, formats, "
                         "orphans)")
+    g.add_argument("--diverging-region", action="store_true",
+                   help="give one comparison region (the one without the CRM) a clearly "
+                        "different satisfaction trend, so parallel trends fail (DiD exercise)")
     g.add_argument("--format", default="csv", choices=("csv", "sqlite"),
                    help="csv (default) or sqlite (CSV files plus crm.sqlite)")
     g.add_argument("--out", required=True,
@@ -259,6 +262,7 @@ def _generate(args) -> int:
     data = generate(scenario, customers, seed=seed, locale=args.locale or "en_US",
                     start=args.start or DEFAULT_START, end=args.end or DEFAULT_END,
                     defects=True if args.defects else None,
+                    diverging_region=args.diverging_region,
                     progress=ProgressBar() if show else None)
     data.save(out, format=args.format, overwrite=args.force)
     rows = ", ".join(f"{k} {v:,}" for k, v in data.meta["rows"].items())
@@ -335,7 +339,8 @@ def _generate_roster(args, out: Path) -> int:
 
     given = [opt for opt, value in [("--scenario", args.scenario), ("--customers", args.customers),
                                     ("--locale", args.locale), ("--start", args.start),
-                                    ("--end", args.end), ("--defects", args.defects or None)]
+                                    ("--end", args.end), ("--defects", args.defects or None),
+                                    ("--diverging-region", args.diverging_region or None)]
              if value is not None]
     if given:
         raise ValueError(f"--roster writes the datasets crmlab.start(id) makes; {given[0]} "

@@ -96,6 +96,7 @@ def generate(
     start: str | _dt.date = DEFAULT_START,
     end: str | _dt.date = DEFAULT_END,
     defects: dict | bool | None = None,
+    diverging_region: bool = False,
     progress: Callable[[str, float], None] | None = None,
 ) -> CRMData:
     """Simulate a CRM dataset for one scenario.
@@ -118,6 +119,12 @@ def generate(
     defects : dict, True or None
         Data-quality defects to inject (see :mod:`crmlab.data.defects`);
         ``True`` uses the default rates.
+    diverging_region : bool
+        If True, one comparison region (the one whose CRM is not live in the
+        data) gets a clearly different trend in ``kpi_monthly.satisfaction_index``
+        (extra slope ``diverging_extra_slope`` in scenarios.py): parallel trends
+        (平行趋势) fail and a DiD against it is biased.  Which region, its extra
+        slope and the bias per wave are in ``data.truth.diverging_region``.
     progress : callable, optional
         Called as ``progress(step, fraction_done)``.
 
@@ -149,6 +156,9 @@ def generate(
     from crmlab.data import defects as defects_mod
 
     defect_rates = defects_mod.check_rates(defects)
+    if not isinstance(diverging_region, (bool, np.bool_)):
+        raise ValueError(f"diverging_region must be True or False, got {diverging_region!r}")
+    diverging_region = bool(diverging_region)
     report = progress or (lambda step, frac: None)
     # one independent random stream per step: changing one step's draws
     # leaves every other step's data unchanged
@@ -162,6 +172,7 @@ def generate(
     pools = pools_for(locale, seed % 1000, p.n_regions)
     w = world.make_world(scenario, p, pools, d0, d1, n, step("organisation"))
     w.n_customers = n
+    w.diverging_region = diverging_region
     w.customer_ids = world.id_array("C", n)
     world.organisation_tables(w, rngs["organisation"])
     c = people.draw_customers(w, n, step("customers"))
@@ -196,6 +207,7 @@ def generate(
     meta = {
         "scenario": scenario, "n_customers": n, "seed": seed, "locale": locale,
         "start": str(d0), "end": str(d1), "defects": defect_rates,
+        "diverging_region": diverging_region,
         "crmlab_version": __version__,
     }
     data = CRMData(tables=tables, truth=truth, meta=meta)
@@ -247,7 +259,7 @@ def _truth_scalars(w) -> dict:
         "low_value_policy_date": str(world.to_dates(w.start, [world.month_day(w.start,
                                                                               p.policy_month)])[0]),
     }
-    for key in ("campaign_uplift", "sales"):
+    for key in ("campaign_uplift", "sales", "diverging_region"):
         if key in w.truth:
             out[key] = w.truth[key]
     return out

@@ -9,7 +9,8 @@ import pandas as pd
 from crmlab.data.people import Customers
 from crmlab.data.world import World, ids, month_day, take_str, to_dates
 
-__all__ = ["campaign_tables", "pipeline_tables", "kpi_table", "SEGMENTS", "STAGES"]
+__all__ = ["campaign_tables", "pipeline_tables", "kpi_table", "diverging_region_index",
+           "SEGMENTS", "STAGES"]
 
 SEGMENTS = ("new", "active", "lapsing", "dormant")
 STAGES = ("qualified", "proposal", "negotiation", "won")
@@ -189,14 +190,37 @@ def kpi_table(w: World, c: Customers, rng: np.random.Generator) -> None:
     fast_n = count(c.region[cc], cday, fast.astype(float))
     with np.errstate(invalid="ignore", divide="ignore"):
         fast_pct = np.where(complaints > 0, 100 * fast_n / np.maximum(complaints, 1), np.nan)
-    # satisfaction index: region level + common trend + season + CRM effect + noise
+    # satisfaction index: region level + the region's own trend and season
+    # + CRM effect + noise.  The trend is the common one plus a region
+    # deviation, the season a yearly wave with the region's own amplitude and
+    # phase, so parallel trends (平行趋势) hold only roughly; with
+    # diverging_region one comparison region's trend differs clearly.
     mid = month_start[:-1] + 15
     base = 70 + 8 * (w.region_quality @ np.asarray(p.servqual_weights))
     post = mid[None, :] >= w.rollout_day[:, None]
     effect = p.crm_sat_index_gain * w.adoption
-    sat = (base[:, None] + p.sat_index_trend_per_year * mid[None, :] / 365
-           + 1.5 * np.sin(2 * np.pi * np.arange(n_months) / 12)[None, :]
-           + effect[:, None] * post + rng.normal(0, 0.8, grid.shape))
+    noise = rng.normal(0, 0.8, grid.shape)
+    slope_dev = rng.normal(0, p.sat_index_slope_sd, R)
+    slope_dev -= slope_dev.mean()  # the common trend stays the regions' mean slope
+    amp = np.maximum(p.sat_index_season_amp + rng.normal(0, p.sat_index_season_amp_sd, R), 0.0)
+    phase = rng.normal(0, p.sat_index_season_phase_sd, R)
+    extra = np.zeros(R)
+    diverging = diverging_region_index(w) if getattr(w, "diverging_region", False) else None
+    if diverging is not None:
+        extra[diverging] = p.diverging_extra_slope
+    slope = p.sat_index_trend_per_year + slope_dev + extra
+    season = amp[:, None] * np.sin(2 * np.pi * np.arange(n_months)[None, :] / 12 + phase[:, None])
+    sat = (base[:, None] + slope[:, None] * mid[None, :] / 365 + season
+           + effect[:, None] * post + noise)
+    tr = w.truth["regions"]
+    tr["sat_index_slope"] = np.round(slope, 4)  # points per year, the extra slope included
+    tr["sat_index_season_amp"] = np.round(amp, 4)
+    tr["sat_index_season_phase"] = np.round(phase, 4)
+    w.truth["diverging_region"] = (None if diverging is None else {
+        "region_id": str(w.region_ids[diverging]),
+        "extra_slope_per_year": p.diverging_extra_slope,
+        "did_bias": _did_bias(w, mid, extra),
+    })
     usage = w.tables["crm_usage"]
     emp_region = dict(zip(w.employee_ids, w.employee_region))
     u_region = usage["employee_id"].map(emp_region).to_numpy()
@@ -220,3 +244,34 @@ def kpi_table(w: World, c: Customers, rng: np.random.Generator) -> None:
         "satisfaction_index": np.round(sat.ravel(), 1),
         "crm_logins_per_employee": np.round(per_emp.ravel(), 1),
     })
+
+
+def diverging_region_index(w: World) -> int:
+    """The comparison region whose trend diverges with ``diverging_region=True``:
+    the region whose CRM is not live in the data (the comparison of every
+    wave), or, if every region rolls out, the last to do so."""
+    late = np.flatnonzero(w.rollout_day >= w.horizon)
+    if late.size:
+        return int(late[0])
+    return int(np.lexsort((np.arange(len(w.rollout_day)), w.rollout_day))[-1])
+
+
+def _did_bias(w: World, mid: np.ndarray, extra: np.ndarray) -> dict:
+    """What the extra trend adds to each wave's DiD against its clean comparison
+    (crmlab.did.did_rollout): treated minus comparison change of the extra trend
+    between the pre- and post-period means (the two-way fixed-effects estimate
+    in a balanced panel is that difference of means)."""
+    waves = np.unique(w.rollout_day[w.rollout_day < w.horizon])
+    out = {}
+    for k, day in enumerate(waves, start=1):
+        later = w.rollout_day[w.rollout_day > day]
+        end = min(later.min(), w.horizon) if later.size else w.horizon
+        months = mid - 15  # month starts
+        pre, postm = months < day, (months >= day) & (months < end)
+        if not pre.any() or not postm.any():
+            continue
+        dt = (mid[postm].mean() - mid[pre].mean()) / 365
+        treated = w.rollout_day == day
+        comparison = w.rollout_day >= end
+        out[f"wave_{k}"] = round(float((extra[treated].mean() - extra[comparison].mean()) * dt), 4)
+    return out

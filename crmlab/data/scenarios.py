@@ -224,6 +224,36 @@ class ScenarioParams:
     product_value: tuple[float, ...] = ()
     product_margin: tuple[float, ...] = ()
     cross_sell_rate: float = 0.0  # extra products per customer-year at s = 0
+    # ======================================================================
+    # Generator v2, parts 3 and 8: data quality improves with CRM use, and
+    # every region has its own trend and season in the KPI panel.
+    # ======================================================================
+    # --- data-quality defects (defects=True) -------------------------------
+    # Before a region's CRM goes live every record has the same chance of a
+    # defect; from go-live on the chance falls by this share times the region's
+    # usage (adoption, ramping up over the first 8 weeks like crm_usage), so
+    # at 0.95 usage it falls by 76 %, at 0.25 by 20 %, and a region without
+    # the CRM does not improve ([S1] and [S4]: the more the system is used,
+    # the cleaner the data; a tool nobody uses changes nothing).  Large enough
+    # to see per region on a 20,000-customer dirty dataset.
+    defect_cut_at_full_use: float = 0.8
+    # --- regional satisfaction index: region-specific trend and season ------
+    # Each region's slope is the common sat_index_trend_per_year plus its own
+    # deviation (normal, this SD, points per year, centred over the regions so
+    # the common slope stays their mean).  Small against the noise of a DiD
+    # over one year (its standard error is about 0.35 points; 0.2 adds about
+    # 0.17 to its error), so parallel trends hold roughly, not by construction.
+    sat_index_slope_sd: float = 0.2
+    sat_index_season_amp: float = 1.5  # common amplitude of the yearly season, points
+    sat_index_season_amp_sd: float = 0.3  # between-region SD of that amplitude, points
+    sat_index_season_phase_sd: float = 0.4  # between-region SD of its phase, radians (~0.8 month)
+    # generate(..., diverging_region=True): one comparison region (the one
+    # without the CRM in the data) gets this extra slope, points per year.
+    # Its fall biases a DiD that uses it as the comparison upwards: by about
+    # this times the years between the pre- and post-period means, divided by
+    # the number of comparison regions (about 1 point for the pilots' wave,
+    # 6 for the second wave).  Large enough that the pre-period check fails.
+    diverging_extra_slope: float = -4.0
 
 
 BASE = ScenarioParams(contractual=False)
