@@ -156,7 +156,8 @@ def test_defects_fall_after_go_live_with_usage(big_dirty):
     t = _before_after(big_dirty)
     live = t[t["live"]]
     # before the go-live every region has about the same defect share
-    assert t["before"].max() - t["before"].min() < 0.05, t
+    # (about 800 records per region before its go-live: a standard error near 0.017)
+    assert t["before"].max() - t["before"].min() < 0.09, t
     # after it, the share falls clearly in the most-used region, hardly in the least used
     top, low = live["logins"].idxmax(), live["logins"].idxmin()
     assert live.loc[top, "fall"] > 0.5, t

@@ -336,7 +336,12 @@ def test_win_back_likelihood_predicts_who_returns(big_retail):
     gone = summary[assign_stages(summary) == "churned"].reset_index()
     churned = gone[["customer_id", "last_purchase"]].rename(columns={"last_purchase": "churn_date"})
     past = d.orders[d.orders["order_date"] <= cut]
-    lost = classify_lost(lost_signals(churned, past, as_of=cut))
+    before = {name: getattr(d, name).loc[lambda x, c=col: x[c] <= cut] for name, col in (
+        ("tickets", "opened_at"), ("surveys", "survey_date"), ("interactions", "interaction_time"),
+        ("address_changes", "change_date"))}
+    lost = classify_lost(lost_signals(churned, past, before["tickets"], before["surveys"],
+                                      as_of=cut, interactions=before["interactions"],
+                                      address_changes=before["address_changes"]))
     ranking = win_back_ranking(lost, cut)
     came_back = ranking.index.isin(d.orders.loc[d.orders["order_date"] > cut, "customer_id"])
     quarter = pd.qcut(ranking["likelihood"].rank(method="first"), 4, labels=False)
