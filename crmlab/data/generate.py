@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._version import __version__
-from crmlab.data import activity, marketing, people, world
+from crmlab.data import activity, marketing, people, questionnaires, world
 from crmlab.data.io import CRMData, Truth
 from crmlab.data.pools import check_locale, pools_for
 from crmlab.data.scenarios import params_for
@@ -30,7 +30,7 @@ MAX_CUSTOMERS = 5_000_000
 MIN_CUSTOMERS = {"retail": 30, "telecom": 30, "bank": 60, "b2b": 20}
 DEFAULT_DAYS = 1096
 STEPS = ("organisation", "customers", "lifetimes", "orders", "service", "surveys", "marketing",
-         "kpi", "defects")
+         "kpi", "defects", "questionnaires")
 
 
 def _as_day(value, name: str) -> np.datetime64:
@@ -176,6 +176,9 @@ def generate(
     if p.leads_per_customer:
         marketing.pipeline_tables(w, c, mrng)
     marketing.kpi_table(w, c, step("kpi"))
+    qrng = step("questionnaires")
+    questionnaires.servqual_items_table(w, c, qrng)
+    questionnaires.kano_table(w, c, qrng)
     w.tables["orders"] = w.tables["orders"].drop(columns="_day")
 
     tables = {t.name: _rounded(w.tables[t.name][t.column_names(scenario)], t)
