@@ -230,12 +230,13 @@ def servqual_items_table(w, c, rng: np.random.Generator) -> None:
                 + rng.normal(0, 1, (m, k_items)) * noise)
     expectation = np.clip(np.round(exp_star), 1, 7).astype(np.int64)
     perception = np.clip(np.round(exp_star + gap_star), 1, 7).astype(np.int64)
-    rows = periodic.iloc[pos[chosen]]
+    row = np.repeat(pos[chosen], k_items)  # arrow string columns: compact for millions of rows
+    code = np.tile(np.arange(k_items), m)
     w.tables["servqual_items"] = pd.DataFrame({
-        "survey_id": np.repeat(rows["survey_id"].to_numpy(), k_items),
-        "customer_id": np.repeat(rows["customer_id"].to_numpy(), k_items),
-        "item": np.tile(items["item"].to_numpy(), m),
-        "dimension": np.tile(items["dimension"].to_numpy(), m),
+        "survey_id": periodic["survey_id"].take(row).reset_index(drop=True),
+        "customer_id": periodic["customer_id"].take(row).reset_index(drop=True),
+        "item": take_str(items["item"].to_numpy(), code),
+        "dimension": take_str(items["dimension"].to_numpy(), code),
         "expectation": expectation.ravel(),
         "perception": perception.ravel(),
     })
@@ -290,12 +291,11 @@ def kano_table(w, c, rng: np.random.Generator) -> None:
     held = (u_cat[..., None] > np.cumsum(mix, axis=1)[None, :, :-1]).sum(-1)
     cell = (u_cell[..., None] > np.cumsum(cells, axis=1)[held][..., :-1]).sum(-1)
     cell = np.where(u_noise < noise[:, None], random_cell, cell)
-    answers = np.asarray(KANO_ANSWERS)
     w.tables["kano_responses"] = pd.DataFrame({
-        "customer_id": np.asarray(take_str(w.customer_ids, np.repeat(who, f))),
-        "feature": np.tile(np.asarray(features), m),
-        "functional": answers[(cell // 5).ravel()],
-        "dysfunctional": answers[(cell % 5).ravel()],
+        "customer_id": take_str(w.customer_ids, np.repeat(who, f)),
+        "feature": take_str(features, np.tile(np.arange(f), m)),
+        "functional": take_str(KANO_ANSWERS, (cell // 5).ravel()),
+        "dysfunctional": take_str(KANO_ANSWERS, (cell % 5).ravel()),
     })
     # truth: planted categories, mixes and the implied answer-pair probabilities
     noise_mean = p.kano_noise_beta[0] / sum(p.kano_noise_beta)
