@@ -55,6 +55,9 @@ LAYOUT: dict[str, tuple[float, float]] = {
     "holdings": (5.45, 0.5),
     "surveys": (7.1, 0.5),
     "campaign_contacts": (8.65, 0.5),
+    # questionnaires: the SERVQUAL items above the surveys they belong to, Kano on the left
+    "servqual_items": (7.2, 1.8),  # a little right: room for the referred_by loop
+    "kano_responses": (0.8, 1.8),
 }
 # Without contracts or holdings, orders moves under customers.
 NO_CONTRACT_LAYOUT = {"interactions": (1.2, 0.5), "tickets": (3.05, 0.5), "orders": (5.45, 0.5)}
@@ -66,7 +69,8 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                                                 "kpi_monthly")),
     "customers": ("customers", "客户", ("customers",)),
     "activity": ("transactions and service", "交易与服务",
-                 ("orders", "contracts", "holdings", "interactions", "tickets", "surveys")),
+                 ("orders", "contracts", "holdings", "interactions", "tickets", "surveys",
+                  "servqual_items", "kano_responses")),
     "marketing": ("marketing and sales", "营销与销售",
                   ("campaigns", "campaign_contacts", "leads", "opportunities")),
 }
@@ -202,8 +206,9 @@ def plot_schema(scenario: str = "retail", ax: Axes | None = None,
                                          connectionstyle="arc3,rad=-1.6", arrowstyle="-|>",
                                          mutation_scale=10, color="#777777", linewidth=1.0,
                                          zorder=1, gid=f"self:{fk.table}.{fk.column}"))
-            ax.text(x + BOX_W / 2 + 0.28, y, fk.column, fontsize=7, color="#555555",
-                    va="center", ha="left", zorder=3)
+            # above the loop: the space to the right of the box may hold another table
+            ax.text(x + BOX_W / 2 + 0.05, y + BOX_H / 2 + 0.1, fk.column, fontsize=7,
+                    color="#555555", va="center", ha="left", zorder=3)
             continue
         start, end = pos[fk.table], pos[fk.references_table]
         others = [p for name, p in pos.items() if name not in (fk.table, fk.references_table)]

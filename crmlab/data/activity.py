@@ -384,8 +384,11 @@ def survey_table(w: World, c: Customers, rng: np.random.Generator) -> None:
     k = len(p.servqual_dims)
     m = who.size
     crm = (day >= w.rollout_day[c.region[who]]) * w.adoption[c.region[who]]
-    exp_ = np.clip(np.round(5.5 + rng.normal(0, 0.9, (m, k))), 1, 7)
+    exp_latent = 5.5 + rng.normal(0, 0.9, (m, k))
+    exp_ = np.clip(np.round(exp_latent), 1, 7)
     gaps = c.gaps[who] + 0.3 * crm[:, None]
+    # the respondents' latent levels, for the 22-item SERVQUAL questionnaire
+    w.survey_latent = {"customer": who, "expectation": exp_latent, "gap": gaps}
     perc = np.clip(np.round(exp_ + gaps + rng.normal(0, 0.5, (m, k))), 1, 7)
     imp = np.clip(np.round(4.5 + 8 * np.asarray(p.servqual_weights) + rng.normal(0, 0.9, (m, k))),
                   1, 7)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._version import __version__
-from crmlab.data import activity, marketing, people, traces, world
+from crmlab.data import activity, marketing, people, questionnaires, traces, world
 from crmlab.data.io import CRMData, Truth
 from crmlab.data.pools import check_locale, pools_for
 from crmlab.data.scenarios import params_for
@@ -192,6 +192,9 @@ def generate(
     if p.leads_per_customer:
         marketing.pipeline_tables(w, c, mrng)
     marketing.kpi_table(w, c, step("kpi"))
+    qrng = step("questionnaires")
+    questionnaires.servqual_items_table(w, c, qrng)
+    questionnaires.kano_table(w, c, qrng)
     w.tables["orders"] = w.tables["orders"].drop(columns="_day")
 
     tables = {t.name: _rounded(w.tables[t.name][t.column_names(scenario)], t)

@@ -198,6 +198,79 @@ class ScenarioParams:
     custom_offer_rate: float = 1.0  # customised offers per consenting customer-year
     offer_accept_base: float = 0.05
     offer_accept_on_adapt: float = 0.5
+    # --- questionnaires: 22 paired SERVQUAL items, Kano survey --------------
+    # (item wordings and the generating model: crmlab/data/questionnaires.py)
+    # Share of the periodic-survey respondents who also answer the 22 paired
+    # items (22 rows each: 0.3 keeps the six default datasets' two tables
+    # within about 1.3 MB of CSV, and gives ~1,750 respondents at 20,000
+    # customers, enough for a stable Cronbach's alpha, ~375 in the default retail).
+    servqual_item_share: float = 0.3
+    # Item gap = mean gap + gap_offset + loading * (respondent's latent gap -
+    # mean gap) + noise.  Loadings average about 1 in each dimension so the item
+    # means agree with the one-item scores.  EMP2 ("opening hours suit all
+    # customers") has a low loading: the deliberately weak item that item
+    # analysis should find (a convenience item that often loads badly on empathy).
+    servqual_item_loading: tuple[float, ...] = (
+        1.0, 1.1, 0.9, 1.0,  # tangibles TAN1-4
+        1.1, 1.0, 1.0, 0.9, 1.0,  # reliability REL1-5
+        1.0, 1.1, 1.0, 0.9,  # responsiveness RES1-4
+        1.0, 1.0, 0.9, 1.1,  # assurance ASS1-4
+        1.15, 0.2, 1.2, 1.2, 1.25)  # empathy EMP1-5 (EMP2 weak)
+    # Sd of an item gap's own noise, per dimension: sets Cronbach's alpha of the
+    # gap scores (tangibles lowest ~0.74, reliability highest ~0.89, as the
+    # published SERVQUAL alphas range 0.72-0.93).
+    servqual_item_noise: tuple[float, ...] = (0.86, 0.40, 0.54, 0.76, 0.50)
+    # Item-specific "difficulty": shift of the item's gap (perception minus
+    # expectation) and of its expectation; they sum to 0 within a dimension.
+    servqual_item_gap_offset: tuple[float, ...] = (
+        0.3, 0.1, -0.1, -0.3,
+        -0.3, 0.2, -0.1, -0.2, 0.4,
+        -0.2, -0.3, 0.3, 0.2,
+        0.1, 0.3, 0.0, -0.4,
+        -0.2, 0.4, 0.0, -0.3, 0.1)
+    servqual_item_exp_offset: tuple[float, ...] = (
+        -0.3, 0.0, 0.2, 0.1,
+        0.2, 0.0, 0.1, 0.0, -0.3,
+        0.0, 0.2, 0.1, -0.3,
+        0.1, 0.2, 0.0, -0.3,
+        -0.2, 0.3, -0.1, 0.1, -0.1)
+    servqual_exp_item_noise: float = 0.6  # sd of an expectation item around the latent level
+    # Kano survey: share of current customers (not churned, signed up at least
+    # 30 days before the end date) who answer it; 6 rows each (~1,700
+    # respondents at 20,000 customers: each feature's category shares to +-1.2 points).
+    kano_share: float = 0.15
+    # (feature, planted Kano category) per scenario; wordings in questionnaires.py
+    kano_features: tuple[tuple[str, str], ...] = (
+        ("order_tracking", "must_be"), ("free_returns", "one_dimensional"),
+        ("same_day_delivery", "attractive"), ("personalised_recommendations", "attractive"),
+        ("eco_packaging", "indifferent"), ("daily_push_offers", "reverse"))
+    # Probability that a respondent holds each category (attractive,
+    # one_dimensional, must_be, indifferent, reverse) for a feature of the
+    # planted category: real Kano data are mixtures, the planted one is modal
+    # by a clear margin (about 0.2) even after the answer noise.
+    kano_category_mix: dict = field(default_factory=lambda: {
+        "must_be": (0.06, 0.16, 0.55, 0.20, 0.03),
+        "one_dimensional": (0.14, 0.52, 0.14, 0.17, 0.03),
+        "attractive": (0.52, 0.14, 0.04, 0.27, 0.03),
+        "indifferent": (0.12, 0.06, 0.06, 0.71, 0.05),
+        "reverse": (0.04, 0.02, 0.02, 0.34, 0.58)})
+    # P(functional answer, dysfunctional answer | the respondent's category):
+    # the cells of the Kano evaluation table that give that category.
+    kano_cell_probs: dict = field(default_factory=lambda: {
+        "attractive": ((("like", "must-be"), 0.15), (("like", "neutral"), 0.55),
+                       (("like", "live-with"), 0.30)),
+        "one_dimensional": ((("like", "dislike"), 1.0),),
+        "must_be": ((("must-be", "dislike"), 0.35), (("neutral", "dislike"), 0.40),
+                    (("live-with", "dislike"), 0.25)),
+        "indifferent": tuple(((f, d), pf * pd_) for f, pf in (("must-be", 0.2), ("neutral", 0.6),
+                                                              ("live-with", 0.2))
+                             for d, pd_ in (("must-be", 0.2), ("neutral", 0.6), ("live-with", 0.2))),
+        "reverse": ((("dislike", "like"), 0.45), (("dislike", "neutral"), 0.15),
+                    (("dislike", "live-with"), 0.10), (("neutral", "like"), 0.20),
+                    (("live-with", "like"), 0.10))})
+    # Beta(a, b) of a respondent's probability of answering a feature at random
+    # (any of the 25 pairs): mean 1/6, some careless respondents up to ~0.4.
+    kano_noise_beta: tuple[float, float] = (2.0, 10.0)
     # --- campaigns --------------------------------------------------------------
     n_campaigns: int = 8
     treatment_share: float = 0.7
@@ -287,6 +360,9 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
         trace_contacts=True,
         fault_rate=0.9,
         coupon_base=0.05,
+        kano_features=(("stable_coverage", "must_be"), ("clear_bill", "must_be"),
+                       ("data_speed", "one_dimensional"), ("free_roaming", "attractive"),
+                       ("paper_bill", "indifferent"), ("upsell_calls", "reverse")),
     ),
     # Several products per customer, relationship managers, cross-sell ([S3]).
     "bank": replace(
@@ -307,6 +383,9 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
         cross_sell_rate=0.35,
         leads_per_customer=0.3,
         deal_value_median=15000.0,
+        kano_features=(("secure_login", "must_be"), ("instant_transfers", "one_dimensional"),
+                       ("spending_insights", "attractive"), ("personal_advisor", "attractive"),
+                       ("branch_coffee", "indifferent"), ("product_offer_calls", "reverse")),
     ),
     # Few, large accounts with a sales pipeline and key-account managers ([S2] and [S4]).
     "b2b": replace(
@@ -338,6 +417,12 @@ SCENARIO_PARAMS: dict[str, ScenarioParams] = {
         contact_channels=("phone", "email", "meeting", "video_call", "portal"),
         leads_per_customer=5.0,
         n_campaigns=0,
+        # few accounts: more of them answer the questionnaires (still few bytes)
+        servqual_item_share=0.6,
+        kano_share=0.5,
+        kano_features=(("on_time_delivery", "must_be"), ("accurate_invoices", "must_be"),
+                       ("volume_discounts", "one_dimensional"), ("api_integration", "attractive"),
+                       ("joint_workshops", "attractive"), ("printed_catalogue", "indifferent")),
     ),
 }
 

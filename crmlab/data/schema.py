@@ -283,6 +283,41 @@ TABLES: tuple[Table, ...] = (
         primary_key=("survey_id",),
     ),
     Table(
+        "servqual_items", "SERVQUAL questionnaire: 22 paired items (Parasuraman, Zeithaml & "
+        "Berry 1988), one row per respondent and item, for a subsample of the periodic "
+        "surveys", "SERVQUAL量表22个配对题项（每位受访者每题一行，定期调查的子样本）",
+        (
+            C("survey_id", "id", "Periodic survey the items were answered with", "问卷编号",
+              references="surveys.survey_id"),
+            C("customer_id", "id", "Customer", "客户编号", references="customers.customer_id"),
+            C("item", "str", "Item code, TAN1-4, REL1-5, RES1-4, ASS1-4, EMP1-5 (wordings: "
+              "crmlab.data.questionnaires.SERVQUAL_ITEMS)", "题项代码（题目措辞见SERVQUAL_ITEMS）"),
+            C("dimension", "str", "tangibles, reliability, responsiveness, assurance or empathy",
+              "维度：有形性、可靠性、响应性、保证性、移情性"),
+            C("expectation", "int", "What an excellent firm of the kind would do, 1-7",
+              "期望（优秀企业应达到的水平），1-7"),
+            C("perception", "int", "What this firm does, 1-7", "感知（本企业的实际表现），1-7"),
+        ),
+        primary_key=("survey_id", "item"),
+        notes="Gap score = perception - expectation per item; a dimension's score is the mean "
+              "of its items. 差距分 = 感知 - 期望。",
+    ),
+    Table(
+        "kano_responses", "Kano survey: functional and dysfunctional answer per customer and "
+        "feature (Kano et al. 1984)", "卡诺问卷：每位客户对每项功能的正向与反向回答",
+        (
+            C("customer_id", "id", "Customer (current customers, surveyed at the end date)",
+              "客户编号", references="customers.customer_id"),
+            C("feature", "str", "Feature asked about (wordings: "
+              "crmlab.data.questionnaires.KANO_FEATURES)", "功能/服务特性"),
+            C("functional", "str", "If the feature is offered: like, must-be, neutral, live-with "
+              "or dislike", "正向问题（提供该功能时）：喜欢、理应如此、无所谓、能忍受、不喜欢"),
+            C("dysfunctional", "str", "If it is not offered: like, must-be, neutral, live-with or "
+              "dislike", "反向问题（不提供该功能时）"),
+        ),
+        primary_key=("customer_id", "feature"),
+    ),
+    Table(
         "campaigns", "Marketing campaigns", "营销活动",
         (
             C("campaign_id", "id", "Campaign identifier", "活动编号"),

@@ -75,6 +75,8 @@ class World:
     employee_names: np.ndarray
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     truth: dict = field(default_factory=dict)
+    # periodic respondents' latent SERVQUAL levels (customer index, expectation, gap)
+    survey_latent: dict = field(default_factory=dict)
 
     def staff(self, role: str, region: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Pick an employee of ``role`` in each given region (any region if it has none)."""

@@ -113,7 +113,8 @@ register(
                "(a foreign key, 外键)? Tick all that apply.",
         kind=MultiChoice(
             options={"orders": "orders", "interactions": "interactions", "tickets": "tickets",
-                     "surveys": "surveys", "campaign_contacts": "campaign_contacts",
+                     "surveys": "surveys", "servqual_items": "servqual_items",
+                     "kano_responses": "kano_responses", "campaign_contacts": "campaign_contacts",
                      "employees": "employees", "regions": "regions",
                      "kpi_monthly": "kpi_monthly"},
             feedback={"employees": "employees are staff, not customers",
