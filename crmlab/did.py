@@ -319,7 +319,7 @@ def did_rollout(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
     >>> d = crmlab.load("retail")
     >>> r = did_rollout(d.kpi_monthly, d.regions)
     >>> r.treated, round(r.estimate, 2), round(r.naive, 2)
-    (['R04', 'R06'], 1.87, 3.38)
+    (['R04', 'R06'], 1.87, 3.37)
     """
     sample, _, _ = _wave_sample(rollout_panel(kpi_monthly, regions, outcome), wave)
     res = did(sample, level=level, se=se)

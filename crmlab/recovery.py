@@ -340,7 +340,7 @@ def recovery_effect(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, a: st
     >>> import crmlab
     >>> t = crmlab.load("telecom")
     >>> print(recovery_effect(t.contracts, t.tickets, t.meta["end"]))  # doctest: +ELLIPSIS
-    churn rate unresolved / resolved_fast = 2.9... (95% interval ...)
+    churn rate unresolved / resolved_fast = 2.8... (95% interval ...)
     """
     for g in (a, b):
         if g not in GROUPS:

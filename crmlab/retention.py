@@ -373,7 +373,7 @@ def annual_retention(data, horizon_days: int = 365) -> float:
     --------
     >>> import crmlab
     >>> round(annual_retention(crmlab.load("telecom")), 3)
-    0.695
+    0.701
     """
     c, _ = _tenure(data, horizon_days)
     return float((~(c["days"] < horizon_days)).mean())

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import crmlab
+from crmlab.data.io import CRMData
 from crmlab import evaluation as ev
 
 D = pd.Timestamp
@@ -156,11 +157,21 @@ def test_data_quality_is_lower_with_defects(retail, dirty):
     assert orphans == len(dirty.truth.orphans)
 
 
-def test_defects_sit_where_the_crm_is_little_used(dirty):
+def test_data_gets_cleaner_after_the_crm_goes_live(dirty):
+    """Customer records entered after their region's go-live score better than those
+    entered before (the planted cut grows with usage: tests/test_defects.py, on 20,000)."""
     q = ev.data_quality(dirty, by="region_id")
     assert q["integrity"].isna().all()  # orphan orders have no region
-    adoption = dirty.truth.regions.set_index("region_id")["adoption"][q.index]
-    assert np.corrcoef(q["score"], adoption)[0, 1] > 0.5
+    rollout = pd.to_datetime(dirty.regions.set_index("region_id")["crm_rollout_date"])
+    live = rollout[rollout <= pd.Timestamp(dirty.meta["end"])].index
+    c = dirty.customers
+    signup = pd.to_datetime(c["signup_date"], errors="coerce", format="mixed")
+    after = signup >= c["region_id"].map(rollout)
+    score = {}
+    for part, mask in (("after", after), ("before", ~after)):
+        sub = CRMData(tables={**dirty.tables, "customers": c[mask]}, truth=None, meta=dirty.meta)
+        score[part] = ev.data_quality(sub, by="region_id")["score"].reindex(live)
+    assert score["after"].mean() > score["before"].mean() + 0.005, score
 
 
 def test_quality_checks_flag_the_damaged_columns(dirty, retail):

@@ -138,7 +138,7 @@ def generate(
     >>> import crmlab
     >>> data = crmlab.generate("telecom", n_customers=200, seed=1)
     >>> sorted(data.tables)[:3]
-    ['campaign_contacts', 'campaigns', 'contracts']
+    ['address_changes', 'campaign_contacts', 'campaigns']
     >>> data.meta["scenario"], data.meta["n_customers"]
     ('telecom', 200)
     """
