@@ -12,7 +12,7 @@ English, so that matplotlib never warns about missing glyphs.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -58,9 +58,19 @@ LAYOUT: dict[str, tuple[float, float]] = {
     # questionnaires: the SERVQUAL items above the surveys they belong to, Kano on the left
     "servqual_items": (7.2, 1.8),  # a little right: room for the referred_by loop
     "kano_responses": (0.8, 1.8),
+    # what happens to a customer over time, around the customers box
+    "address_changes": (3.9, 1.8),  # between customers and regions (old and new region)
+    "plan_changes": (3.9, 3.1),
+    "service_faults": (7.1, 3.1),  # kpi_monthly then moves to the right (MOVED_KPI_LAYOUT)
 }
 # Without contracts or holdings, orders moves under customers.
 NO_CONTRACT_LAYOUT = {"interactions": (1.2, 0.5), "tickets": (3.05, 0.5), "orders": (5.45, 0.5)}
+# With the sales pipeline, opportunities hold the address changes' place; they go
+# diagonally above customers instead (from further right, their arrow to customers
+# would cross the referred_by label).
+PIPELINE_LAYOUT = {"address_changes": (7.1, 3.1)}
+# A table in the kpi_monthly slot pushes the KPIs to the top right.
+MOVED_KPI_LAYOUT = {"kpi_monthly": (8.65, 3.1)}
 XLIM, YLIM = (0.0, 9.45), (0.05, 3.75)
 # Box colours by kind of table.
 GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -166,7 +176,7 @@ def plot_schema(scenario: str = "retail", ax: Axes | None = None,
     --------
     >>> ax = plot_schema("telecom", chinese=False)
     >>> sorted(p.get_gid()[6:] for p in ax.patches if str(p.get_gid()).startswith("table:"))[:3]
-    ['campaign_contacts', 'campaigns', 'contracts']
+    ['address_changes', 'campaign_contacts', 'campaigns']
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
@@ -199,6 +209,7 @@ def plot_schema(scenario: str = "retail", ax: Axes | None = None,
             ax.text(x, y - 0.13, _short_zh(tab.zh), ha="center", va="center", fontsize=8.5,
                     zorder=3, **text_font)
 
+    used: dict[tuple[str, str], list[float]] = {}
     for fk in foreign_keys(scenario).itertuples(index=False):
         x, y = pos[fk.table]
         if fk.table == fk.references_table:
@@ -212,7 +223,10 @@ def plot_schema(scenario: str = "retail", ax: Axes | None = None,
             continue
         start, end = pos[fk.table], pos[fk.references_table]
         others = [p for name, p in pos.items() if name not in (fk.table, fk.references_table)]
-        rad = _free_arc(start, end, others)
+        # a second key to the same table (old and new region) gets its own curve
+        pair = used.setdefault((fk.table, fk.references_table), [])
+        rad = _free_arc(start, end, others, avoid=pair)
+        pair.append(rad)
         ax.add_patch(FancyArrowPatch(start, end, patchA=boxes[fk.table],
                                      patchB=boxes[fk.references_table],
                                      connectionstyle=f"arc3,rad={rad}", arrowstyle="-|>",
@@ -240,6 +254,10 @@ def _positions(names: list[str]) -> dict[str, tuple[float, float]]:
     pos = {n: LAYOUT[n] for n in names if n in LAYOUT}
     if "orders" in pos and not {"contracts", "holdings"} & set(names):
         pos.update({k: v for k, v in NO_CONTRACT_LAYOUT.items() if k in pos})
+    if {"leads", "opportunities"} & set(names):
+        pos.update({k: v for k, v in PIPELINE_LAYOUT.items() if k in pos})
+    if any(p == LAYOUT["kpi_monthly"] for n, p in pos.items() if n != "kpi_monthly"):
+        pos.update({k: v for k, v in MOVED_KPI_LAYOUT.items() if k in pos})
     extra = [n for n in names if n not in LAYOUT]
     for i, name in enumerate(extra):
         pos[name] = (0.8 + 1.55 * i, -0.6)
@@ -247,10 +265,14 @@ def _positions(names: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def _free_arc(start: tuple[float, float], end: tuple[float, float],
-              others: list[tuple[float, float]]) -> float:
-    """Curvature (matplotlib ``arc3`` rad) of the first arrow path that misses every box."""
-    return next((rad for rad in ARC_RADII if _arc_is_free(start, end, others, rad)),
-                ARC_RADII[0])
+              others: list[tuple[float, float]], avoid: Sequence[float] = ()) -> float:
+    """Curvature (matplotlib ``arc3`` rad) of the first arrow path that misses every box.
+
+    Curvatures in ``avoid`` (taken by another arrow between the same two boxes)
+    are skipped while another free one is left.
+    """
+    free = [rad for rad in ARC_RADII if _arc_is_free(start, end, others, rad)]
+    return next((rad for rad in free if rad not in avoid), free[0] if free else ARC_RADII[0])
 
 
 def _arc_is_free(start: tuple[float, float], end: tuple[float, float],
