@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.data.io import CRMData
 from crmlab import evaluation as ev
+from crmlab.data.io import CRMData
 
 D = pd.Timestamp
 

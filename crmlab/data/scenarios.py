@@ -109,7 +109,7 @@ class ScenarioParams:
     # exp(bottom_slope * max(bottom_threshold - s, 0) - top_slope * max(s - top_threshold, 0))
     # and the competitor and price hazards by the top part only (offers tempt all but the
     # completely satisfied):
-    # the thresholds cut off roughly the bottom and top 18% of s (CSAT 1-2 and 5).
+    # the thresholds cut off roughly the bottom 18% and the top 16% of s (mostly CSAT 1-2 and 5).
     bottom_threshold: float = -0.9
     bottom_slope: float = 0.8
     top_threshold: float = 1.0
