@@ -112,7 +112,8 @@ register(
         prompt="Which tables have a customer_id column that refers to the customers table "
                "(a foreign key, 外键)? Tick all that apply.",
         kind=MultiChoice(
-            options={"orders": "orders", "interactions": "interactions", "tickets": "tickets",
+            options={"orders": "orders", "interactions": "interactions",
+                     "address_changes": "address_changes", "tickets": "tickets",
                      "surveys": "surveys", "servqual_items": "servqual_items",
                      "kano_responses": "kano_responses", "campaign_contacts": "campaign_contacts",
                      "employees": "employees", "regions": "regions",

@@ -315,8 +315,8 @@ register(
         kind=Number(rel_tol=0, abs_tol=1e-4),
         expected=lambda d: gini(revenue_per_customer(d)),
         hints=("crmlab.concentration.gini(revenue) with revenue per customer.",),
-        explanation="A Gini around 0.65 means strong concentration: far from equal, far from "
-                    "one customer bringing everything.",
+        explanation="A Gini of about two thirds means strong concentration: far from equal, far "
+                    "from one customer bringing everything.",
         mistakes=(
             Mistake(lambda d: gini(revenue_per_customer(d, buyers_only=True)),
                     "you left out customers who never bought; they belong to the customer base "
