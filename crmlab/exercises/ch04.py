@@ -94,7 +94,9 @@ def value_statement(data) -> str:
     p = _premiums(data)
     top, rest = p.get("platinum", np.nan), p.drop("platinum", errors="ignore").abs().max()
     if top > 0 and top > 3 * rest:
-        return "b"
+        # b: the other tiers gain too (at least two of the three); e: they do not
+        others = p.drop("platinum", errors="ignore")
+        return "b" if (others > 0).sum() >= 2 else "e"
     if (p > 0).all() and p.max() < 2 * p.min():
         return "a"
     if (p < 0).all():
@@ -261,17 +263,21 @@ register(
                "tier. Which statement does your data support?",
         kind=Choice(options={
             "a": "satisfied customers bring about the same extra margin in every tier",
-            "b": "satisfaction goes with much more margin among platinum customers, but "
-                 "hardly any among the other tiers",
+            "b": "satisfied customers bring more margin in every tier, and the extra margin "
+                 "in currency is by far the largest among platinum customers",
             "c": "satisfaction and margin are not linked in any tier",
             "d": "dissatisfied customers bring more margin in every tier",
+            "e": "satisfaction goes with much more margin among platinum customers, but with "
+                 "none in the other tiers",
         }),
         expected=value_statement,
         hints=(("crmlab.satisfaction.satisfaction_by_value(surveys, value) gives the "
                 "satisfaction_premium per tier."),),
         explanation="Course document [S3]: from all customers to valuable customers to high-value "
-                    "customers and their key factors. Satisfying a lead-tier customer does not "
-                    "make them profitable.",
+                    "customers and their key factors. Satisfaction goes with more margin in "
+                    "every tier, but a satisfied lead-tier customer brings only a few units "
+                    "more, a platinum one tens. (The tiers are cut from the margin itself, so "
+                    "the within-tier comparison is a selective one.)",
     ),
     Exercise(
         id="ch04.loyalty-stages",
