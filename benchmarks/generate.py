@@ -46,8 +46,9 @@ NAIVE_ROWS = 20_000
 GB = 1e9  # decimal gigabytes: the stricter reading of "4 GB"
 
 # targets (seconds, bytes, factor)
-T_DEFAULT = 2.0
-T_BIG_TIME = 60.0
+T_DEFAULT = 1.5  # generator v2 issue: default dataset cold <= 1.5 s
+T_DEFAULT_SAVE = 2.0  # generate and save it as CSV
+T_BIG_TIME = 30.0  # generator v2 issue: 1M retail customers <= 30 s and <= 4 GB
 T_BIG_RSS = 4 * GB
 T_IMPORT = 0.5
 T_SPEEDUP = 10.0  # customers table vs the naive one; the issue sets no number, our bar
@@ -170,8 +171,8 @@ def bench_default() -> tuple[list[Row], dict]:
             + ", ".join(_s(r) for r in runs) + ")", _s(warm), f"< {T_DEFAULT:g} s",
             warm < T_DEFAULT),
         Row(f"default dataset: save as CSV, median of 3 ({size / 1e6:.1f} MB)", _s(save)),
-        Row("default dataset: cold generate + save as CSV", _s(cold_save), f"< {T_DEFAULT:g} s",
-            cold_save < T_DEFAULT),
+        Row("default dataset: cold generate + save as CSV", _s(cold_save),
+            f"< {T_DEFAULT_SAVE:g} s", cold_save < T_DEFAULT_SAVE),
         Row("default dataset: whole fresh process (interpreter start, import, generate)",
             _s(cold_wall)),
     ]
