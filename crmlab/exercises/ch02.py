@@ -367,14 +367,15 @@ register(
         id="ch02.price-fingerprint",
         title="The fingerprint of price churn",
         prompt="In telecom, find the month of the price rise from the bills (the first month in "
-               "which plan_fee bills are above the contract's monthly_fee). Among the churned "
+               "which the typical (median) plan_fee bill is above the contract's monthly_fee; "
+               "the median, because some customers changed plan since signing). Among the churned "
                "customers whose exit survey names 'price_too_high', what share left on or after "
                "the first day of that month? Answer as a fraction with at least 4 decimals.",
         kind=Number(rel_tol=0, abs_tol=5e-5, unit="fraction"),
         expected=price_share_after_rise,
         scenario="telecom",
         hints=(("Merge orders (category == 'plan_fee') with contracts on customer_id and compare "
-               "amount with monthly_fee, month by month."),
+               "amount with monthly_fee, month by month (the median ratio per month)."),
                ("Exit surveys: data.surveys[data.surveys.survey_type == 'exit']; churn dates: "
                "contracts.end_date.")),
         explanation="Price seekers (低价寻求型) leave mostly after a price rise: the timing is "
