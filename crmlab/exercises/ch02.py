@@ -122,27 +122,35 @@ def price_share_after_rise(data, everyone: bool = False) -> float:
     return float((lost >= price_rise_month(data)).mean())
 
 
-def lost_classified(data, price_rise: bool = True) -> pd.DataFrame:
+def lost_classified(data, price_rise: bool = True, traces: bool = True) -> pd.DataFrame:
+    """The lost customers' types from every observed signal (``traces=False``: without the
+    contacts, plan changes, moves and faults, the chapter's first attempt)."""
+    extra = dict(interactions=data.interactions, plan_changes=data.plan_changes,
+                 address_changes=data.address_changes,
+                 service_faults=data.service_faults) if traces else {}
     signals = lost_signals(_churned(data), data.orders, data.tickets, data.surveys, as_of=END,
-                           price_rise_date=price_rise_month(data) if price_rise else None)
+                           price_rise_date=price_rise_month(data) if price_rise else None,
+                           **extra)
     return classify_lost(signals)
 
 
-_RANKING_CACHE: dict[int, tuple] = {}  # id(data) -> (data, ranking): the exercise and its mistakes
+_RANKING_CACHE: dict[tuple, tuple] = {}  # (id(data), traces) -> (data, ranking)
 
 
-def winback_ranking(data) -> pd.DataFrame:
+def winback_ranking(data, traces: bool = True) -> pd.DataFrame:
     """The win-back ranking of the lost customers (computed once per dataset; do not modify)."""
-    hit = _RANKING_CACHE.get(id(data))
+    key = (id(data), traces)
+    hit = _RANKING_CACHE.get(key)
     if hit is None or hit[0] is not data:
-        if len(_RANKING_CACHE) >= 4:
+        if len(_RANKING_CACHE) >= 8:
             _RANKING_CACHE.clear()
-        hit = _RANKING_CACHE[id(data)] = (data, win_back_ranking(lost_classified(data), END))
+        hit = _RANKING_CACHE[key] = (data, win_back_ranking(lost_classified(data, traces=traces),
+                                                            END))
     return hit[1]
 
 
-def winback_top10(data, by: str = "score") -> pd.Series:
-    ranking = winback_ranking(data)
+def winback_top10(data, by: str = "score", traces: bool = True) -> pd.Series:
+    ranking = winback_ranking(data, traces)
     return ranking.nlargest(10, by)["score"] if by != "score" else ranking.head(10)["score"]
 
 
@@ -193,8 +201,9 @@ register(
                            "customers already"}),
         expected=lambda d: "a",
         hints=("What does a customer who has just bought once need most to come back?",),
-        explanation="Most new customers never buy a second time (see the migration matrix): "
-                    "the first weeks decide whether they become active.",
+        explanation="About a third of the new customers never buy a second time (the new → "
+                    "churned cell of the migration matrix): the first weeks decide whether they "
+                    "become active.",
     ),
     Exercise(
         id="ch02.lost-case",
@@ -390,7 +399,9 @@ register(
         prompt="Build the win-back list (赢返计划) for telecom: churned = contracts with an "
                "end_date (renamed churn_date); signals = lost_signals(churned, data.orders, "
                "data.tickets, data.surveys, as_of='2024-12-31', price_rise_date=<first day of "
-               "the price-rise month>); types = classify_lost(signals); then "
+               "the price-rise month>, interactions=data.interactions, "
+               "plan_changes=data.plan_changes, address_changes=data.address_changes, "
+               "service_faults=data.service_faults); types = classify_lost(signals); then "
                "win_back_ranking(types, '2024-12-31'). Give the top 10 as a pandas Series of "
                "their score, indexed by customer_id.",
         kind=Table(rel_tol=1e-3),
@@ -406,6 +417,10 @@ register(
                     "you ranked by value only; rank by value × likelihood (the score)"),
             Mistake(lambda d: winback_top10(d, by="likelihood"),
                     "you ranked by likelihood only; rank by value × likelihood (the score)"),
+            Mistake(lambda d: winback_top10(d, traces=False),
+                    "your types come from the exit survey, complaints and satisfaction only: "
+                    "pass the traces too (interactions, plan_changes, address_changes, "
+                    "service_faults), they decide the type of many customers"),
         ),
     ),
 )
