@@ -375,7 +375,7 @@ def plot_lost_types(classified: pd.DataFrame, ax: Axes | None = None) -> Axes:
     table = pd.crosstab(classified["lost_type"], classified["evidence"]).reindex(
         list(LOST_TYPES), fill_value=0)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 3.6))
+        _, ax = plt.subplots(figsize=(10, 3.6))
     left = np.zeros(len(table))
     colours = plt.get_cmap("tab10").colors
     names = [lost_type_label(t) for t in table.index]
@@ -388,7 +388,8 @@ def plot_lost_types(classified: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, max(left.max(), 1) * 1.12)
     ax.set_xlabel("lost customers")
     ax.set_title("Lost customers by type (Griffin & Lowenstein 2001) and the deciding evidence")
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              title="deciding evidence", title_fontsize=8)
     return ax
 
 
