@@ -45,7 +45,7 @@ SUBMODULES = frozenset({
     "btyd", "campaigns", "cli", "clv", "cohorts", "concentration", "crm_kinds", "data", "did",
     "evaluation", "exercises", "glossary", "implementation", "lifecycle", "loyalty",
     "operational", "recommend", "recovery", "retention", "rfm", "roi", "satisfaction",
-    "satisfaction_value", "scorecard", "seeds", "strategy", "tour", "value", "winback",
+    "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour", "value", "winback",
 })
 
 
