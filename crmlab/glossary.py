@@ -82,6 +82,8 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "hold-out period": ("验证期", "03"),
     "probability of being alive": ("存活概率", "03"),
     "value matrix": ("价值矩阵", "03"),
+    "shifted-beta-geometric model": ("移位贝塔几何模型", "03"),
+    "heterogeneity": ("异质性", "03"),
     # 04 satisfaction and loyalty
     "customer satisfaction": ("客户满意度", "04"),
     "expectation": ("期望", "04"),

@@ -15,11 +15,28 @@ from crmlab.clv import calibration_holdout, retention_clv, summary_data
 from crmlab.exercises.core import Exercise, Mistake, per_dataset, register
 from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text
 from crmlab.rfm import quintile_scores, rfm_scores
+from crmlab.sbg import ShiftedBetaGeometric, cohort_survivors
 from crmlab.value import benefit_index, retention_lever, tier_economics, value_matrix
 
 FOCUS_ORDER = "O0001000"  # the order whose customer the RFM-code exercise asks about
 CALIBRATION_END = "2024-06-30"  # calibration / hold-out split of the BG/NBD exercises
 CLV_YEARS, CLV_DISCOUNT = 3, 0.10
+SBG_MONTHS = 48  # the sBG exercise projects contract survival this many months ahead
+
+
+@per_dataset
+def sbg_fit(data, freq: str = "M") -> ShiftedBetaGeometric:
+    """The sBG model fitted to the contracts' cohort survivor table (cached per dataset)."""
+    return ShiftedBetaGeometric().fit(cohort_survivors(data.contracts, data.meta["end"],
+                                                       freq=freq))
+
+
+def sbg_survival_48(data, how: str = "sbg") -> float:
+    if how == "naive":
+        return float(sbg_fit(data).naive_retention_ ** SBG_MONTHS)
+    if how == "years":  # yearly cohorts, 4 periods
+        return float(sbg_fit(data, "Y").survival(SBG_MONTHS // 12)[()])
+    return float(sbg_fit(data).survival(SBG_MONTHS)[()])
 
 
 def focus_customer(data) -> str:
@@ -329,6 +346,34 @@ register(
         explanation="Value-tiered management spends the most on the customers who bring the "
                     "most (and cuts the cost of serving those who bring little).",
     ),
+    Exercise(
+        id="ch03.sbg-survival",
+        title="Contract survival with the sBG model",
+        prompt="Telecom: build the monthly cohort survivor table of the contracts with "
+               "crmlab.sbg.cohort_survivors(data.contracts, '2024-12-31') and fit "
+               "crmlab.sbg.ShiftedBetaGeometric to it (the shifted-beta-geometric model, "
+               "Fader & Hardie 2007). What share of a new cohort does the model project to "
+               f"be still under contract after {SBG_MONTHS} months? Answer as a fraction with "
+               "3 decimals.",
+        kind=Number(rel_tol=0, abs_tol=2e-3, unit="fraction"),
+        expected=sbg_survival_48,
+        scenario="telecom",
+        hints=("table = cohort_survivors(data.contracts, '2024-12-31'); "
+               "model = ShiftedBetaGeometric().fit(table)",
+               f"model.survival({SBG_MONTHS}) is S({SBG_MONTHS}): months are the periods."),
+        explanation="The data cover 36 months at most: beyond them the projection rests on "
+                    "the model. The sBG lets the retention rate rise with tenure (the customers "
+                    "most likely to leave leave first); a constant rate cannot, so it projects "
+                    "lower survival whenever customers differ.",
+        mistakes=(
+            Mistake(lambda d: sbg_survival_48(d, "naive"),
+                    "that is the constant-retention projection (model.naive_retention_ ** "
+                    f"{SBG_MONTHS}); the question asks for the sBG's S({SBG_MONTHS})"),
+            Mistake(lambda d: sbg_survival_48(d, "years"),
+                    "you used yearly cohorts (freq='Y'); use the monthly table, whose periods "
+                    "are months"),
+        ),
+    ),
     # ------------------------------------------------------------ in the chapter notebook
     Exercise(
         id="ch03.margin-multiple",
@@ -340,10 +385,14 @@ register(
         kind=Number(rel_tol=0, abs_tol=5e-4),
         expected=lambda d: 0.75 / (1 + 0.12 - 0.75),
         hints=("0.75 / (1.12 - 0.75)",),
-        explanation="A customer with 75% retention is worth about two years of margin, not "
-                    "the four years an undiscounted 'expected lifetime' 1/(1-r) suggests.",
+        explanation="A customer with 75% retention is worth about two years of margin. "
+                    "Without discounting the end-of-year margins would add up to r/(1−r) = 3 "
+                    "years; the often-quoted 'expected lifetime' 1/(1−r) = 4 also counts the "
+                    "current year.",
         mistakes=(Mistake(lambda d: 1 / (1 - 0.75), "that is the expected lifetime 1/(1−r) "
                                                       "without discounting"),
+                  Mistake(lambda d: 0.75 / (1 - 0.75), "that is r/(1−r), the multiple without "
+                                                         "discounting; divide by 1 + i − r"),
                   Mistake(lambda d: 1 / (1 + 0.12 - 0.75), "the numerator is r, not 1")),
     ),
     Exercise(
