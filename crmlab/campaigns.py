@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_table
+from crmlab._operational_checks import _require
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -165,9 +166,3 @@ def plot_uplift(table: pd.DataFrame, ax: Axes | None = None, truth: dict | None 
     ax.set_title("Campaign uplift")
     ax.legend(frameon=False, fontsize=8)
     return ax
-
-
-# The shared input checks live in crmlab.operational, which re-exports this module's
-# public names at its end: importing them last, once those names exist, keeps the two
-# modules importable in either order.
-from crmlab.operational import _require  # noqa: E402

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import numeric_array, require_dates, require_present, require_rows
-from crmlab.lifecycle import DAYS_PER_MONTH, _as_of, _dates, _lookup, _require
+from crmlab._days import DAYS_PER_MONTH, _as_of, _dates, _lookup, _require
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._plots import LIGHT_COLOURS
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -226,8 +228,3 @@ def plot_self_assessment(assessment: pd.DataFrame, ax: Axes | None = None) -> Ax
     ax.set_title(title, fontsize=10)
     return ax
 
-
-# The traffic-light colours live in crmlab.scorecard, which re-exports this module's
-# public names at its end: importing them last, once those names exist, keeps the two
-# modules importable in either order.
-from crmlab.scorecard import LIGHT_COLOURS  # noqa: E402

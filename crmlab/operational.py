@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crmlab._checks import require_columns, require_present, require_rows, require_table
+from crmlab._checks import require_present, require_rows, require_table
+from crmlab._operational_checks import _date, _require
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -66,23 +67,6 @@ OPP_COLUMNS = ("opportunity_id", "value", *_DATES, "closed_date", "stage")
 
 
 # ------------------------------------------------------------------ helpers
-def _require(df, name: str, columns) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a DataFrame with columns {', '.join(columns)}; "
-                         f"got {type(df).__name__}")
-    require_columns(df, name, columns, check_frame=False)
-
-
-def _date(x, name: str) -> pd.Timestamp:
-    try:
-        t = pd.Timestamp(x)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a date such as '2024-06-30', got {x!r}") from None
-    if pd.isna(t):
-        raise ValueError(f"{name} must be a date such as '2024-06-30', got {x!r}")
-    return t
-
-
 def _opportunities(opps: pd.DataFrame) -> pd.DataFrame:
     _require(opps, "opportunities", OPP_COLUMNS)
     require_rows(opps, "opportunities")

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_dates, require_present
+from crmlab._operational_checks import _date, _require
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -208,9 +209,3 @@ def plot_cooccurrence(rec: CategoryRecommender, ax: Axes | None = None) -> Axes:
     ax.set_title("Lift: bought together vs chance (1 = independent)")
     ax.figure.colorbar(image, ax=ax, fraction=0.04, label="lift")
     return ax
-
-
-# The shared input checks live in crmlab.operational, which re-exports this module's
-# public names at its end: importing them last, once those names exist, keeps the two
-# modules importable in either order.
-from crmlab.operational import _date, _require  # noqa: E402

@@ -55,6 +55,7 @@ from scipy import stats
 
 from crmlab._checks import require_columns as _need
 from crmlab._checks import require_numeric, require_rows
+from crmlab._plots import _ax
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -599,14 +600,6 @@ def importance_performance(surveys: pd.DataFrame, importance: str = "derived",
 
 
 # ---------------------------------------------------------------- plots
-def _ax(ax, size=(7, 3.5)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=size)
-    return ax
-
-
 def plot_nps(result: NPSResult | pd.DataFrame, ax: Axes | None = None) -> Axes:
     """NPS with its interval: one bar per group of :func:`nps_by` (or one result)."""
     table = (pd.DataFrame([result.to_series()], index=["all"])

@@ -34,7 +34,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._checks import require_columns as _need
 from crmlab._checks import require_present, require_rows, require_table
+from crmlab._plots import _ax
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -202,8 +204,3 @@ def plot_satisfaction_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     ax.legend(frameon=False)
     return ax
 
-
-# The shared input checks and the axes helper live in crmlab.satisfaction, which
-# re-exports this module's public names at its end: importing them last, once those
-# names exist, keeps the two modules importable in either order.
-from crmlab.satisfaction import _ax, _need  # noqa: E402

@@ -44,6 +44,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab._plots import LIGHT_COLOURS
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -75,7 +77,6 @@ __all__ = [
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
                 10: 1.49, 11: 1.51, 12: 1.48, 13: 1.56, 14: 1.57, 15: 1.59}
 RED, GREEN = 40.0, 80.0  # score at the red and at the green threshold
-LIGHT_COLOURS = {"red": "#f4a6a6", "amber": "#ffd98a", "green": "#9fd6a0", "n/a": "#e0e0e0"}
 
 
 # ---------------------------------------------------------------- AHP

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_rows, require_table
+from crmlab._days import DAYS_PER_MONTH, _as_of, _dates, _day, _require
 from crmlab.concentration import value_tiers
-from crmlab.lifecycle import DAYS_PER_MONTH, _as_of, _dates, _day, _require
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import crmlab
-from crmlab.data import io
+from crmlab.data import _dataset, io
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_failed_save_leaves_nothing_behind(tmp_path, telecom, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(io, "build_sqlite", boom)
+    monkeypatch.setattr(_dataset, "build_sqlite", boom)
     with pytest.raises(RuntimeError):
         telecom.save(tmp_path / "t", format="sqlite")
     assert list(tmp_path.iterdir()) == []
@@ -92,7 +92,7 @@ def test_failed_save_leaves_nothing_behind(tmp_path, telecom, monkeypatch):
 def test_failed_overwrite_keeps_the_old_dataset(tmp_path, telecom, monkeypatch):
     path = telecom.save(tmp_path / "t")
     before = (path / "orders.csv").read_bytes()
-    monkeypatch.setattr(io, "build_sqlite", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space")))
+    monkeypatch.setattr(_dataset, "build_sqlite", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space")))
     with pytest.raises(ValueError, match="cannot write dataset"):
         telecom.save(path, format="sqlite")
     assert (path / "orders.csv").read_bytes() == before

@@ -15,7 +15,7 @@ import pytest
 
 import crmlab
 from crmlab.cli import main
-from crmlab.data import io
+from crmlab.data import _dataset, io
 from crmlab.exercises import assign as assign_module
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,7 +111,7 @@ def test_a_failed_generate_leaves_no_folder_behind(tmp_path, monkeypatch, capsys
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(io, "build_sqlite", disk_full)
+    monkeypatch.setattr(_dataset, "build_sqlite", disk_full)
     out = tmp_path / "new" / "nested" / "data"
     assert generate(out, "--format", "sqlite") == 2
     assert "No space left on device" in one_line_error(capsys)

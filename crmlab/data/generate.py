@@ -12,7 +12,7 @@ import pandas as pd
 
 from crmlab._version import __version__
 from crmlab.data import activity, marketing, people, questionnaires, traces, world
-from crmlab.data.io import CRMData, Truth
+from crmlab.data._dataset import CRMData, Truth
 from crmlab.data.pools import check_locale, pools_for
 from crmlab.data.scenarios import params_for
 from crmlab.data.schema import tables_for
