@@ -21,18 +21,27 @@ The operational definitions below are ours (the seed gives none):
   ``CDI = 50 (1 + g)``: 50 = steady, 100 = all their spend is recent growth,
   0 = stopped buying. Undefined (NaN) for customers whose first order is in the
   last 12 months (nothing to compare with).
-* :func:`benefit_index` (CBI, 0-100): two observed signals of what the customer
-  got, each standardised (z-score), averaged with equal weights, and turned
-  into a percentile among all customers:
+* :func:`benefit_index` (CBI, 0-100): the observed signals of what the customer
+  got, each standardised (z-score), averaged with equal weights over the signals
+  known for that customer, and turned into a percentile among the customers
+  with at least one known signal:
 
   - *perceived value*: the customer's latest survey, the mean of CSAT
     ``(csat-1)/4``, ``nps/10`` and repurchase intent ``(intent-1)/4``;
-    customers never surveyed get the average (no information);
   - *service experience*: minus the trouble of their complaints, 0 for a
-    complaint resolved fast (a good recovery), 1 resolved slowly, 2 unresolved.
+    complaint resolved fast (a good recovery), 1 resolved slowly, 2 unresolved;
+  - *value delivered* (where the data has it; course document [S5] names them for
+    telecom): minus the **service faults** per year as a customer (from
+    ``service_faults``) and minus the **bill cost**, the customer's mean monthly
+    bill relative to the median bill of the customers on the same plan (from the
+    orders and ``contracts``; 1 = what others on the plan pay).
 
-  CBI 80 means: by what we can observe, the firm does more for this customer
-  than for 80% of customers.
+  A customer who was never surveyed and never complained, and for whom no
+  delivered value is recorded, is **unknown**: CBI NaN. ``unknown="average"`` is
+  the naive alternative: "no complaint" counts as "no trouble" for everyone and a
+  missing survey as the average answer; then all the unknown customers share one
+  score, which says nothing about any of them. CBI 80 means: by what we can observe, the firm does more for this
+  customer than for 80% of the customers it knows something about.
 
 :func:`value_matrix` crosses value to the firm (e.g. CLV) with value to the
 customer (CBI) in a 2 x 2 **value matrix (价值矩阵)**. :func:`customer_equity`
@@ -61,6 +70,7 @@ if TYPE_CHECKING:
 __all__ = [
     "QUADRANTS",
     "TIER_SERVICES",
+    "UNCLASSIFIED",
     "allocate_service_budget",
     "benefit_index",
     "customer_equity",
@@ -80,6 +90,8 @@ QUADRANTS: dict[str, tuple[bool, bool, str]] = {
     "over-served": (False, True, "check the cost to serve; develop those with a rising CDI"),
     "low priority": (False, False, "standard low-cost service; do not overspend"),
 }
+UNCLASSIFIED = "unclassified"  # value to the customer unknown: not in a quadrant
+UNCLASSIFIED_ACTION = "find out first: ask them (a survey) before deciding how to serve them"
 
 # Tiered service (分层管理) for the customer pyramid of Zeithaml, Rust & Lemon (2001).
 TIER_SERVICES: dict[str, str] = {
@@ -158,11 +170,14 @@ def development_index(orders: pd.DataFrame, as_of, window_days: int = 365,
 
 
 def benefit_index(customers: pd.DataFrame, surveys: pd.DataFrame, tickets: pd.DataFrame,
-                  as_of) -> pd.DataFrame:
+                  as_of, *, service_faults: pd.DataFrame | None = None,
+                  orders: pd.DataFrame | None = None, contracts: pd.DataFrame | None = None,
+                  unknown: str = "nan") -> pd.DataFrame:
     """Customer benefit index (客户收益指数): how much the firm does for each customer.
 
     See the module docstring for the definition (perceived value from the latest
-    survey, service experience from complaints and how they were handled).
+    survey, service experience from complaints and how they were handled, and,
+    where the data has it, the value delivered: service faults and bill cost).
 
     Parameters
     ----------
@@ -173,23 +188,37 @@ def benefit_index(customers: pd.DataFrame, surveys: pd.DataFrame, tickets: pd.Da
     tickets : pandas.DataFrame
         ``customer_id``, ``ticket_type``, ``opened_at``, ``outcome``.
     as_of : date
-        Only surveys and tickets up to this date count.
+        Only surveys, tickets, faults and bills up to this date count.
+    service_faults : pandas.DataFrame, optional
+        ``customer_id``, ``fault_date``: the faults each customer suffered (needs
+        ``contracts`` for the time as a customer).
+    orders, contracts : pandas.DataFrame, optional
+        Bills (``customer_id``, ``order_date``, ``amount``) and contracts
+        (``customer_id``, ``plan``, ``start_date``, ``end_date``): the bill cost.
+    unknown : {"nan", "average"}
+        What a customer without any known signal gets: NaN (default: not
+        classified) or, naively, the average of each signal ("no complaint" =
+        no trouble, no survey = the average answer).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by ``customer_id``: ``perceived`` (0-1, NaN if never surveyed),
-        ``trouble`` (0 = no complaint trouble), ``score`` (the standardised
-        average) and ``cbi`` (percentile 0-100).
+        ``trouble`` (0 = no complaint trouble), with the optional tables
+        ``faults_per_year`` and ``bill_cost``; ``signals`` (how many signals are
+        known for the customer), ``score`` (the standardised average) and
+        ``cbi`` (percentile 0-100; NaN for the unknown with ``unknown="nan"``).
 
     Examples
     --------
     >>> import crmlab
     >>> d = crmlab.generate("retail", n_customers=300, seed=1)
     >>> cbi = benefit_index(d.customers, d.surveys, d.tickets, as_of="2024-12-31")
-    >>> bool(cbi["cbi"].between(0, 100).all())
-    True
+    >>> bool(cbi["cbi"].dropna().between(0, 100).all()), bool(cbi["cbi"].isna().any())
+    (True, True)
     """
+    if unknown not in ("nan", "average"):
+        raise ValueError(f"unknown must be 'nan' or 'average', got {unknown!r}")
     _require(customers, "customers", ("customer_id",))
     _require(surveys, "surveys", ("customer_id", "survey_date", "csat", "nps", "repurchase_intent"))
     _require(tickets, "tickets", ("customer_id", "ticket_type", "opened_at", "outcome"))
@@ -201,28 +230,63 @@ def benefit_index(customers: pd.DataFrame, surveys: pd.DataFrame, tickets: pd.Da
         as_of = pd.Timestamp(as_of)
     except (TypeError, ValueError):
         raise ValueError(f"as_of must be a date like '2024-12-31', got {as_of!r}") from None
+    if (service_faults is not None or orders is not None) and contracts is None:
+        raise ValueError("service faults and bills need contracts too (the time as a customer "
+                         "and the plan): pass contracts=data.contracts")
     ids = pd.Index(customers["customer_id"].unique(), name="customer_id")
     sv = surveys[(surveys["survey_date"] <= as_of) & surveys["csat"].notna()]
     sv = sv.sort_values("survey_date", kind="stable").groupby("customer_id").last()
     perceived = ((sv["csat"].astype(float) - 1) / 4 + sv["nps"].astype(float) / 10
                  + (sv["repurchase_intent"].astype(float) - 1) / 4) / 3
     comp = tickets[(tickets["ticket_type"] == "complaint") & (tickets["opened_at"] <= as_of)]
-    unknown = set(comp["outcome"].dropna()) - set(_TROUBLE)
-    if unknown:
-        raise ValueError(f"tickets.outcome has unknown value(s) {sorted(unknown)} "
+    unknown_outcomes = set(comp["outcome"].dropna()) - set(_TROUBLE)
+    if unknown_outcomes:
+        raise ValueError(f"tickets.outcome has unknown value(s) {sorted(unknown_outcomes)} "
                          f"(expected: {', '.join(_TROUBLE)})")
     trouble = comp["outcome"].map(_TROUBLE).groupby(comp["customer_id"]).sum()
     out = pd.DataFrame(index=ids)
     out["perceived"] = perceived.reindex(ids).astype(float)
     out["trouble"] = trouble.reindex(ids, fill_value=0.0).astype(float)
+    complained = pd.Series(ids.isin(comp["customer_id"]), index=ids)
+    # each signal with the sign "higher = more value for the customer", NaN = unknown
+    signals = {"perceived": out["perceived"],
+               "trouble": (-out["trouble"]).where(complained | out["perceived"].notna())}
+    if unknown == "average":  # "no complaint" read as "no trouble" for everyone
+        signals["trouble"] = -out["trouble"]
+    if contracts is not None:
+        _require(contracts, "contracts", ("customer_id", "plan", "start_date", "end_date"))
+        ct = contracts[pd.to_datetime(contracts["start_date"]) <= as_of]
+        start = pd.to_datetime(ct["start_date"]).groupby(ct["customer_id"]).min()
+        end = pd.to_datetime(ct["end_date"]).fillna(as_of).clip(upper=as_of).groupby(
+            ct["customer_id"]).max()
+        years = ((end - start).dt.days / 365.25).clip(lower=1 / 12)
+        if service_faults is not None:
+            _require(service_faults, "service_faults", ("customer_id", "fault_date"))
+            f = service_faults[pd.to_datetime(service_faults["fault_date"]) <= as_of]
+            n = f.groupby("customer_id").size().reindex(years.index, fill_value=0)
+            out["faults_per_year"] = (n / years).reindex(ids)
+            signals["faults"] = -out["faults_per_year"]
+        if orders is not None:
+            _require(orders, "orders", ("customer_id", "order_date", "amount"))
+            o = orders[pd.to_datetime(orders["order_date"]) <= as_of]
+            monthly = o.groupby("customer_id")["amount"].sum() / (years * 12)
+            plan = ct.sort_values("start_date").groupby("customer_id")["plan"].last()
+            bill = monthly.reindex(plan.index)
+            typical = bill.groupby(plan).transform("median")
+            out["bill_cost"] = (bill / typical).reindex(ids)
+            signals["bill"] = -out["bill_cost"]
 
     def z(s):
         sd = s.std()
         return (s - s.mean()) / sd if sd > 0 else s * 0.0
 
-    out["score"] = 0.5 * z(out["perceived"]).fillna(0.0) + 0.5 * z(-out["trouble"])
+    zs = pd.DataFrame({k: z(v.astype(float)) for k, v in signals.items()})
+    out["signals"] = zs.notna().sum(axis=1).astype(int)
+    if unknown == "average":  # the unknown get the average of each signal
+        zs = zs.fillna(0.0)
+    out["score"] = zs.mean(axis=1, skipna=True)  # NaN when nothing is known
     out["cbi"] = 100 * out["score"].rank(pct=True, method="average")
-    out.attrs.update(as_of=as_of)
+    out.attrs.update(as_of=as_of, unknown=unknown)
     return out
 
 
@@ -245,7 +309,9 @@ def value_matrix(value_to_firm: pd.Series, value_to_customer: pd.Series,
     -------
     pandas.DataFrame
         Customers in both inputs: ``value_to_firm``, ``value_to_customer`` and
-        ``quadrant`` (one of :data:`QUADRANTS`). ``attrs`` keeps the cuts.
+        ``quadrant`` (one of :data:`QUADRANTS`, or :data:`UNCLASSIFIED` when the
+        value to the customer is unknown, NaN: they are not put in a quadrant).
+        ``attrs`` keeps the cuts.
 
     Examples
     --------
@@ -260,10 +326,10 @@ def value_matrix(value_to_firm: pd.Series, value_to_customer: pd.Series,
             raise ValueError(f"{name} must be a numeric pandas Series indexed by customer id")
     both = pd.concat({"value_to_firm": value_to_firm, "value_to_customer": value_to_customer},
                      axis=1, join="inner")
-    gaps = both.isna().any(axis=1)
+    gaps = both["value_to_firm"].isna()
     if gaps.any():
         warnings.warn(f"value_matrix: left out {int(gaps.sum()):,} of {len(both):,} customers "
-                      "with a missing value (NaN) on either axis", stacklevel=2)
+                      "with a missing value to the firm (NaN)", stacklevel=2)
         both = both[~gaps]
     if both.empty:
         raise ValueError("value_to_firm and value_to_customer share no customer (check that "
@@ -271,9 +337,10 @@ def value_matrix(value_to_firm: pd.Series, value_to_customer: pd.Series,
     firm_cut = float(both["value_to_firm"].median()) if firm_cut is None else float(firm_cut)
     hi_f = both["value_to_firm"] >= firm_cut
     hi_c = both["value_to_customer"] >= customer_cut
-    names = np.select([hi_f & hi_c, hi_f & ~hi_c, ~hi_f & hi_c],
-                      ["win-win", "vulnerable", "over-served"], "low priority")
-    both["quadrant"] = pd.Categorical(names, categories=list(QUADRANTS))
+    known = both["value_to_customer"].notna()
+    names = np.select([~known, hi_f & hi_c, hi_f & ~hi_c, ~hi_f & hi_c],
+                      [UNCLASSIFIED, "win-win", "vulnerable", "over-served"], "low priority")
+    both["quadrant"] = pd.Categorical(names, categories=[*QUADRANTS, UNCLASSIFIED])
     both.attrs.update(firm_cut=firm_cut, customer_cut=float(customer_cut))
     return both
 
@@ -296,7 +363,10 @@ def matrix_summary(matrix: pd.DataFrame, development: pd.Series | None = None) -
     if development is not None:
         out["mean_cdi"] = development.reindex(matrix.index).groupby(
             matrix["quadrant"], observed=False).mean()
-    out["action"] = [QUADRANTS[q][2] for q in out.index]
+    out["action"] = [QUADRANTS[q][2] if q in QUADRANTS else UNCLASSIFIED_ACTION
+                     for q in out.index]
+    if not (matrix["quadrant"] == UNCLASSIFIED).any():
+        out = out.drop(index=UNCLASSIFIED, errors="ignore")
     return out
 
 
@@ -335,7 +405,9 @@ def plot_value_matrix(matrix: pd.DataFrame, ax: Axes | None = None, log_firm: bo
             ax.scatter(x[sel], y[sel], s=6, alpha=0.5, color=col, label=f"{q} ({sel.sum():,})")
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
-        sc = ax.scatter(x, y, s=6, alpha=0.6, c=colour.reindex(matrix.index), cmap="RdYlGn")
+        known = matrix["value_to_customer"].notna().to_numpy()
+        sc = ax.scatter(x[known], y[known], s=6, alpha=0.6,
+                        c=colour.reindex(matrix.index)[known], cmap="RdYlGn")
         ax.figure.colorbar(sc, ax=ax, label=colour.name or "colour")
     if log_firm:
         ax.set_xscale("log")
@@ -343,7 +415,10 @@ def plot_value_matrix(matrix: pd.DataFrame, ax: Axes | None = None, log_firm: bo
     ax.axhline(matrix.attrs.get("customer_cut", 50), color="#333", lw=1)
     ax.set_xlabel("value to the firm" + (" (log scale)" if log_firm else ""))
     ax.set_ylabel("value to the customer (CBI, 0-100)")
-    ax.set_title("Value matrix: two sides of customer value")
+    n_unknown = int((matrix["quadrant"] == UNCLASSIFIED).sum())
+    ax.set_title("Value matrix: two sides of customer value"
+                 + (f"\n(not shown: {n_unknown:,} customers whose value to them is unknown)"
+                    if n_unknown else ""))
     return ax
 
 

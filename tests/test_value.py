@@ -74,10 +74,57 @@ def test_benefit_index_hand_case():
     assert out.loc["quiet", "trouble"] == 0.0  # a request is not a complaint
     # events after as_of do not count
     assert np.isnan(out.loc["late", "perceived"]) and out.loc["late", "trouble"] == 0
-    order = out["cbi"].sort_values()
+    order = out["cbi"].dropna().sort_values()
     assert order.index[0] == "unresolved" and order.index[-1] == "happy"
-    assert out.loc["quiet", "cbi"] == out.loc["fast", "cbi"] == out.loc["late", "cbi"]
-    assert out["cbi"].between(0, 100).all()
+    # nothing known about "quiet" (a request is not a complaint) and "late" (after as_of):
+    # not classified; "fast" complained and was helped: known, from the complaint alone
+    assert out[["cbi", "score"]].loc[["quiet", "late"]].isna().all().all()
+    assert out["signals"].to_dict() == {"happy": 2, "unresolved": 2, "quiet": 0, "fast": 1,
+                                        "late": 0}
+    assert out["cbi"].dropna().between(0, 100).all()
+    # by hand: z-scores of perceived (happy 1, unresolved 0.2667) and of -trouble over the
+    # three known customers (0, -2, 0), each customer's mean over its known signals
+    zp = (1.0 - (1 + 0.8 / 3) / 2) / np.std([1.0, 0.8 / 3], ddof=1)
+    zt = np.array([0.0, -2.0, 0.0]) - (-2 / 3)
+    zt /= np.std([0.0, -2.0, 0.0], ddof=1)
+    assert out.loc["happy", "score"] == pytest.approx((zp + zt[0]) / 2)
+    assert out.loc["fast", "score"] == pytest.approx(zt[2])
+    # the older behaviour: the unknown get the average score, all the same value
+    avg = value.benefit_index(customers, surveys, tickets, as_of="2024-12-31", unknown="average")
+    assert avg.loc["quiet", "score"] == avg.loc["late", "score"] == avg.loc["fast", "score"]
+    assert avg.loc["quiet", "cbi"] == avg.loc["late", "cbi"]
+    zt_all = np.array([0, -2, 0, 0, 0]) - (-2 / 5)
+    assert avg.loc["quiet", "score"] == pytest.approx(0.5 * zt_all[0] / np.std(zt_all, ddof=1))
+
+
+def test_benefit_index_delivered_value_by_hand():
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"]})
+    surveys = frame([("a", "2024-03-01", 5, 10, 5)],
+                    ["customer_id", "survey_date", "csat", "nps", "repurchase_intent"],
+                    ["survey_date"])
+    tickets = frame([("z", "complaint", "2024-02-01", "unresolved")],
+                    ["customer_id", "ticket_type", "opened_at", "outcome"], ["opened_at"])
+    contracts = frame([("a", "basic", "2024-01-01", None), ("b", "basic", "2024-01-01", None),
+                       ("c", "basic", "2024-01-01", "2024-07-01")],
+                      ["customer_id", "plan", "start_date", "end_date"], ["start_date", "end_date"])
+    faults = frame([("b", "2024-05-01"), ("b", "2024-06-01"), ("c", "2025-02-01")],
+                   ["customer_id", "fault_date"], ["fault_date"])
+    bills = frame([("a", "2024-06-01", 12 * 30.0), ("b", "2024-06-01", 12 * 30.0),
+                   ("c", "2024-06-01", 6 * 45.0)],
+                  ["customer_id", "order_date", "amount"], ["order_date"])
+    out = value.benefit_index(customers, surveys, tickets, "2024-12-31", service_faults=faults,
+                              orders=bills, contracts=contracts)
+    years = (pd.Timestamp("2024-12-31") - pd.Timestamp("2024-01-01")).days / 365.25
+    assert out.loc["b", "faults_per_year"] == pytest.approx(2 / years)
+    assert out.loc["c", "faults_per_year"] == 0  # the fault after as_of does not count
+    half = (pd.Timestamp("2024-07-01") - pd.Timestamp("2024-01-01")).days / 365.25
+    monthly = {"a": 360 / (years * 12), "b": 360 / (years * 12), "c": 270 / (half * 12)}
+    median = np.median(list(monthly.values()))
+    for k in "abc":
+        assert out.loc[k, "bill_cost"] == pytest.approx(monthly[k] / median)
+    assert out["signals"].to_dict() == {"a": 4, "b": 2, "c": 2}  # never surveyed: 2 known
+    assert out["cbi"].notna().all()  # every contract customer is known
+    assert out["cbi"].idxmax() == "a" and out["cbi"].idxmin() in ("b", "c")
 
 
 def test_benefit_index_bad_input():
@@ -88,6 +135,10 @@ def test_benefit_index_bad_input():
         value.benefit_index(customers, surveys, tickets.assign(outcome="lost"), "2024-12-31")
     with pytest.raises(ValueError, match="as_of must be a date"):
         value.benefit_index(customers, surveys, tickets, "soon")
+    with pytest.raises(ValueError, match="unknown must be"):
+        value.benefit_index(customers, surveys, tickets, "2024-12-31", unknown="zero")
+    with pytest.raises(ValueError, match="need contracts too"):
+        value.benefit_index(customers, surveys, tickets, "2024-12-31", service_faults=tickets)
 
 
 # ---------------------------------------------------------------- matrix and equity
@@ -106,6 +157,15 @@ def test_value_matrix_quadrants():
     assert summary["value_share"].sum() == pytest.approx(1.0)
     assert (summary["mean_cdi"].dropna() == 50).all()
     assert value.plot_value_matrix(m).get_xscale() == "log"
+    # an unknown value to the customer: unclassified, not put in a quadrant
+    m3 = value.value_matrix(firm, cust.mask(cust.index == "b"))
+    assert m3.loc["b", "quadrant"] == value.UNCLASSIFIED
+    assert m3.drop(index="b")["quadrant"].tolist() == ["over-served", "low priority",
+                                                       "vulnerable", "win-win"]
+    s3 = value.matrix_summary(m3)
+    assert s3.loc[value.UNCLASSIFIED, "customers"] == 1 and "ask" in s3.loc[
+        value.UNCLASSIFIED, "action"]
+    assert "not shown: 1" in value.plot_value_matrix(m3).get_title()
     with pytest.raises(ValueError, match="share no customer"):
         value.value_matrix(firm, pd.Series([1.0], index=["z"]))
     with pytest.raises(ValueError, match="numeric pandas Series"):
@@ -164,9 +224,25 @@ def test_benefit_index_tracks_the_satisfaction_customers_experience(retail_value
     truth = d.truth.customers.set_index("customer_id")
     shift = truth["complaint_outcome"].map(d.truth.recovery_satisfaction_shift).fillna(0.0)
     experienced = (truth["satisfaction"] + shift).reindex(cbi.index)
-    assert stats.spearmanr(cbi["cbi"], experienced)[0] > 0.3
+    known = cbi["cbi"].notna()
+    assert stats.spearmanr(cbi.loc[known, "cbi"], experienced[known])[0] > 0.5
     surveyed = cbi["perceived"].notna()
     assert stats.spearmanr(cbi.loc[surveyed, "cbi"], experienced[surveyed])[0] > 0.7
+    # customers never surveyed and never complaining are not classified
+    assert not (known & cbi["perceived"].isna() & ~cbi.index.isin(
+        d.tickets.loc[d.tickets["ticket_type"] == "complaint", "customer_id"])).any()
+
+
+def test_benefit_index_reads_the_faults_customers_suffer(big_telecom):
+    d = big_telecom
+    cbi = value.benefit_index(d.customers, d.surveys, d.tickets, d.meta["end"],
+                              service_faults=d.service_faults, orders=d.orders,
+                              contracts=d.contracts)
+    truth = d.truth.customers.set_index("customer_id")["service_fault_rate"].reindex(cbi.index)
+    assert cbi["cbi"].notna().all()
+    # observed faults are a noisy (Poisson) count of the planted rate, over a few years
+    assert stats.spearmanr(cbi["faults_per_year"], truth)[0] > 0.3
+    assert stats.spearmanr(cbi["cbi"], truth)[0] < -0.2  # more faults, less value delivered
 
 
 def test_development_index_separates_growing_from_leaving_customers(retail_values):
@@ -184,7 +260,10 @@ def test_value_matrix_on_retail(retail_values):
     sat = truth["satisfaction"].groupby(m["quadrant"], observed=True).mean()
     assert sat["win-win"] > sat["vulnerable"] and sat["over-served"] > sat["low priority"]
     summary = value.matrix_summary(m, cdi["cdi"])
-    assert summary.loc[["win-win", "vulnerable"], "value_share"].sum() > 0.8
+    assert 0.3 < summary.loc[value.UNCLASSIFIED, "share"] < 0.7  # most were never asked
+    classified = value.matrix_summary(m[m["quadrant"] != value.UNCLASSIFIED])
+    assert value.UNCLASSIFIED not in classified.index
+    assert classified.loc[["win-win", "vulnerable"], "value_share"].sum() > 0.8
 
 
 def test_tier_economics_on_retail(big_retail):

@@ -145,7 +145,8 @@ def at_risk_alive(data, everyone: bool = False) -> float:
 
 
 @per_dataset
-def customer_values(data, margin_rate: float | None = None) -> tuple[pd.Series, pd.Series]:
+def customer_values(data, margin_rate: float | None = None,
+                    unknown: str = "nan") -> tuple[pd.Series, pd.Series]:
     """CLV (3 years, 10%, BG/NBD + Gamma-Gamma, data's margin rate) and the CBI."""
     end = data.meta["end"]
     s, bg = full_period_fit(data)
@@ -153,12 +154,12 @@ def customer_values(data, margin_rate: float | None = None) -> tuple[pd.Series, 
         margin_rate = float(data.orders["margin"].sum() / data.orders["amount"].sum())
     clv = expected_clv(bg, GammaGamma().fit(s), s, years=CLV_YEARS,
                        annual_discount_rate=CLV_DISCOUNT, margin=margin_rate)
-    cbi = benefit_index(data.customers, data.surveys, data.tickets, end)["cbi"]
+    cbi = benefit_index(data.customers, data.surveys, data.tickets, end, unknown=unknown)["cbi"]
     return clv, cbi
 
 
-def quadrant_count(data, quadrant: str = "vulnerable") -> int:
-    clv, cbi = customer_values(data)
+def quadrant_count(data, quadrant: str = "vulnerable", unknown: str = "nan") -> int:
+    clv, cbi = customer_values(data, unknown=unknown)
     return int((value_matrix(clv, cbi)["quadrant"] == quadrant).sum())
 
 
@@ -306,8 +307,9 @@ register(
                "BetaGeo + GammaGamma fitted on summary_data(orders, end), with a 10% annual "
                "discount rate and margin = total margin / total amount of all orders; value "
                "to the customer = the customer benefit index (客户收益指数) "
-               "crmlab.value.benefit_index(...). How many customers are 'vulnerable' (CLV at "
-               "or above the median, CBI below 50)?",
+               "crmlab.value.benefit_index(...); customers about whom nothing is known (never "
+               "surveyed, no complaint) have no CBI and stay unclassified. How many customers "
+               "are 'vulnerable' (CLV at or above the median, CBI below 50)?",
         kind=Number(rel_tol=0, abs_tol=0.5),
         expected=quadrant_count,
         hints=(("crmlab.btyd.expected_clv(bg, gg, summary, years=3, annual_discount_rate=0.10, "
@@ -321,6 +323,9 @@ register(
             Mistake(lambda d: quadrant_count(d, "over-served"),
                     "you swapped the axes: those customers get much from the firm but bring "
                     "little (over-served)"),
+            Mistake(lambda d: quadrant_count(d, unknown="average"),
+                    "you gave the customers about whom nothing is known an average CBI; leave "
+                    "them unclassified (benefit_index's default, CBI NaN)"),
         ),
     ),
     Exercise(
