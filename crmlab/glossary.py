@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["GLOSSARY", "term", "glossary"]
 
-# english term -> (chinese, chapter where it is introduced)
+# english term -> (chinese, chapter notebook where it is introduced: "03", "04a", ...)
 GLOSSARY: dict[str, tuple[str, str]] = {
     "customer relationship management": ("客户关系管理", "00"),
     "scenario": ("行业场景", "00"),
@@ -84,22 +84,22 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "value matrix": ("价值矩阵", "03"),
     "shifted-beta-geometric model": ("移位贝塔几何模型", "03"),
     "heterogeneity": ("异质性", "03"),
-    # 04 satisfaction and loyalty
-    "customer satisfaction": ("客户满意度", "04"),
-    "expectation": ("期望", "04"),
-    "perceived performance": ("感知绩效", "04"),
-    "disconfirmation": ("期望不一致", "04"),
-    "Net Promoter Score": ("净推荐值", "04"),
-    "service quality": ("服务质量", "04"),
-    "importance-performance analysis": ("重要性-绩效分析", "04"),
-    "customer loyalty": ("客户忠诚", "04"),
-    "complaint": ("客户抱怨", "04"),
-    "service recovery": ("服务补救", "04"),
-    "loyalty programme": ("忠诚计划", "04"),
-    "loyalty formation stages": ("客户忠诚的形成阶段", "04"),
-    "zone of indifference": ("无差异区", "04"),
-    "service recovery paradox": ("服务补救悖论", "04"),
-    "customer satisfaction index": ("顾客满意度指数", "04"),
+    # 04 satisfaction and loyalty: 04a satisfaction, 04b satisfaction, profit and loyalty
+    "customer satisfaction": ("客户满意度", "04a"),
+    "expectation": ("期望", "04a"),
+    "perceived performance": ("感知绩效", "04a"),
+    "disconfirmation": ("期望不一致", "04a"),
+    "Net Promoter Score": ("净推荐值", "04a"),
+    "service quality": ("服务质量", "04a"),
+    "importance-performance analysis": ("重要性-绩效分析", "04a"),
+    "customer satisfaction index": ("顾客满意度指数", "04a"),
+    "customer loyalty": ("客户忠诚", "04b"),
+    "complaint": ("客户抱怨", "04b"),
+    "service recovery": ("服务补救", "04b"),
+    "loyalty programme": ("忠诚计划", "04b"),
+    "loyalty formation stages": ("客户忠诚的形成阶段", "04b"),
+    "zone of indifference": ("无差异区", "04b"),
+    "service recovery paradox": ("服务补救悖论", "04b"),
     # 05 strategy
     "hook strategy": ("扣钩策略", "05"),
     "zipper strategy": ("拉链策略", "05"),
@@ -154,11 +154,18 @@ def term(english: str) -> str:
 
 
 def glossary(chapter: str | None = None):
-    """The glossary as a DataFrame (English, 中文, chapter), optionally for one chapter."""
+    """The glossary as a DataFrame (English, 中文, chapter), optionally for one chapter.
+
+    ``chapter`` is a notebook's number, e.g. ``"03"`` or ``"04a"``; a chapter in two notebooks
+    (``"04"``: 04a and 04b) gives the terms of both.
+
+    >>> glossary("04a")["english"].iloc[0], glossary("04")["chapter"].unique().tolist()
+    ('customer satisfaction', ['04a', '04b'])
+    """
     import pandas as pd
 
     rows = [{"english": k, "中文": zh, "chapter": ch} for k, (zh, ch) in GLOSSARY.items()
-            if chapter is None or ch == chapter]
+            if chapter is None or ch == chapter or ch.rstrip("ab") == chapter]
     if not rows:
         raise ValueError(f"no glossary terms for chapter {chapter!r}")
     return pd.DataFrame(rows)

@@ -1,7 +1,6 @@
 """Chapter 04 exercises and homework: every exercise in a
 notebook, answers that follow the student's seed, and feedback on the common mistakes."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,30 @@ import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "solutions" / "04_satisfaction_loyalty.ipynb"
-CHAPTER = ROOT / "notebooks" / "04_satisfaction_loyalty.ipynb"
+# chapter 04 is two notebooks, each with its homework: 04a satisfaction, 04b profit and loyalty
+HALVES = {"04a": "04a_satisfaction.ipynb", "04b": "04b_loyalty.ipynb"}
+HOMEWORKS = {h: ROOT / "solutions" / name for h, name in HALVES.items()}
+CHAPTERS = {h: ROOT / "notebooks" / name for h, name in HALVES.items()}
 N_HOMEWORK = 7
+# the exercises of each half, homework and practice: each goes with its section
+IN_HALF = {"04a": {"ch04.csat-share", "ch04.largest-gap", "ch04.nps-segment",
+                   "ch04.nps-function", "ch04.servqual-gaps", "ch04.ipa-concentrate"},
+           "04b": {"ch04.satisfaction-profit", "ch04.loyalty-stages", "ch04.points-value",
+                   "ch04.recovery-effect"}}
+
+
+def text_of(path: Path) -> str:
+    return "\n".join("".join(c["source"]) for c in load_notebook(path)["cells"])
 
 
 @pytest.fixture(scope="module")
 def source():
-    return load_notebook(HOMEWORK)
+    return {h: text_of(p) for h, p in HOMEWORKS.items()}
 
 
 def test_every_chapter_exercise_is_in_the_homework_or_the_chapter_notebook(source):
-    homework = "\n".join("".join(c["source"]) for c in source["cells"])
-    chapter = "\n".join("".join(c["source"]) for c in
-                        json.loads(CHAPTER.read_text(encoding="utf-8"))["cells"])
+    homework = "\n".join(source.values())
+    chapter = "\n".join(text_of(p) for p in CHAPTERS.values())
     ids = [k for k in all_exercises() if k.startswith("ch04.")]
     assert len(ids) >= 6
     in_homework = [k for k in ids if f'crmlab.check("{k}"' in homework]
@@ -34,6 +43,18 @@ def test_every_chapter_exercise_is_in_the_homework_or_the_chapter_notebook(sourc
         assert f'crmlab.check("{k}"' in homework + chapter, k
     kinds = {type(get(k).kind).__name__ for k in ids}
     assert kinds == {"Number", "Table", "Function", "Choice", "MultiChoice"}
+
+
+@pytest.mark.parametrize("half", list(HALVES))
+def test_each_half_holds_the_exercises_of_its_sections(half, source):
+    """An exercise is in the chapter notebook or the homework of its own half, and only there."""
+    assert set(IN_HALF) == set(HALVES) and set().union(*IN_HALF.values()) == {
+        k for k in all_exercises() if k.startswith("ch04.")}
+    here = source[half] + "\n" + text_of(CHAPTERS[half])
+    elsewhere = "\n".join(source[h] + "\n" + text_of(CHAPTERS[h]) for h in HALVES if h != half)
+    for k in IN_HALF[half]:
+        assert f'crmlab.exercise("{k}")' in here and f'crmlab.check("{k}"' in here, k
+        assert f'"{k}"' not in elsewhere, k
 
 
 DATA_EXERCISES = ["ch04.csat-share", "ch04.nps-segment", "ch04.servqual-gaps",
