@@ -52,7 +52,9 @@ __all__ = [
     "StageRules",
     "assign_stages",
     "customer_summary",
+    "lifecycle_flows",
     "lifecycle_stages",
+    "plot_lifecycle_flow",
     "plot_stage_counts",
     "plot_stages",
     "plot_transition_matrix",
@@ -68,6 +70,7 @@ STAGE_LABELS = {"potential": "Potential", "new": "New", "active": "Active", "loy
                 "churned": "Churned"}
 STAGE_COLOURS = {"potential": "#bdbdbd", "new": "#9ecae1", "active": "#3182bd",
                  "loyal": "#31a354", "churned": "#de2d26"}
+JOINED = "joined"  # the row of lifecycle_flows for customers who registered in between
 
 
 # ------------------------------------------------------------------ helpers
@@ -363,6 +366,105 @@ def transition_matrix(orders: pd.DataFrame, customers: pd.DataFrame | None = Non
     if not normalize:
         return counts
     return counts.div(counts.sum(axis=1).replace(0, np.nan), axis=0)
+
+
+def lifecycle_flows(orders: pd.DataFrame, customers: pd.DataFrame | None = None,
+                    start=None, end=None, rules: StageRules | None = None, *,
+                    contracts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Customers flowing between the stages from ``start`` to ``end``, newcomers included.
+
+    The counts of :func:`transition_matrix` plus a row ``"joined"``: customers who
+    registered after ``start`` and by ``end``, by their stage at ``end``.  Every customer
+    registered by ``end`` is in exactly one cell.
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "b", "c"],
+    ...     "order_date": pd.to_datetime(["2022-01-10", "2023-06-01", "2022-03-01",
+    ...                                   "2023-11-20"])})
+    >>> f = lifecycle_flows(orders, start="2022-12-31", end="2023-12-31")
+    >>> int(f.loc["active", "active"]), int(f.loc["active", "churned"]), int(f.loc["joined", "new"])
+    (1, 1, 1)
+    """
+    counts = transition_matrix(orders, customers, start, end, rules, contracts=contracts,
+                               normalize=False)
+    after = lifecycle_stages(orders, customers, end, rules, contracts=contracts)
+    before = lifecycle_stages(orders, customers, start, rules, contracts=contracts)
+    joined = after[~after.index.isin(before.index)]
+    row = joined.value_counts().reindex(list(STAGES), fill_value=0)
+    out = pd.concat([counts, row.to_frame(JOINED).T])
+    out.index.name, out.columns.name = "stage at start", "stage at end"
+    out.attrs.update(start=str(start), end=str(end))
+    return out.astype(int)
+
+
+def plot_lifecycle_flow(flows: pd.DataFrame, ax: Axes | None = None,
+                        min_share: float = 0.0) -> Axes:
+    """The lifecycle as a flow picture: stages at the start (left) and at the end (right),
+    bands as wide as the number of customers moving between them.
+
+    ``flows`` is a :func:`lifecycle_flows` table; bands below ``min_share`` of all
+    customers are left out (their customers still count in the bars).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path
+
+    _require(flows, "flows", list(STAGES))
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 5))
+    values = flows.to_numpy(dtype=float)
+    total = values.sum()
+    if total <= 0:
+        raise ValueError("flows holds no customers")
+    gap = 0.02 * total
+    colours = {**STAGE_COLOURS, JOINED: "#fdae6b"}
+
+    def stack(sizes):
+        y, pos = 0.0, []
+        for v in sizes:
+            pos.append(y)
+            y += v + (gap if v > 0 else 0)
+        return pos
+
+    left_size, right_size = values.sum(axis=1), values.sum(axis=0)
+    left_y, right_y = stack(left_size), stack(right_size)
+    x0, x1, w = 0.0, 1.0, 0.06
+    out_used = list(left_y)
+    in_used = list(right_y)
+    for i, src in enumerate(flows.index):
+        for j, dst in enumerate(flows.columns):
+            v = values[i, j]
+            if v <= 0:
+                continue
+            y0, y1 = out_used[i], in_used[j]
+            out_used[i] += v
+            in_used[j] += v
+            if v < min_share * total:
+                continue
+            a, b = x0 + w, x1 - w
+            m = (a + b) / 2
+            verts = [(a, y0), (m, y0), (m, y1), (b, y1), (b, y1 + v), (m, y1 + v), (m, y0 + v),
+                     (a, y0 + v), (a, y0)]
+            codes = [Path.MOVETO, Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.LINETO,
+                     Path.CURVE4, Path.CURVE4, Path.CURVE4, Path.CLOSEPOLY]
+            ax.add_patch(PathPatch(Path(verts, codes), facecolor=colours.get(src, "#999"),
+                                   alpha=0.45, lw=0))
+    for names, ys, sizes, x, ha, dx in ((flows.index, left_y, left_size, x0, "right", -0.01),
+                                         (flows.columns, right_y, right_size, x1 - w, "left",
+                                          w + 0.01)):
+        for name, y, v in zip(names, ys, sizes):
+            if v <= 0:
+                continue
+            ax.add_patch(Rectangle((x, y), w, v, color=colours.get(name, "#999")))
+            label = "Joined in between" if name == JOINED else _stage_label(name)
+            ax.text(x + dx, y + v / 2, f"{label} {v:,.0f}", ha=ha, va="center", fontsize=9)
+    ax.set_xlim(-0.3, 1.3)
+    ax.set_ylim(max(left_y[-1] + left_size[-1], right_y[-1] + right_size[-1]) + gap, -gap)
+    ax.axis("off")
+    start, end = flows.attrs.get("start"), flows.attrs.get("end")
+    ax.set_title("Customer lifecycle flows" + (f": {start} → {end}" if start and end else ""))
+    return ax
 
 
 # ------------------------------------------------------------------ stage plots

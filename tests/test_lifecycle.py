@@ -429,3 +429,27 @@ def test_default_datasets_run_end_to_end():
     stages = lifecycle_stages(d.orders, d.customers, d.meta["end"], contracts=d.contracts)
     assert stages.value_counts()["potential"] == 0
     assert len(stages) == len(d.customers)
+
+
+def test_lifecycle_flows_account_for_every_customer(retail):
+    from crmlab.lifecycle import JOINED, lifecycle_flows, plot_lifecycle_flow
+
+    d = retail
+    flows = lifecycle_flows(d.orders, d.customers, "2023-12-31", "2024-12-31")
+    before = lifecycle_stages(d.orders, d.customers, "2023-12-31")
+    after = lifecycle_stages(d.orders, d.customers, "2024-12-31")
+    assert int(flows.to_numpy().sum()) == len(after)
+    assert flows.drop(index=JOINED).sum(axis=1).to_dict() == before.value_counts().reindex(
+        list(STAGES), fill_value=0).to_dict()
+    assert flows.sum(axis=0).to_dict() == after.value_counts().reindex(
+        list(STAGES), fill_value=0).to_dict()
+    registered = pd.to_datetime(d.customers["signup_date"])
+    assert flows.loc[JOINED].sum() == int(((registered > "2023-12-31")
+                                           & (registered <= "2024-12-31")).sum())
+    assert flows.loc[JOINED, "churned"] == 0  # nobody can be silent for a year yet
+    ax = plot_lifecycle_flow(flows)
+    assert len(ax.patches) > 2 * len(STAGES)
+    labels = {t.get_text() for t in ax.texts}
+    assert f"Joined in between {flows.loc[JOINED].sum():,}" in labels
+    with pytest.raises(ValueError, match="holds no customers"):
+        plot_lifecycle_flow(flows * 0)
