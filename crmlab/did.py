@@ -20,24 +20,44 @@ that are still without the system until the next wave starts (for the
 pilots: the months before the second wave).  Already-treated regions are
 never used as a comparison.  :func:`region_effects` estimates one effect per
 region and :func:`usage_moderation` relates it to how much the region's
-staff use the system ([S1] and [S3]: a tool nobody uses changes nothing).
+staff use the system.  [S1] and [S3] argue that a tool nobody uses changes
+nothing; across a handful of regions that is a correlation, not a proof
+(usage is not assigned at random).  In crmlab's simulated data the effect is
+proportional to the region's usage *by assumption of the simulation*, so the
+data reproduce the argument by construction; showing it in a real firm takes
+many units and usage that varies for reasons unrelated to the outcome (for
+example training offered in a random order).
 
 The estimates come from the two-way fixed-effects regression
 ``y = region effect + month effect + delta * (treated and after) + error``,
 which in a balanced panel equals the difference of the four means.  The
-interval uses the regression's standard error (``se="ols"``: independent
-monthly noise) or a cluster-robust one by region (``se="cluster"``, which
-needs many regions to be trustworthy; with six it is only indicative).
+interval uses the regression's standard error (``se="ols"``), which assumes
+independent errors, month after month and region by region.  Real monthly
+KPIs are correlated within a region over time (a good region stays good for
+a while), and then these intervals are too narrow (Bertrand, Duflo &
+Mullainathan 2004).  The cluster-robust standard error by region
+(``se="cluster"``) allows for that correlation but needs many regions; with
+six it is unreliable too.  :func:`placebo_did` and :func:`placebo_rollout`
+offer an honest check that needs no error model: give the "treated" label to
+every other set of regions of the same size and see how often an estimate as
+large as the real one arises when no roll-out happened there (a permutation,
+or placebo, test; Bertrand et al. assign placebo "laws" to random states in
+the same spirit).
 
 References
 ----------
 Angrist, J. D. & Pischke, J.-S. (2009). *Mostly Harmless Econometrics*, ch. 5.
+Bertrand, M., Duflo, E. & Mullainathan, S. (2004). How much should we trust
+differences-in-differences estimates? *Quarterly Journal of Economics* 119(1),
+249-275.
 Card, D. & Krueger, A. B. (1994). Minimum wages and employment. *American
 Economic Review* 84(4), 772-793.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -60,6 +80,8 @@ __all__ = [
     "plot_did",
     "plot_event_study",
     "plot_moderation",
+    "placebo_did",
+    "placebo_rollout",
     "region_effects",
     "rollout_panel",
     "usage_moderation",
@@ -327,6 +349,136 @@ def did_rollout(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
     return res
 
 
+def placebo_did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id",
+                time: str = "month", treated: str = "treated", post: str = "post",
+                among: str = "all", max_assignments: int = 5000, seed: int = 0) -> pd.DataFrame:
+    """Permutation (placebo) check of a DiD: the same estimate with the treated label moved.
+
+    Every set of units of the same size as the treated group gets the label
+    "treated" in turn (the real group is one of them) and the DiD is
+    estimated as if those units had had the roll-out.  If the roll-out did
+    nothing, the real assignment is just one of these, and its estimate is
+    no more extreme than the others; the ``p_value`` is the share of
+    assignments whose ``|estimate|`` is at least the real one's (the real
+    one included, so the smallest possible value is 1 / number of
+    assignments).  It needs no model of the errors (no independence over
+    months), but with few units it cannot be small: 2 of 6 units give 15
+    assignments, so p >= 1/15.
+
+    With ``among="comparison"`` the really treated units are left out and the
+    label moves only among the comparison units: each of these placebo
+    estimates compares units none of which had the roll-out, so they show how
+    large a DiD gets from noise and diverging trends alone (with 4 comparison
+    units and 2 treated: 6 placebos, p >= 1/7).  The real estimate is added
+    as one more row.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        As for :func:`did`; ``treated`` must be the same in every row of a unit.
+    among : {"all", "comparison"}
+        Move the label among all units, or among the comparison units only.
+    max_assignments : int
+        Above this many possible assignments a random sample of them is drawn
+        (``seed``); ``attrs["exact"]`` says which.
+
+    Returns
+    -------
+    DataFrame
+        One row per assignment, largest estimate first: ``treated`` (the units
+        labelled treated), ``estimate``, ``actual`` (the real assignment) and
+        ``overlap`` (how many of the really treated units it contains; 0 =
+        a pure placebo among the comparison units).  ``attrs``: ``estimate``
+        (the real one), ``p_value``, ``n_assignments`` (rows, the real one
+        included), ``exact``, ``among``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"region_id": list("AABBCCDD"), "month": [1, 2] * 4,
+    ...                   "y": [10, 15, 12, 16, 10, 12, 14, 15],
+    ...                   "treated": [True] * 4 + [False] * 4, "post": [False, True] * 4})
+    >>> pl = placebo_did(p)
+    >>> pl[["treated", "estimate", "overlap"]].round(2).values.tolist()[:2]
+    [['A, B', 3.0, 2], ['A, C', 1.0, 1]]
+    >>> pl.attrs["p_value"], pl.attrs["n_assignments"]
+    (0.3333333333333333, 6)
+    """
+    if isinstance(max_assignments, bool) or not isinstance(max_assignments, (int, np.integer)) \
+            or max_assignments < 2:
+        raise ValueError(f"max_assignments must be a whole number of at least 2, got "
+                         f"{max_assignments!r}")
+    if among not in ("all", "comparison"):
+        raise ValueError(f"among must be 'all' (every unit) or 'comparison' (the comparison "
+                         f"units only), got {among!r}")
+    actual = did(panel, outcome=outcome, unit=unit, time=time, treated=treated, post=post)
+    keep = panel[outcome].notna().to_numpy()
+    p = panel[keep]
+    tr, po = _flag(p, treated), _flag(p, post)
+    u = p[unit].to_numpy()
+    per_unit = pd.Series(tr).groupby(u).nunique()
+    if (per_unit > 1).any():
+        bad = ", ".join(map(str, per_unit.index[per_unit > 1][:5]))
+        raise ValueError(f"panel.{treated} must be the same in every row of a {unit}; it "
+                         f"changes within {bad}: a placebo moves whole units between the groups")
+    real = tuple(sorted(set(u[tr])))
+    if among == "comparison":
+        p, po, u = p[~tr], po[~tr], u[~tr]
+    units = sorted(set(u))
+    k, n = len(real), len(units)
+    if among == "comparison" and n <= k:
+        raise ValueError(f"a placebo among the comparison units needs more of them than treated "
+                         f"units ({k}), got {n}: use among='all'")
+    total = math.comb(n, k)
+    if total <= max_assignments:
+        sets = list(itertools.combinations(units, k))
+        exact = True
+    else:
+        rng = np.random.default_rng(seed)
+        draws = {real} if among == "all" else set()
+        while len(draws) < max_assignments:
+            draws.add(tuple(sorted(rng.choice(units, size=k, replace=False).tolist())))
+        sets = sorted(draws)
+        exact = False
+    y = p[outcome].to_numpy(dtype=float)
+    rest = np.hstack([np.ones((len(p), 1)), _dummies(u), _dummies(p[time].to_numpy())])
+    rows = []
+    for group in sets:
+        d = np.isin(u, group) & po
+        beta, *_ = np.linalg.lstsq(np.hstack([d[:, None].astype(float), rest]), y, rcond=None)
+        rows.append({"treated": ", ".join(map(str, group)), "estimate": float(beta[0]),
+                     "actual": tuple(group) == real, "overlap": len(set(group) & set(real))})
+    if among == "comparison":
+        rows.append({"treated": ", ".join(map(str, real)), "estimate": actual.estimate,
+                     "actual": True, "overlap": k})
+    out = pd.DataFrame(rows).sort_values(["estimate", "treated"], ascending=[False, True],
+                                         kind="stable").reset_index(drop=True)
+    extreme = out["estimate"].abs() >= abs(actual.estimate) - 1e-9 * max(1.0, abs(actual.estimate))
+    out.attrs.update(estimate=actual.estimate, p_value=float(extreme.mean()),
+                     n_assignments=len(out), exact=exact, outcome=outcome, among=among)
+    return out
+
+
+def placebo_rollout(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
+                    outcome: str = "satisfaction_index", wave: int = 1,
+                    among: str = "all") -> pd.DataFrame:
+    """:func:`placebo_did` for one roll-out wave, on the clean sample of :func:`did_rollout`.
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> d = crmlab.load("retail")
+    >>> pl = placebo_rollout(d.kpi_monthly, d.regions)
+    >>> pl.attrs["n_assignments"], int((pl["overlap"] == 0).sum())  # 2 of 6; 2 of the other 4
+    (15, 6)
+    >>> placebo_rollout(d.kpi_monthly, d.regions, among="comparison").attrs["n_assignments"]
+    7
+    """
+    sample, _, _ = _wave_sample(rollout_panel(kpi_monthly, regions, outcome), wave)
+    out = placebo_did(sample, among=among)
+    out.attrs.update(outcome=outcome, wave=wave)
+    return out
+
+
 def event_study(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
                 outcome: str = "satisfaction_index", wave: int = 1, bin_months: int = 3,
                 reference: str = "pre", level: float = 0.95) -> pd.DataFrame:
@@ -420,7 +572,11 @@ def region_effects(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
 
 @dataclass
 class ModerationResult:
-    """How the roll-out effect grows with employee usage: ``effect = a + b * usage``."""
+    """How the roll-out effect varies with employee usage: ``effect = a + b * usage``.
+
+    ``intercept`` (with ``intercept_ci``) is the line's value at zero usage, an
+    extrapolation when no region was observed near zero usage.
+    """
 
     table: pd.DataFrame
     slope: float
@@ -431,6 +587,7 @@ class ModerationResult:
     correlation: float
     level: float
     usage_name: str
+    intercept_ci: tuple[float, float] = (float("nan"), float("nan"))
 
 
 def usage_moderation(effects: pd.DataFrame, usage: pd.Series, level: float = 0.95
@@ -473,7 +630,9 @@ def usage_moderation(effects: pd.DataFrame, usage: pd.Series, level: float = 0.9
                             slope_ci=(float(beta[1] - q * se_[1]), float(beta[1] + q * se_[1])),
                             intercept=float(beta[0]), intercept_se=float(se_[0]),
                             correlation=float(np.corrcoef(t["usage"], t["estimate"])[0, 1]),
-                            level=level, usage_name=str(usage.name or "usage"))
+                            level=level, usage_name=str(usage.name or "usage"),
+                            intercept_ci=(float(beta[0] - q * se_[0]),
+                                          float(beta[0] + q * se_[0])))
 
 
 # ---------------------------------------------------------------- plots
@@ -561,13 +720,54 @@ def plot_moderation(result: ModerationResult, ax: Axes | None = None) -> Axes:
     t = result.table
     q = stats.norm.ppf(0.5 + result.level / 2)
     ax.errorbar(t["usage"], t["estimate"], yerr=q * t["se"], fmt="o", color="#4c72b0", capsize=3)
-    for r, row in t.iterrows():
-        ax.annotate(str(r), (row["usage"], row["estimate"]), xytext=(5, 3),
-                    textcoords="offset points", fontsize=8)
     xs = np.linspace(0, t["usage"].max() * 1.05, 50)
     ax.plot(xs, result.intercept + result.slope * xs, color="#d95f02",
             label=f"effect = {result.intercept:.2f} + {result.slope:.2f} x usage")
     ax.axhline(0, color="#666666", lw=0.8)
     ax.set(xlabel=result.usage_name.replace("_", " "), ylabel="roll-out effect (DiD)")
     ax.legend(frameon=False, fontsize=8, loc="upper left")
+    _label_points(ax, t["usage"].to_numpy(dtype=float), t["estimate"].to_numpy(dtype=float),
+                  [str(r) for r in t.index])
     return ax
+
+
+def _label_points(ax: Axes, x: np.ndarray, y: np.ndarray, labels: list[str],
+                  fontsize: float = 8) -> list:
+    """Annotate points so that no label overlaps another label or another point.
+
+    Each label tries, in turn, right above, right below, left above, left
+    below, above and below its point, at growing distances, and takes the
+    first place where it touches no label already placed (points from left
+    to right) and no other point's marker.
+    """
+    from matplotlib.transforms import Bbox
+
+    ax.autoscale_view()
+    renderer = ax.figure.canvas.get_renderer()
+    px = ax.transData.transform(np.column_stack([x, y]))
+    r = 5 * ax.figure.dpi / 72  # half a marker, in pixels
+    markers = [Bbox([[a - r, b - r], [a + r, b + r]]) for a, b in px]
+    spots = [(dx * k, dy * k, ha, va) for k in (1, 2, 3)
+             for dx, dy, ha, va in ((5, 3, "left", "bottom"), (5, -3, "left", "top"),
+                                    (-5, 3, "right", "bottom"), (-5, -3, "right", "top"),
+                                    (0, 7, "center", "bottom"), (0, -7, "center", "top"))]
+    placed, texts = [], []
+    for i in np.argsort(x, kind="stable"):
+        others = placed + [m for j, m in enumerate(markers) if j != i]
+        best = None
+        for dx, dy, ha, va in spots:
+            a = ax.annotate(labels[i], (x[i], y[i]), xytext=(dx, dy), textcoords="offset points",
+                            fontsize=fontsize, ha=ha, va=va)
+            box = a.get_window_extent(renderer).expanded(1.05, 1.1)
+            clash = sum(box.overlaps(b) for b in others)
+            if best is None or clash < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (clash, a, box)
+            else:
+                a.remove()
+            if clash == 0:
+                break
+        placed.append(best[2])
+        texts.append(best[1])
+    return texts

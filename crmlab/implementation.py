@@ -9,7 +9,8 @@ The course's qualitative lists, in English and Chinese:
   the failure reasons it guards against;
 * :data:`IMPLEMENTATION_STEPS` — the implementation steps (实施步骤, course document [S2]);
 * :data:`SME_PITFALLS` — the pitfalls of small and medium-sized firms
-  (中小企业常见的坑, course document [S2]);
+  (中小企业常见的坑, course document [S2]), in the order of the steps: each pitfall
+  is the step at the same position done badly;
 * :func:`self_assessment` and :func:`plot_self_assessment` — a firm rates itself
   1-5 on the ten success factors and sees its weakest ones and the failure risks
   they leave open (a qualitative scorecard; compare Mendoza et al. 2007).
@@ -104,14 +105,19 @@ IMPLEMENTATION_STEPS: tuple[tuple[str, str], ...] = (
     ("keep the customer experience in view", "注重客户体验"),
 )
 # Course document [S2], FAQ 2: pitfalls of small and medium-sized firms (中小企业常见的坑).
+# Each pitfall is one step of IMPLEMENTATION_STEPS done badly, and stands at that step's
+# position: SME_PITFALLS[i] is the bad version of IMPLEMENTATION_STEPS[i].  ([S2] lists the
+# pitfalls in another order: system, data, staff, plan, customer experience, technology,
+# continuous improvement.)
 SME_PITFALLS: tuple[tuple[str, str], ...] = (
-    ("system chosen on price or feature list only", "系统选择不当"),
-    ("poor data management", "数据管理不善"),
-    ("staff resist the new system (low usage)", "员工抵触情绪"),
-    ("no clear implementation plan", "缺乏明确的实施计划"),
-    ("customer experience ignored", "忽视客户体验"),
-    ("over-reliance on technology", "过度依赖技术"),
-    ("no continuous improvement after go-live", "忽视持续优化"),
+    # 1 needs and goals
+    ("over-reliance on technology (software bought before the needs are clear)", "过度依赖技术"),
+    ("system chosen on price or feature list only", "系统选择不当"),  # 2 choose a system
+    ("poor data management", "数据管理不善"),  # 3 migrate and clean the data
+    ("staff resist the new system (low usage)", "员工抵触情绪"),  # 4 train the staff
+    ("no clear implementation plan", "缺乏明确的实施计划"),  # 5 pilot, then roll out
+    ("no continuous improvement after go-live", "忽视持续优化"),  # 6 keep improving
+    ("customer experience ignored", "忽视客户体验"),  # 7 customer experience
 )
 
 

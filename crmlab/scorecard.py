@@ -289,7 +289,7 @@ def _ind(key, en, zh, dim, red, green, signals=(), weight=1.0) -> Indicator:
 CRM_INDEX = IndexSystem((
     _ind("resolved_24h_rate", "tickets resolved within 24 h", "24小时内解决率",
          "service_quality", 0.70, 0.80, ("no_hr_link", "it_driven")),
-    _ind("median_resolution_hours", "median resolution time (h)", "平均解决时长",
+    _ind("median_resolution_hours", "median resolution time (h)", "解决时长中位数",
          "service_quality", 16.0, 13.0, ("no_hr_link",)),
     _ind("satisfaction_index", "satisfaction index (0-100)", "满意度指数",
          "satisfaction", 71.0, 76.0, ("wrong_object", "reporting_reengineering")),

@@ -126,6 +126,99 @@ def test_moderation_by_hand():
     slope = np.sum(w * (x - xm) * (y - ym)) / np.sum(w * (x - xm) ** 2)
     assert m.slope == pytest.approx(slope) and m.intercept == pytest.approx(ym - slope * xm)
     assert list(m.table.index) == ["A", "B", "C"]  # Z has no effect estimate
+    # the intercept's interval: t quantile with 3 - 2 = 1 degree of freedom
+    from scipy import stats
+    q = stats.t.ppf(0.975, 1)
+    assert m.intercept_ci == pytest.approx((m.intercept - q * m.intercept_se,
+                                            m.intercept + q * m.intercept_se))
+
+
+# ---------------------------------------------------------------- placebo (permutation) check
+def noiseless_panel(effect: float = 2.0) -> pd.DataFrame:
+    """Six regions, four months; A and B treated from month 3; no noise at all."""
+    regions, months = list("ABCDEF"), [1, 2, 3, 4]
+    p = pd.DataFrame([(r, m) for r in regions for m in months], columns=["region_id", "month"])
+    p["treated"], p["post"] = p["region_id"].isin(["A", "B"]), p["month"] >= 3
+    level = p["region_id"].map(dict(zip(regions, [3.0, 1.0, 4.0, 1.0, 5.0, 9.0])))
+    p["y"] = level + 0.5 * p["month"] + effect * (p["treated"] & p["post"])
+    return p
+
+
+def test_placebo_by_hand():
+    """Placebo group S vs the rest: effect x (share of S treated - share of the rest treated)."""
+    pl = D.placebo_did(noiseless_panel(2.0))
+    assert pl.attrs["n_assignments"] == 15 and pl.attrs["exact"]  # 6 choose 2
+    assert pl.attrs["estimate"] == pytest.approx(2.0)
+    by = pl.set_index("treated")["estimate"]
+    assert by["A, B"] == pytest.approx(2.0)                  # the real group: 1 - 0
+    assert by["A, C"] == pytest.approx(2.0 * (1 / 2 - 1 / 4))  # one treated region each side
+    assert by["C, D"] == pytest.approx(2.0 * (0 - 2 / 4))      # a pure placebo
+    assert (pl["overlap"] == 0).sum() == 6 and (pl["overlap"] == 1).sum() == 8
+    assert pl.loc[0, "actual"] and pl["actual"].sum() == 1
+    assert pl.attrs["p_value"] == pytest.approx(1 / 15)  # only the real one is as extreme
+
+
+def test_placebo_among_the_comparison_units_by_hand():
+    """Without noise, comparison regions moving in parallel give placebo estimates of exactly 0."""
+    pl = D.placebo_did(noiseless_panel(2.0), among="comparison")
+    placebos = pl[~pl["actual"]]
+    assert len(placebos) == 6 and (placebos["overlap"] == 0).all()  # 4 choose 2
+    assert set(placebos["treated"]) == {"C, D", "C, E", "C, F", "D, E", "D, F", "E, F"}
+    assert placebos["estimate"].abs().max() < 1e-9
+    assert pl.loc[pl["actual"], "estimate"].item() == pytest.approx(2.0)
+    assert pl.attrs["p_value"] == pytest.approx(1 / 7) and pl.attrs["among"] == "comparison"
+    # a planted difference between two comparison regions shows up in their placebo
+    p = noiseless_panel(2.0)
+    p.loc[p["region_id"].isin(["C", "D"]) & p["post"], "y"] += 1.0
+    by = D.placebo_did(p, among="comparison").set_index("treated")["estimate"]
+    assert by["C, D"] == pytest.approx(1.0) and by["E, F"] == pytest.approx(-1.0)
+    assert by["C, E"] == pytest.approx(0.0)
+
+
+def test_placebo_without_an_effect_is_not_significant():
+    """No effect planted: the real group is one of the crowd (over many random panels)."""
+    rng = np.random.default_rng(3)
+    ps = []
+    for _ in range(200):
+        p = noiseless_panel(0.0)
+        p["y"] += rng.normal(size=len(p))
+        ps.append(D.placebo_did(p).attrs["p_value"])
+    ps = np.array(ps)
+    assert ps.min() >= 1 / 15 - 1e-12
+    assert (ps <= 0.1).mean() == pytest.approx(0.1, abs=0.06)  # a valid test: ~10% at 0.1
+    assert np.mean(ps) == pytest.approx(0.53, abs=0.06)  # mean of uniform on {1..15}/15
+
+
+def test_placebo_sampled_when_there_are_too_many_assignments():
+    pl = D.placebo_did(noiseless_panel(2.0), max_assignments=5, seed=1)
+    assert not pl.attrs["exact"] and pl.attrs["n_assignments"] == 5 and pl["actual"].sum() == 1
+
+
+def test_placebo_on_the_rollout():
+    d = crmlab.load("retail")
+    pl = D.placebo_rollout(d.kpi_monthly, d.regions)
+    pilot = D.did_rollout(d.kpi_monthly, d.regions)
+    assert pl.attrs["estimate"] == pytest.approx(pilot.estimate)
+    assert pl.loc[pl["actual"], "treated"].item() == "R04, R06"
+    assert pl.attrs["n_assignments"] == 15 and pl.attrs["p_value"] >= 1 / 15
+    wave2 = D.placebo_rollout(d.kpi_monthly, d.regions, wave=2)
+    assert wave2.attrs["n_assignments"] == 4 and wave2.attrs["p_value"] >= 0.25  # 3 of 4
+
+
+def test_placebo_bad_input_gets_a_clear_message():
+    p = noiseless_panel()
+    p.loc[p["region_id"].eq("C") & p["month"].eq(4), "treated"] = True
+    with pytest.raises(ValueError, match="same in every row of a region_id.*C"):
+        D.placebo_did(p)
+    with pytest.raises(ValueError, match="among must be 'all'"):
+        D.placebo_did(noiseless_panel(), among="others")
+    d = crmlab.load("retail")
+    with pytest.raises(ValueError, match="needs more of them than treated units"):
+        D.placebo_rollout(d.kpi_monthly, d.regions, wave=2, among="comparison")
+    with pytest.raises(ValueError, match="max_assignments must be a whole number"):
+        D.placebo_did(noiseless_panel(), max_assignments=1)
+    with pytest.raises(ValueError, match="missing column"):
+        D.placebo_did(noiseless_panel().drop(columns="post"))
 
 
 # ---------------------------------------------------------------- bad input
@@ -169,6 +262,36 @@ def test_plots():
                            usage_kpi(d, period=None)["logins_per_week"])
     assert D.plot_moderation(m).get_xlabel() == "logins per week"
     plt.close("all")
+
+
+def _label_boxes(ax):
+    fig = ax.figure
+    fig.canvas.draw()
+    texts = [t for t in ax.texts if t.get_text()]
+    return {t.get_text(): t.get_window_extent(fig.canvas.get_renderer()) for t in texts}
+
+
+def test_moderation_labels_do_not_overlap():
+    """R03 and R05 sit close together in the retail data: their labels must not collide."""
+    import matplotlib.pyplot as plt
+
+    d = crmlab.load("retail")
+    m = D.usage_moderation(D.region_effects(d.kpi_monthly, d.regions),
+                           usage_kpi(d, period=None)["logins_per_week"])
+    crowded = D.usage_moderation(  # four regions almost on one spot
+        pd.DataFrame({"estimate": [2.0, 2.05, 1.95, 2.02, 4.0], "se": [0.5] * 5,
+                      "ci_low": [1.0] * 5, "ci_high": [3.0] * 5},
+                     index=["R01", "R02", "R03", "R04", "R05"]),
+        pd.Series({"R01": 10.0, "R02": 10.2, "R03": 10.1, "R04": 9.9, "R05": 15.0}))
+    for result in (m, crowded):
+        ax = D.plot_moderation(result)
+        boxes = _label_boxes(ax)
+        assert sorted(boxes) == sorted(map(str, result.table.index))
+        names = list(boxes)
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                assert not boxes[a].overlaps(boxes[b]), (a, b)
+        plt.close(ax.figure)
 
 
 def test_true_false_outcome_is_a_0_1_outcome():

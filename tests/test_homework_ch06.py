@@ -60,7 +60,8 @@ def test_answers_follow_the_seed(practice_and_other):
             continue
         right, theirs = _as_answer(ex, ex.expected(mine)), _as_answer(ex, ex.expected(other))
         assert evaluate(ex, right, mine).correct, ex_id
-        if ex_id in ("ch06.ahp-cr", "ch06.naive-bias"):  # conceptual: the same for everyone
+        if ex_id in ("ch06.ahp-cr", "ch06.naive-bias", "ch06.step-order",
+                     "ch06.step-pitfall"):  # conceptual: the same for everyone
             continue
         data_driven += 1
         assert not evaluate(ex, theirs, mine).correct, ex_id
@@ -150,3 +151,32 @@ def test_failure_signals_take_the_worst_light(practice_and_other):
         if worst_light(data) == "red" and failure_signals(data, ("red", "amber")) != answer:
             verdict = evaluate(ex, failure_signals(data, ("red", "amber")), data)
             assert "amber" in verdict.message
+
+
+def test_implementation_step_exercises_follow_the_course_lists(practice_and_other):
+    """The practice exercises on the steps (实施步骤) agree with IMPLEMENTATION_STEPS/SME_PITFALLS."""
+    from crmlab.implementation import IMPLEMENTATION_STEPS, SME_PITFALLS
+
+    data = practice_and_other[("retail", 2024)]
+    order = all_exercises()["ch06.step-order"]
+    steps = [en for en, _ in IMPLEMENTATION_STEPS]
+    letters = {"A": "train the staff", "B": "choose a suitable", "C": "set needs",
+               "D": "pilot in one unit"}
+    position = {k: next(i for i, s in enumerate(steps) if s.startswith(v))
+                for k, v in letters.items()}
+    assert "".join(sorted(letters, key=position.get)) == order.expected(data) == "CBAD"
+    assert evaluate(order, "C, B, A, D", data).correct
+    assert evaluate(order, "cbad", data).correct
+    verdict = evaluate(order, "BCAD", data)
+    assert verdict.status == "wrong" and "系统选择不当" in verdict.message
+    assert "员工抵触情绪" in evaluate(order, "CBDA", data).message
+    assert evaluate(order, "DCBA", data).status == "wrong"  # no specific feedback, still wrong
+
+    pitfall = all_exercises()["ch06.step-pitfall"]
+    right = pitfall.kind.options[pitfall.expected(data)]
+    i = next(i for i, (en, _) in enumerate(SME_PITFALLS) if en == "poor data management")
+    assert right.startswith(IMPLEMENTATION_STEPS[i][0].split(" (")[0])
+    assert evaluate(pitfall, "c", data).correct
+    for wrong in "abdefg":  # every wrong step gets its own reason
+        v = evaluate(pitfall, wrong, data)
+        assert v.status == "wrong" and "is not the best answer" not in v.message, wrong

@@ -18,6 +18,32 @@ def test_failure_reasons_and_success_factors_are_bilingual_and_linked():
         assert set(i.signals) <= set(reasons.index), i.key
 
 
+@pytest.mark.parametrize("i, step_word, step_zh, pitfall_word, pitfall_zh", [
+    (0, "needs", "需求", "technology", "技术"),
+    (1, "system", "系统", "system", "系统"),
+    (2, "data", "数据", "data", "数据"),
+    (3, "staff", "培训", "staff", "员工"),
+    (4, "roll out", "分段", "plan", "计划"),
+    (5, "improving", "优化", "improvement", "优化"),
+    (6, "customer experience", "客户体验", "customer experience", "客户体验"),
+])
+def test_each_pitfall_stands_beside_the_step_it_spoils(i, step_word, step_zh, pitfall_word,
+                                                       pitfall_zh):
+    """SME_PITFALLS[i] is IMPLEMENTATION_STEPS[i] done badly (the chapter shows them side by side)."""
+    (step_en, step_cn), (pit_en, pit_cn) = impl.IMPLEMENTATION_STEPS[i], impl.SME_PITFALLS[i]
+    assert step_word in step_en and step_zh in step_cn, (i, step_en, step_cn)
+    assert pitfall_word in pit_en and pitfall_zh in pit_cn, (i, pit_en, pit_cn)
+
+
+def test_steps_and_pitfalls_are_the_seven_of_the_course_document():
+    assert {zh for _, zh in impl.SME_PITFALLS} == {
+        "系统选择不当", "数据管理不善", "员工抵触情绪", "缺乏明确的实施计划", "忽视客户体验",
+        "过度依赖技术", "忽视持续优化"}
+    assert [zh for _, zh in impl.IMPLEMENTATION_STEPS] == [
+        "明确需求和目标", "选择合适的CRM系统", "数据迁移和整理", "员工培训", "逐步实施，分段推进",
+        "持续优化和改进", "注重客户体验"]
+
+
 # ---------------------------------------------------------------- self-assessment
 def test_self_assessment_shows_the_weakest_factors():
     answers = dict(zip(impl.SUCCESS_FACTORS, [5, 4, 2, 3, 4, 1, 3, 2, 4, 5]))

@@ -104,6 +104,17 @@ def test_index_system_table_weights_add_up():
     assert w["satisfaction"] == pytest.approx(ahp.weights["satisfaction"])
 
 
+def test_chinese_labels_say_median_where_the_indicator_is_a_median():
+    """平均 is the mean: an indicator computed as a median must say 中位 (中位数) in Chinese."""
+    for i in S.CRM_INDEX.indicators:
+        said = f"{i.key} {i.en}".lower()
+        if "median" in said:
+            assert "中位" in i.zh and "平均" not in i.zh, (i.key, i.zh)
+        if "mean" in said.split() or "average" in said:
+            assert "平均" in i.zh or "均值" in i.zh, (i.key, i.zh)
+    assert S.CRM_INDEX.table().loc["median_resolution_hours", "中文"] == "解决时长中位数"
+
+
 def test_calibrated_thresholds_make_a_quarter_red():
     k = kpi_table(crmlab.generate("retail", 3000, seed=3))
     ref = k.xs(2023, level="period")

@@ -312,6 +312,74 @@ register(
         ),
     ),
     Exercise(
+        id="ch06.step-order",
+        practice=True,
+        title="The order of the implementation steps",
+        prompt="A small firm plans its CRM project. Put these four implementation steps "
+               "(实施步骤) in the order course document [S2] gives them: A) train the staff and "
+               "build habits of use (员工培训); B) choose a suitable CRM system (选择合适的CRM系统); "
+               "C) set needs and goals (明确需求和目标); D) pilot in one unit, then roll out step "
+               "by step (逐步实施，分段推进). Answer with the four letters, e.g. 'ABCD'.",
+        kind=Text(),
+        expected=lambda d: "CBAD",
+        hints=("What must be known before anyone can judge whether a system is suitable?",
+               "Staff are trained on the system that was chosen, before it goes live in a unit."),
+        explanation="Needs and goals first, then the system that serves them, then the people "
+                    "who will use it, then a pilot and a step-by-step roll-out. Each step done "
+                    "badly is one of the pitfalls of small firms (SME_PITFALLS beside "
+                    "IMPLEMENTATION_STEPS).",
+        mistakes=(
+            Mistake(lambda d: "BCAD", "you chose the system before the needs were set: that is "
+                                      "the pitfall 'system chosen on price or feature list' "
+                                      "(系统选择不当), with technology leading the project (过度依赖"
+                                      "技术). Needs and goals come first"),
+            Mistake(lambda d: "CBDA", "the pilot goes live before anyone is trained: that invites "
+                                      "the pitfall 'staff resist the new system' (员工抵触情绪). "
+                                      "Train first, then pilot"),
+            Mistake(lambda d: "CABD", "training on what? The staff are trained on the system "
+                                      "that was chosen: choose it first"),
+            Mistake(lambda d: "CDBA", "a pilot needs a system to pilot: choose the system and "
+                                      "train the staff before a unit goes live"),
+        ),
+    ),
+    Exercise(
+        id="ch06.step-pitfall",
+        practice=True,
+        title="Which step was done badly?",
+        prompt="Six months after go-live, a shop's CRM holds many customers two or three times, "
+               "with the addresses of the old spreadsheets, and its sales reports disagree with "
+               "the accounts. The staff log in every day. Which implementation step (实施步骤) was "
+               "done badly?",
+        kind=Choice(
+            options={"a": "set needs and goals (明确需求和目标)",
+                     "b": "choose a suitable CRM system (选择合适的CRM系统)",
+                     "c": "migrate and clean the data (数据迁移和整理)",
+                     "d": "train the staff (员工培训)",
+                     "e": "pilot in one unit, then roll out step by step (逐步实施，分段推进)",
+                     "f": "keep evaluating and improving (持续优化和改进)",
+                     "g": "keep the customer experience in view (注重客户体验)"},
+            feedback={"b": "any CRM can hold clean records; the copies came in with the old "
+                           "spreadsheets, loaded without de-duplication",
+                      "d": "the staff use the system every day; untrained staff may type a "
+                           "record twice, but copies with the old spreadsheets' addresses came "
+                           "in with the data that were moved over",
+                      "f": "continuous evaluation would have noticed it sooner, but the defect "
+                           "was made when the data were moved in",
+                      "e": "a pilot would have shown the problem in one unit first, but the "
+                           "duplicates come from the data that were loaded, pilot or not",
+                      "a": "clear goals do not de-duplicate records; look at where the copies "
+                           "came from",
+                      "g": "customers will suffer from it (letters twice, wrong addresses), but "
+                           "the cause is earlier"},
+        ),
+        expected=lambda d: "c",
+        hints=("Where do records with the addresses of the old spreadsheets come from?",),
+        explanation="Duplicated and outdated records are the pitfall 'poor data management' "
+                    "(数据管理不善): data migration (数据迁移和整理) means de-duplicating and "
+                    "completing the records before they are loaded. Section 2 measures it "
+                    "(data_quality: uniqueness).",
+    ),
+    Exercise(
         id="ch06.did-wave2",
         practice=True,
         title="The second wave",
@@ -465,8 +533,11 @@ register(
         expected=usage_slope,
         hints=(("m = usage_moderation(region_effects(data.kpi_monthly, data.regions), "
                "usage_kpi(data, period=None)['logins_per_week']); m.slope"),),
-        explanation="Regions whose staff use the system more gain more; with no use the fitted "
-                    "effect is close to zero: a tool nobody uses changes nothing.",
+        explanation="In these data the regions whose staff use the system more gained more. "
+                    "The line's value at zero use is an extrapolation: no live region logs in "
+                    "less than about five times a week. In this simulation the effect grows "
+                    "with usage by assumption; in a real firm usage differs between regions "
+                    "for reasons (managers, customers) that may move satisfaction themselves.",
         mistakes=(
             Mistake(lambda d: usage_slope(d, column="records_per_week"),
                     "that uses records entered; the exercise asks for logins"),
