@@ -348,6 +348,54 @@ register(
                     "shift in management theory is the catalyst.",
     ),
     Exercise(
+        id="ch01.crm-levels",
+        practice=True,
+        title="What CRM is: three levels (内涵)",
+        prompt="A shop buys a CRM software package and loads all its customer data into it. "
+               "Its sales staff are still paid on the number of products sold, and they use the "
+               "system only to log their calls; marketing and service work as before. Which "
+               "levels of what CRM is (内涵) does the shop have? Tick all that apply.",
+        kind=MultiChoice(
+            options={"philosophy": "a management philosophy: the customer at the centre "
+                                   "(指导思想和理念)",
+                     "model": "an operating model: marketing, sales and service organised "
+                              "around the customer (管理模式和运营机制)",
+                     "technology": "a technology: systems that hold and use customer data "
+                                   "(信息技术与应用解决方案)"},
+            feedback={"philosophy": "pay per product sold keeps the product, not the customer, "
+                                    "at the centre",
+                      "model": "marketing, sales and service work as before: nothing is "
+                               "organised around the customer"},
+        ),
+        expected=lambda d: ["technology"],
+        hints=("Ask of each level: what in the case shows it?",),
+        explanation="Only the technology: the tool-only view that course document [S1] names as "
+                    "the commonest mistake. Without the philosophy and the operating model the "
+                    "software changes little.",
+    ),
+    Exercise(
+        id="ch01.crm-essence",
+        practice=True,
+        title="The essence of CRM (本质)",
+        prompt="In the course notes, what is the final goal of CRM, the core of its essence (本质)?",
+        kind=Choice(
+            options={"a": "the largest value of the customer resource (客户资源价值最大化)",
+                     "b": "a satisfied customer, whatever it costs",
+                     "c": "as much customer data as possible",
+                     "d": "a fully automated sales force"},
+            feedback={"b": "satisfaction is a means, not the goal: chapter 04 asks whether it "
+                           "always pays",
+                      "c": "data is a means: the essence is what the relationship is worth to "
+                           "both sides",
+                      "d": "automation is the technology level of CRM, not its goal"},
+        ),
+        expected=lambda d: "a",
+        hints=("Think of the customer base as an asset of the firm.",),
+        explanation="CRM aims at the largest value of the customer resource, in a game of "
+                    "cooperation and competition (竞合博弈) in which both firm and customer invest "
+                    "in the relationship (双向资源投入).",
+    ),
+    Exercise(
         id="ch01.rm-core-ideas",
         practice=True,
         title="Core ideas of relationship marketing",
