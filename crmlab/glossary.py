@@ -134,6 +134,10 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "parallel trends": ("平行趋势", "06"),
     "net present value": ("净现值", "06"),
     "data-quality score": ("数据质量评分", "06"),
+    "two-way fixed effects": ("双向固定效应", "06"),
+    "event study": ("事件研究", "06"),
+    "placebo check": ("安慰剂检验", "06"),
+    "permutation test": ("置换检验", "06"),
     # 07 information integration
     "data silo": ("数据孤岛", "07"),
     "data cleaning": ("数据清洗", "07"),

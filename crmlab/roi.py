@@ -11,7 +11,8 @@ CRM project's yearly benefits and costs into the figures of a business case:
   flow reaches zero (投资回收期);
 * :func:`crm_project` — the same from a few planning numbers: the investment,
   the yearly benefit and running cost, the horizon and a ramp-up while staff
-  learn to use the system (an unused system brings nothing, course document [S2]);
+  learn to use the system (a planning assumption; course document [S2] argues that
+  an unused system brings nothing);
 * :func:`plot_roi` — net cash flow per year and the cumulative cash flow, plain
   and discounted, with the payback points.
 
@@ -186,8 +187,9 @@ def crm_project(investment: float, annual_benefit: float, annual_cost: float = 0
     training); every later year costs ``annual_cost`` (subscription, support)
     and brings ``annual_benefit`` (extra margin from kept customers, time
     saved).  With ``ramp_years = k`` the benefit grows linearly to its full
-    size in year ``k`` (t/k of it in year t): staff need time to use the
-    system, and an unused system brings nothing ([S2]).
+    size in year ``k`` (t/k of it in year t), a planning assumption: staff
+    need time to use the system, and [S2] argues that an unused system brings
+    nothing.
 
     Examples
     --------
