@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from crmlab.btyd import BetaGeo, GammaGamma, expected_clv
-from crmlab.clv import calibration_holdout, retention_clv, summary_data
+from crmlab.clv import calibration_holdout, dcf_clv, retention_clv, summary_data
 from crmlab.exercises.core import Exercise, Mistake, per_dataset, register
 from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text
 from crmlab.rfm import quintile_scores, rfm_scores
@@ -21,7 +21,9 @@ from crmlab.value import benefit_index, retention_lever, tier_economics, value_m
 FOCUS_ORDER = "O0001000"  # the order whose customer the RFM-code exercise asks about
 CALIBRATION_END = "2024-06-30"  # calibration / hold-out split of the BG/NBD exercises
 CLV_YEARS, CLV_DISCOUNT = 3, 0.10
-SBG_MONTHS = 48  # the sBG exercise projects contract survival this many months ahead
+SBG_MONTHS = 48
+DCF_MARGINS = (15, 25, 35, 40, 40, 40, 40, 40)  # the DCF exercise's customer, years 1-8
+DCF_RETENTION, DCF_DISCOUNT, DCF_ACQUISITION = 0.7, 0.08, 45.0  # the sBG exercise projects contract survival this many months ahead
 
 
 @per_dataset
@@ -399,6 +401,35 @@ register(
                   Mistake(lambda d: 0.75 / (1 - 0.75), "that is r/(1−r), the multiple without "
                                                          "discounting; divide by 1 + i − r"),
                   Mistake(lambda d: 1 / (1 + 0.12 - 0.75), "the numerator is r, not 1")),
+    ),
+    Exercise(
+        id="ch03.dcf-clv",
+        practice=True,
+        title="CLV by discounted cash flow",
+        prompt="A new customer costs 45 to acquire. If they stay, their yearly margin grows: "
+               f"{', '.join(map(str, DCF_MARGINS))} in years 1 to {len(DCF_MARGINS)}, each at the "
+               f"end of the year. They stay from one year to the next with probability "
+               f"{DCF_RETENTION}, and money is discounted at {DCF_DISCOUNT:.0%} a year. What is "
+               "the customer's CLV over these years, net of the acquisition cost? Give 2 "
+               "decimals.",
+        kind=Number(rel_tol=0, abs_tol=5e-3),
+        expected=lambda d: dcf_clv(DCF_MARGINS, DCF_DISCOUNT, retention=DCF_RETENTION,
+                                   acquisition_cost=DCF_ACQUISITION),
+        hints=("CLV = −AC + Σ_t CF_t · r^t / (1+i)^t, t = 1..8",
+               "crmlab.clv.dcf_clv(margins, 0.08, retention=0.7, acquisition_cost=45)"),
+        explanation="Discounting each year's expected margin separately handles margins that "
+                    "change; here the growth comes too late to weigh much, because only 0.7^t of "
+                    "the customers are still there to bring it.",
+        mistakes=(
+            Mistake(lambda d: dcf_clv(DCF_MARGINS, DCF_DISCOUNT, acquisition_cost=DCF_ACQUISITION),
+                    "you left out retention: the margin of year t is only expected if the "
+                    "customer is still there, with probability r^t"),
+            Mistake(lambda d: dcf_clv(DCF_MARGINS, DCF_DISCOUNT, retention=DCF_RETENTION),
+                    "you left out the acquisition cost (−45, paid now)"),
+            Mistake(lambda d: dcf_clv(DCF_MARGINS, 0.0, retention=DCF_RETENTION,
+                                      acquisition_cost=DCF_ACQUISITION),
+                    "you did not discount: divide each year's expected margin by (1+i)^t"),
+        ),
     ),
     Exercise(
         id="ch03.segment-rule",
