@@ -275,3 +275,29 @@ def test_slider_redraws_the_plot(lab):
     interact.evaluate("e => e.scrollIntoView({block: 'center'})")
     lab.screenshot("slider.png", between=(interact, interact))
     lab.assert_clean()
+
+
+def test_live_plot_redraws_its_one_figure_in_place(lab):
+    """crmlab.interactive.live_plot: the saved figure is a normal output, and moving the
+    slider replaces it (a display id), never adding a second, stale copy."""
+    lab.open(SLIDER)
+    lab.run_all(SLIDER)
+    cell = lab.notebook(SLIDER).locator(".jp-CodeCell").nth(2)
+    slider = cell.get_by_role("slider")
+    images = cell.locator(".jp-OutputArea-output img")
+    poll(lab, lambda: (images.count() == 1, images.count()), 30, "the live_plot figure should show")
+    before = images.first.get_attribute("src")
+    assert slider.get_attribute("aria-valuenow").startswith("30")
+
+    slider.focus()
+    for _ in range(3):
+        slider.press("ArrowRight")
+
+    def redrawn():
+        srcs = [images.nth(i).get_attribute("src") for i in range(images.count())]
+        kernel = lab.js(SLIDER, "return w.sessionContext.session.kernel.status;")
+        return len(srcs) == 1 and srcs[0] != before and kernel == "idle", (len(srcs), kernel)
+
+    poll(lab, redrawn, 30, "the one figure should be redrawn for the new slider value")
+    assert slider.get_attribute("aria-valuenow").startswith("45")
+    lab.assert_clean()
