@@ -52,7 +52,7 @@ def crm_types() -> pd.DataFrame:
         ("operational", "运营型CRM",
          "runs the customer-facing processes day to day: sales, marketing and service automation",
          "销售自动化、营销自动化、服务自动化", "leads, opportunities, orders, campaigns, tickets",
-         "chapter 05: funnel, forecast, campaigns, recommendations"),
+         "notebook 05b: funnel, forecast, campaigns, recommendations"),
         ("analytical", "分析型CRM",
          ("turns the data the other two collect into insight: segments, value, churn risk, "
          "campaign effects"), "数据仓库、数据挖掘、客户细分、价值与流失分析",
@@ -61,7 +61,7 @@ def crm_types() -> pd.DataFrame:
         ("collaborative", "协作型CRM",
          ("connects customers, departments and partners across channels so that every contact "
          "sees the same customer"), "呼叫中心、网站与自助门户、电子邮件、合作伙伴协同",
-         "interactions (channel, direction, purpose)", ("chapter 05: CIM vs CMI; chapter 07: "
+         "interactions (channel, direction, purpose)", ("notebook 05a: CIM vs CMI; chapter 07: "
                                                       "360-degree view")),
     ]
     return pd.DataFrame(rows, columns=["kind", "中文", "what it does", "典型功能", "data in crmlab",

@@ -1,7 +1,7 @@
 """Chapter 05 exercises and homework: every exercise in a
 notebook, answers that follow the student's seed, and feedback on the common mistakes."""
 
-import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,27 +12,49 @@ import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
 
 ROOT = Path(__file__).resolve().parents[1]
-HOMEWORK = ROOT / "solutions" / "05_crm_strategy.ipynb"
-CHAPTER = ROOT / "notebooks" / "05_crm_strategy.ipynb"
+# chapter 05 is two notebooks, each with its homework: 05a strategy, 05b operational CRM
+HALVES = {"05a": "05a_crm_strategy.ipynb", "05b": "05b_operational_crm.ipynb"}
+HOMEWORKS = {h: ROOT / "solutions" / name for h, name in HALVES.items()}
+CHAPTERS = {h: ROOT / "notebooks" / name for h, name in HALVES.items()}
 N_HOMEWORK = 10
+# the homework exercises of each half (all of chapter 05's exercises are homework)
+IN_HALF = {"05a": {"ch05.classify-cases", "ch05.best-plan", "ch05.plan-gain", "ch05.crm-kinds",
+                   "ch05.cim-cmi"},
+           "05b": {"ch05.campaign-uplift", "ch05.uplift-significant", "ch05.funnel-conversion",
+                   "ch05.lead-source", "ch05.pipeline-forecast"}}
+
+
+def text_of(path: Path) -> str:
+    return "\n".join("".join(c["source"]) for c in load_notebook(path)["cells"])
 
 
 @pytest.fixture(scope="module")
 def source():
-    return load_notebook(HOMEWORK)
+    return {h: text_of(p) for h, p in HOMEWORKS.items()}
 
 
 def test_every_chapter_exercise_is_in_the_homework_and_kinds_are_mixed(source):
-    homework = "\n".join("".join(c["source"]) for c in source["cells"])
-    chapter = "\n".join("".join(c["source"]) for c in
-                        json.loads(CHAPTER.read_text(encoding="utf-8"))["cells"])
+    homework = "\n".join(source.values())
     ids = [k for k in all_exercises() if k.startswith("ch05.")]
     assert len(ids) == N_HOMEWORK
     for k in ids:
         assert f'crmlab.exercise("{k}")' in homework and f'crmlab.check("{k}"' in homework, k
-    assert chapter.count('crmlab.exercise("ch05.') >= 3
     kinds = {type(get(k).kind).__name__ for k in ids}
     assert kinds == {"Number", "Table", "Text", "Choice", "MultiChoice"}
+
+
+@pytest.mark.parametrize("half", list(HALVES))
+def test_each_half_holds_the_exercises_of_its_sections(half, source):
+    """A homework exercise is in its own half's homework only; practice goes with the sections."""
+    assert set().union(*IN_HALF.values()) == {k for k in all_exercises() if k.startswith("ch05.")}
+    chapter = text_of(CHAPTERS[half])
+    assert chapter.count('crmlab.exercise("ch05.') >= 3
+    others = [h for h in HALVES if h != half]
+    for k in IN_HALF[half]:
+        assert f'crmlab.exercise("{k}")' in source[half] and f'crmlab.check("{k}"' in source[half]
+        assert all(f'"{k}"' not in source[h] + text_of(CHAPTERS[h]) for h in others), k
+    practised = set(re.findall(r'crmlab\.exercise\("(ch05\.[\w-]+)"\)', chapter))
+    assert practised <= IN_HALF[half], practised - IN_HALF[half]
 
 
 DATA_EXERCISES = ["ch05.plan-gain", "ch05.campaign-uplift", "ch05.uplift-significant",

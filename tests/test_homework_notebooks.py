@@ -41,7 +41,9 @@ HOMEWORK = [
      {"timeout": 300, "code_cells_only": True}),
     ("04a_satisfaction.ipynb", 4, ['isin(["silver"'], {"errors_anywhere": True}),
     ("04b_loyalty.ipynb", 3, ["LoyaltyRules(action_orders=5)"], {"errors_anywhere": True}),
-    ("05_crm_strategy.ipynb", 10, ['"2024-06-30").forecast  # SOLUTION'],
+    ("05a_crm_strategy.ipynb", 5, ['values["willingness_to_adapt"] = 0.3'],
+     {"errors_anywhere": True}),
+    ("05b_operational_crm.ipynb", 5, ['"2024-06-30").forecast  # SOLUTION'],
      {"errors_anywhere": True}),
     ("06_implementation_evaluation.ipynb", 10, ["crm_project(investment=150"], {}),
 ]
