@@ -433,7 +433,7 @@ def _seed(args) -> int:
 
 
 def _grade(args) -> int:
-    from crmlab.exercises.grading import grade_files
+    from crmlab.exercises.report import grade_files
     from crmlab.exercises.sandbox import Limits
 
     if not args.time_limit > 0:

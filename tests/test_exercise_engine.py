@@ -9,7 +9,7 @@ import crmlab
 from crmlab.cli import main
 from crmlab.exercises import core, store
 from crmlab.exercises.ch00 import top20_share
-from crmlab.exercises.grading import grade_files
+from crmlab.exercises.report import grade_files
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,8 @@ import crmlab
 from crmlab.cli import main
 from crmlab.exercises import core, store, submission
 from crmlab.exercises.ch00 import top20_share
-from crmlab.exercises.grading import FINDINGS, grade, grade_files, read_roster
+from crmlab.exercises.grading import FINDINGS, grade, read_roster
+from crmlab.exercises.report import grade_files
 from crmlab.exercises.sandbox import Limits
 
 HONEST = ["2023000001", "2023000002", "2023000003", "2023000004"]

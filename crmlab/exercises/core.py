@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from crmlab.exercises.kinds import Kind, Verdict
@@ -96,9 +97,8 @@ def _load_chapters() -> None:
     global _LOADED
     if _LOADED:
         return
-    import crmlab.exercises as pkg
-
-    for mod in sorted(m.name for m in pkgutil.iter_modules(pkg.__path__)):
+    here = str(Path(__file__).resolve().parent)  # this package's folder, without importing it
+    for mod in sorted(m.name for m in pkgutil.iter_modules([here])):
         if mod.startswith("ch") and mod[2:].isdigit():
             importlib.import_module(f"crmlab.exercises.{mod}")
     _LOADED = True

@@ -60,7 +60,7 @@ from crmlab.exercises.sandbox import Limits, Replay, Sandbox
 from crmlab.exercises.submission import MAX_BYTES, HandinError, candidates, digest, parse
 
 __all__ = ["Finding", "FINDINGS", "ExerciseResult", "HandinGrade", "ClassGrades", "grade",
-           "grade_files", "read_roster", "parse_deadline", "SEVERITIES"]
+           "read_roster", "parse_deadline", "SEVERITIES"]
 
 SEVERITIES = ("info", "warning", "suspect")
 FINDINGS = {
@@ -799,23 +799,3 @@ def _check_target(path: Path, force: bool) -> None:
         raise ValueError(f"the folder {path.parent} does not exist")
     if not os.access(path.parent, os.W_OK):
         raise ValueError(f"cannot write in {path.parent} (permission denied)")
-
-
-def grade_files(paths, out: str | os.PathLike | None = None,
-                report: str | os.PathLike | None = None, *, force: bool = False, **options):
-    """Grade and write the gradebook CSV (``out``) and the class report (``report``, HTML).
-
-    Returns the :class:`ClassGrades`.  Targets are checked before grading
-    starts, so a run never ends in an error after minutes of work.
-    """
-    for target in (out, report):
-        if target is not None:
-            _check_target(Path(target), force)
-    grades = grade(paths, **options)
-    if out is not None:
-        write_csv(grades.table(), out, force=force)
-    if report is not None:
-        from crmlab.exercises.report import write_report
-
-        write_report(grades, report, force=force)
-    return grades

@@ -18,9 +18,10 @@ import os
 from pathlib import Path
 
 from crmlab._files import write_text_atomic
-from crmlab.exercises.grading import SEVERITIES, ClassGrades
+from crmlab.exercises.grading import SEVERITIES, ClassGrades, _check_target, grade, write_csv
 
-__all__ = ["ClassReport", "class_report", "write_report", "plot_scores", "plot_success"]
+__all__ = ["ClassReport", "class_report", "grade_files", "write_report", "plot_scores",
+           "plot_success"]
 
 _SEVERITY_COLOURS = {"info": "#3c4043", "warning": "#8a5300", "suspect": "#a50e0e"}
 
@@ -170,8 +171,6 @@ def class_report(grades_or_paths, **options) -> ClassReport:
     ``options`` are those of :func:`crmlab.exercises.grading.grade` (chapter,
     roster, deadline, pack...) when paths are given.
     """
-    from crmlab.exercises.grading import grade
-
     grades = grades_or_paths if isinstance(grades_or_paths, ClassGrades) else grade(
         grades_or_paths, **options)
     return ClassReport(grades)
@@ -179,8 +178,24 @@ def class_report(grades_or_paths, **options) -> ClassReport:
 
 def write_report(grades: ClassGrades, path: str | os.PathLike, force: bool = False) -> Path:
     """Write the class report as one HTML file (atomically)."""
-    from crmlab.exercises.grading import _check_target
-
     path = Path(path)
     _check_target(path, force)
     return write_text_atomic(path, ClassReport(grades).html())
+
+
+def grade_files(paths, out: str | os.PathLike | None = None,
+                report: str | os.PathLike | None = None, *, force: bool = False, **options):
+    """Grade and write the gradebook CSV (``out``) and the class report (``report``, HTML).
+
+    Returns the :class:`ClassGrades`.  Targets are checked before grading
+    starts, so a run never ends in an error after minutes of work.
+    """
+    for target in (out, report):
+        if target is not None:
+            _check_target(Path(target), force)
+    grades = grade(paths, **options)
+    if out is not None:
+        write_csv(grades.table(), out, force=force)
+    if report is not None:
+        write_report(grades, report, force=force)
+    return grades
