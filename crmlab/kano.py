@@ -22,7 +22,8 @@ answer, columns: dysfunctional answer; Berger et al. 1993, table 1)::
 * Q questionable 可疑结果 — a contradictory pair ("like" both having it and not).
 
 Per feature the category is the most frequent answer category (A, O, M, I, R;
-questionable answers are counted but never chosen).  A tie is broken by
+questionable answers are counted but chosen only if every answer is
+questionable).  A tie is broken by
 Berger et al.'s rule "when in doubt, M > O > A > I" (a missing must-be hurts
 most), then R.  The customer satisfaction coefficients (Berger et al. 1993)
 use the answers that say something about the feature (A, O, M, I)::
@@ -154,7 +155,8 @@ def kano_table(responses: pd.DataFrame, feature: str = "feature",
     pandas.DataFrame
         One row per feature (in order of first appearance): ``n``, the counts
         ``A``, ``O``, ``M``, ``I``, ``R``, ``Q``, ``category`` (letter of the most
-        frequent of A, O, M, I, R; ties M > O > A > I > R), ``category_name``,
+        frequent of A, O, M, I, R; ties M > O > A > I > R; Q only if every
+        answer is questionable), ``category_name``,
         ``category_zh``, ``share`` (share of answers in that category),
         ``better`` = (A+O)/(A+O+M+I) and ``worse`` = -(O+M)/(A+O+M+I) (NaN
         when a feature has no A, O, M or I answer).
@@ -191,7 +193,8 @@ def kano_table(responses: pd.DataFrame, feature: str = "feature",
     out = counts.copy()
     out.insert(0, "n", counts.sum(axis=1))
     tie = counts[list(_TIE_ORDER)]
-    out["category"] = tie.idxmax(axis=1)  # idxmax takes the first maximum: the tie order
+    # idxmax takes the first maximum: the tie order; only questionable answers -> Q
+    out["category"] = tie.idxmax(axis=1).where(tie.max(axis=1) > 0, "Q")
     out["category_name"] = out["category"].map(CATEGORY_NAMES)
     out["category_zh"] = out["category"].map(CATEGORY_ZH)
     out["share"] = tie.max(axis=1) / out["n"]

@@ -65,6 +65,8 @@ def test_only_reverse_and_questionable_answers_give_no_coefficients():
                       "dysfunctional": ["like", "like"]})
     row = kano.kano_table(r).loc["x"]
     assert row["category"] == "R" and np.isnan(row["better"]) and np.isnan(row["worse"])
+    only_q = pd.DataFrame({"feature": ["q"], "functional": ["like"], "dysfunctional": ["like"]})
+    assert kano.kano_table(only_q).loc["q", "category"] == "Q"
 
 
 @pytest.mark.parametrize("fixture", ["big_retail", "big_telecom", "retail"])
