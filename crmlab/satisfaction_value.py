@@ -285,6 +285,13 @@ def satisfaction_premium(surveys: pd.DataFrame, orders: pd.DataFrame, customers:
         ``conversion_cost``, ``cost`` and ``return_per_cost``.  ``attrs``
         holds the periods, ``level``, ``n_boot``, ``seed`` and ``best_tier``.
 
+    References
+    ----------
+    Zeithaml, V. A., Rust, R. T. & Lemon, K. N. (2001). The customer pyramid:
+    creating and serving profitable customers. *California Management Review*
+    43(4), 118-142.  Efron, B. & Tibshirani, R. J. (1993). *An Introduction to
+    the Bootstrap*. Chapman & Hall (percentile intervals).
+
     Examples
     --------
     >>> import crmlab
