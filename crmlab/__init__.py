@@ -43,10 +43,10 @@ _LAZY = {
 # ``import crmlab`` alone is enough in a notebook
 SUBMODULES = frozenset({
     "btyd", "campaigns", "cli", "clv", "cohorts", "concentration", "crm_kinds", "data", "did",
-    "evaluation", "exercises", "glossary", "implementation", "interactive", "lifecycle",
-    "loyalty", "operational", "recommend", "recovery", "retention", "rfm", "roi",
-    "satisfaction", "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour",
-    "value", "winback",
+    "evaluation", "exercises", "glossary", "implementation", "interactive", "kano",
+    "lifecycle", "loyalty", "operational", "recommend", "recovery", "reliability", "retention",
+    "rfm", "roi", "satisfaction", "satisfaction_value", "sbg", "scorecard", "seeds", "strategy",
+    "tour", "value", "winback",
 })
 
 

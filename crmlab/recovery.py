@@ -9,6 +9,9 @@ changes whether the customer stays.  This module measures it:
   rate ratios and intervals; optionally only churn for a given exit reason;
 * :func:`recovery_effect` — the rate ratio of two handling outcomes (e.g.
   unresolved vs resolved fast): the **recovery effect**;
+* :func:`severity_mix` — handling outcome and churn by the complaint's
+  severity: is severity a confounder?  ``by_severity=True`` in
+  :func:`recovery_rates` and :func:`recovery_effect` compares within severities;
 * :func:`survival_after_complaint` — Kaplan-Meier survival from the complaint on;
 * :func:`recovery_spend` — spend and repeat buying in the year after a
   complaint against matched customers who had not complained.
@@ -27,6 +30,10 @@ relationship and more in poorly served regions, so rate ratios are
 Mantel-Haenszel ratios within calendar periods (and, if given, strata such as
 regions).  The handling outcome itself is close to random given the region and
 period, so comparing *outcomes among complainers* is the cleanest contrast.
+The time split fixes the survival bias but not confounding: if severe
+complaints are both harder to resolve and more likely to drive churn, an
+unresolved complaint looks worse than its handling makes it.  Stratifying by
+the complaint's severity (``by_severity=True``) removes that part.
 
 Churn is observed only in contractual data (telecom: ``contracts.end_date``).
 
@@ -59,9 +66,12 @@ __all__ = [
     "GROUP_LABELS",
     "OUTCOMES",
     "RecoveryEffect",
+    "SEVERITIES",
     "churn_episodes",
     "churners_with_reason",
+    "first_complaint_severity",
     "first_complaints",
+    "severity_mix",
     "group_label",
     "plot_recovery_rates",
     "plot_recovery_spend",
@@ -206,10 +216,15 @@ def churn_episodes(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of,
 
 
 def _split(ep: pd.DataFrame, period_months: int | None, strata: pd.Series | None) -> pd.DataFrame:
-    """Events and customer-years per stratum x calendar period x group."""
+    """Events and customer-years per stratum x calendar period x group.
+
+    If ``ep`` already has a ``stratum`` column (see :func:`_severity_episodes`),
+    it is used as it is.
+    """
     ep = ep.copy()
-    ep["stratum"] = "all" if strata is None else ep["customer_id"].map(strata).fillna("unknown"
-                                                                                    ).astype(str)
+    if "stratum" not in ep.columns:
+        ep["stratum"] = ("all" if strata is None else
+                         ep["customer_id"].map(strata).fillna("unknown").astype(str))
     if not period_months:
         ep["period"] = 0
         return ep.groupby(["stratum", "period", "group"])[["event", "years"]].sum()
@@ -227,6 +242,51 @@ def _split(ep: pd.DataFrame, period_months: int | None, strata: pd.Series | None
                                    "group": ep["group"].to_numpy()[keep], "event": inside[keep],
                                    "years": y[keep]}))
     return pd.concat(parts).groupby(["stratum", "period", "group"])[["event", "years"]].sum()
+
+
+SEVERITIES = ("low", "medium", "high")
+
+
+def first_complaint_severity(tickets: pd.DataFrame) -> pd.Series:
+    """The ``severity`` of each customer's first complaint (customer_id -> low/medium/high).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["a", "a", "b"], "ticket_type": ["complaint"] * 3,
+    ...     "opened_at": pd.to_datetime(["2024-03-01", "2024-01-01", "2024-02-01"]),
+    ...     "outcome": ["unresolved", "resolved_fast", "resolved_slow"],
+    ...     "severity": ["high", "low", "medium"]})
+    >>> first_complaint_severity(t).to_dict()
+    {'a': 'low', 'b': 'medium'}
+    """
+    _need(tickets, "tickets", ["customer_id", "ticket_type", "opened_at", "outcome", "severity"])
+    c = tickets[tickets["ticket_type"] == "complaint"]
+    if c["severity"].isna().any():
+        raise ValueError(f"tickets.severity is missing for {int(c['severity'].isna().sum())} "
+                         "complaint(s): fill it in or drop those complaints first")
+    c = c.sort_values("opened_at", kind="stable").groupby("customer_id").first()
+    return c["severity"].astype(str).rename("severity")
+
+
+def _severity_episodes(ep: pd.DataFrame, tickets: pd.DataFrame, strata: pd.Series | None,
+                       reference: str = "no_complaint") -> pd.DataFrame:
+    """Episodes with a ``stratum`` label that includes the first complaint's severity.
+
+    A complaint episode is in the stratum (``strata`` label, severity).  The
+    ``reference`` episodes (time before any complaint) have no severity: they
+    are copied into every severity stratum of their ``strata`` label, so each
+    severity's complaint outcome is compared with the same no-complaint
+    exposure (a common reference within every period).
+    """
+    sev = first_complaint_severity(tickets)
+    base = (pd.Series("all", index=ep.index) if strata is None else
+            ep["customer_id"].map(strata).fillna("unknown").astype(str))
+    is_ref = (ep["group"] == reference).to_numpy()
+    comp = ep[~is_ref].assign(stratum=base[~is_ref] + "|" + ep.loc[~is_ref, "customer_id"].map(
+        sev).fillna("unknown").astype(str))
+    levels = sorted(set(comp["stratum"].str.rsplit("|", n=1).str[-1])) or ["unknown"]
+    refs = [ep[is_ref].assign(stratum=base[is_ref] + "|" + lev) for lev in levels]
+    return pd.concat([comp, *refs], ignore_index=True)
 
 
 def _mh(table: pd.DataFrame, g1: str, g0: str, level: float) -> tuple[float, float, float]:
@@ -249,7 +309,8 @@ def _mh(table: pd.DataFrame, g1: str, g0: str, level: float) -> tuple[float, flo
 
 def recovery_rates(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, *,
                    method: str = "time_split", events=None, strata: pd.Series | None = None,
-                   period_months: int | None = 6, level: float = 0.95) -> pd.DataFrame:
+                   period_months: int | None = 6, level: float = 0.95,
+                   by_severity: bool = False) -> pd.DataFrame:
     """Churn per customer-year by complaint handling outcome, with rate ratios.
 
     Parameters
@@ -268,6 +329,16 @@ def recovery_rates(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, *,
         Compare within these groups (e.g. region) as well as within periods.
     period_months : int or None
         Length of the calendar periods compared within (None: no periods).
+    by_severity : bool
+        Also compare within the severity (``tickets.severity``: low, medium,
+        high) of the first complaint.  Severe complaints can be both harder to
+        resolve and more likely to drive customers away; then the outcome
+        groups differ in their severity mix and the unstratified ratios mix
+        the two effects (confounding).  Within a severity the outcome groups
+        are compared with the same no-complaint exposure, which has no
+        severity: the ratio vs ``no_complaint`` then is the effect of a
+        complaint *of that severity* handled that way, averaged over the
+        severities (Mantel-Haenszel).  Default False: the ratios as before.
 
     Returns
     -------
@@ -292,7 +363,8 @@ def recovery_rates(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, *,
             period_months, (int, np.integer)) or period_months < 1):
         raise ValueError(f"period_months must be a whole number >= 1 or None, got "
                          f"{period_months!r}")
-    table = _split(ep, period_months, strata)
+    table = _split(_severity_episodes(ep, tickets, strata) if by_severity else ep,
+                   period_months, strata)
     crude = ep.groupby("group").agg(customers=("customer_id", "nunique"),
                                     churned=("event", "sum"), customer_years=("years", "sum"))
     crude = crude.reindex(list(GROUPS)).fillna(0)
@@ -302,7 +374,8 @@ def recovery_rates(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, *,
     crude[["rate_ratio", "ci_low", "ci_high"]] = np.array(mh, dtype=float)
     crude.index.name = "group"
     crude.attrs.update(method=method, level=level, period_months=period_months,
-                       stratified=strata is not None, cause_specific=events is not None)
+                       stratified=strata is not None, cause_specific=events is not None,
+                       by_severity=bool(by_severity))
     return crude.astype({"customers": int, "churned": int})
 
 
@@ -327,13 +400,18 @@ class RecoveryEffect:
 
 def recovery_effect(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, a: str = "unresolved",
                     b: str = "resolved_fast", *, events=None, strata: pd.Series | None = None,
-                    period_months: int | None = 6, level: float = 0.95) -> RecoveryEffect:
+                    period_months: int | None = 6, level: float = 0.95,
+                    by_severity: bool = False) -> RecoveryEffect:
     """The recovery effect: how many times higher churn is after outcome ``a`` than ``b``.
 
     Both groups are complainers followed from their first complaint, so the
     survival-until-complaint selection is the same on both sides; the ratio is
-    Mantel-Haenszel within calendar periods (and ``strata``).  See
-    :func:`recovery_rates` for the arguments.
+    Mantel-Haenszel within calendar periods (and ``strata``).  With
+    ``by_severity=True`` also within the severity of the first complaint, so
+    that a difference in the severity mix of the two outcomes (severe
+    complaints harder to resolve *and* more likely to drive churn) is not
+    taken for an effect of the handling.  See :func:`recovery_rates` for the
+    arguments.
 
     Examples
     --------
@@ -348,11 +426,58 @@ def recovery_effect(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, a: st
     if a == b:
         raise ValueError("a and b must be two different groups")
     ep = churn_episodes(contracts, tickets, as_of, "time_split", events)
-    ratio, low, high = _mh(_split(ep, period_months, strata), a, b, level)
+    split_on = _severity_episodes(ep, tickets, strata) if by_severity else ep
+    ratio, low, high = _mh(_split(split_on, period_months, strata), a, b, level)
     by = ep.groupby("group")[["event", "years"]].sum().reindex([a, b]).fillna(0)
     return RecoveryEffect(a, b, float(ratio), float(low), float(high),
                           int(by.loc[a, "event"]), float(by.loc[a, "years"]),
                           int(by.loc[b, "event"]), float(by.loc[b, "years"]))
+
+
+def severity_mix(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, *,
+                 events=None) -> pd.DataFrame:
+    """Is severity a confounder?  Handling outcome and churn by first-complaint severity.
+
+    Severity confounds the recovery effect if it is related to *both* the
+    handling outcome and churn.  One row per severity (low, medium, high):
+    ``complaints`` (customers whose first complaint, within the contracts'
+    follow-up, had it), the share of each
+    outcome (``share_resolved_fast``, ``share_resolved_slow``,
+    ``share_unresolved``), and the churn per customer-year after the complaint,
+    overall (``churn_rate``) and per outcome (``rate_<outcome>``).  If the
+    outcome shares are alike across severities, stratifying by severity
+    changes little (:func:`recovery_rates` with ``by_severity=True``).
+
+    Examples
+    --------
+    >>> import crmlab
+    >>> t = crmlab.load("telecom")
+    >>> m = severity_mix(t.contracts, t.tickets, t.meta["end"])
+    >>> m.index.tolist()
+    ['low', 'medium', 'high']
+    >>> m.filter(like="share_").sum(axis=1).round(6).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    ep = churn_episodes(contracts, tickets, as_of, "time_split", events)
+    ep = ep[ep["group"] != "no_complaint"].copy()
+    if ep.empty:
+        raise ValueError("no complaint falls inside the contracts' follow-up")
+    ep["severity"] = ep["customer_id"].map(first_complaint_severity(tickets))
+    levels = [v for v in SEVERITIES if v in set(ep["severity"])] + sorted(
+        set(ep["severity"].dropna()) - set(SEVERITIES))
+    g = ep.groupby("severity")
+    out = pd.DataFrame({"complaints": g["customer_id"].nunique()}).reindex(levels)
+    share = pd.crosstab(ep["severity"], ep["group"], normalize="index").reindex(
+        index=levels, columns=list(OUTCOMES), fill_value=0.0)
+    for o in OUTCOMES:
+        out[f"share_{o}"] = share[o]
+    out["churn_rate"] = g["event"].sum() / g["years"].sum()
+    by = ep.groupby(["severity", "group"])[["event", "years"]].sum()
+    rate = (by["event"] / by["years"].where(by["years"] > 0)).unstack("group")
+    for o in OUTCOMES:
+        out[f"rate_{o}"] = rate[o].reindex(levels) if o in rate else np.nan
+    out.index.name = "severity"
+    return out.astype({"complaints": int})
 
 
 def survival_after_complaint(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of,

@@ -66,6 +66,7 @@ __all__ = [
     "DIMENSION_ZH",
     "QUADRANTS",
     "NPSResult",
+    "NPS_WALD_MIN_N",
     "acsi_index",
     "acsi_items",
     "acsi_score",
@@ -77,10 +78,14 @@ __all__ = [
     "importance_performance",
     "nps",
     "nps_by",
+    "nps_group",
+    "nps_referrals",
+    "NPS_GROUPS",
     "plot_acsi",
     "plot_disconfirmation",
     "plot_ipa",
     "plot_nps",
+    "plot_nps_referrals",
     "plot_satisfaction_value",
     "plot_servqual",
     "satisfaction_by_value",
@@ -89,6 +94,7 @@ __all__ = [
     "servqual_summary",
 ]
 
+NPS_WALD_MIN_N = 30  # fewest answers for the normal (Wald) interval of nps()
 DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
 DIMENSION_ZH = {"tangibles": "有形性", "reliability": "可靠性", "responsiveness": "响应性",
                 "assurance": "保证性", "empathy": "移情性"}
@@ -236,9 +242,15 @@ def nps(scores, level: float = 0.95, method: str = "normal", n_boot: int = 2000,
     NPS/100 is the mean of a score that is +1 for a promoter, 0 for a passive and
     -1 for a detractor, so its variance is ``(p + d - (p - d)**2) / n``.
     ``method="normal"`` uses that variance with the normal quantile (a Wald
-    interval, fine from about 30 answers).  ``method="bootstrap"`` resamples the
-    answers ``n_boot`` times with a ``numpy`` generator seeded with ``seed`` and
-    takes the percentile interval: same answer on every run.
+    interval, fine from about 30 answers: :data:`NPS_WALD_MIN_N`).  With fewer
+    answers the Wald interval covers the true NPS less often than it claims, so
+    ``method="normal"`` then switches automatically to the bootstrap below, and
+    the result's ``method`` says ``"bootstrap"``.  No interval can do much with
+    a handful of answers: the bootstrap, too, cannot go beyond the answers seen
+    (three promoters out of three give the interval 100 to 100).
+    ``method="bootstrap"`` resamples the answers ``n_boot`` times with a
+    ``numpy`` generator seeded with ``seed`` and takes the percentile interval:
+    same answer on every run.
 
     Parameters
     ----------
@@ -252,11 +264,13 @@ def nps(scores, level: float = 0.95, method: str = "normal", n_boot: int = 2000,
 
     Examples
     --------
-    >>> r = nps([10, 9, 8, 7, 6, 0, 10, 9, 3, 10])
-    >>> r.promoters, r.detractors, r.nps
-    (0.5, 0.3, 20.0)
+    >>> r = nps([10, 9, 8, 7, 6, 0, 10, 9, 3, 10] * 3)
+    >>> r.promoters, r.detractors, r.nps, r.method
+    (0.5, 0.3, 20.0, 'normal')
     >>> round(r.ci_low, 1), round(r.ci_high, 1)
-    (-34.0, 74.0)
+    (-11.2, 51.2)
+    >>> nps([10, 9, 8, 7, 6, 0, 10, 9, 3, 10]).method  # 10 answers: too few for Wald
+    'bootstrap'
     """
     x = _scores(scores, "scores", 0, 10)
     if not 0 < level < 1:
@@ -267,6 +281,8 @@ def nps(scores, level: float = 0.95, method: str = "normal", n_boot: int = 2000,
     score = np.where(x >= 9, 1.0, np.where(x <= 6, -1.0, 0.0))
     p, d = float((score > 0).mean()), float((score < 0).mean())
     value = p - d
+    if method == "normal" and n < NPS_WALD_MIN_N:
+        method = "bootstrap"  # too few answers for the Wald interval (see above)
     if method == "normal":
         se = np.sqrt(max(p + d - value ** 2, 0.0) / n)
         z = stats.norm.ppf(0.5 + level / 2)
@@ -299,6 +315,171 @@ def nps_by(surveys: pd.DataFrame, by, level: float = 0.95) -> pd.DataFrame:
             if g.notna().any()}
     out = pd.DataFrame(rows).T.drop(columns=["method", "level"])
     return out.astype(float).astype({"n": int})
+
+
+NPS_GROUPS = ("promoter", "passive", "detractor")
+
+
+def nps_group(scores) -> pd.Series:
+    """Promoter (9-10), passive (7-8) or detractor (0-6) per answer (Reichheld 2003).
+
+    Examples
+    --------
+    >>> nps_group([10, 7, 3]).tolist()
+    ['promoter', 'passive', 'detractor']
+    """
+    x = _scores(scores, "scores", 0, 10)
+    if np.size(x) != len(pd.Series(scores)):
+        raise ValueError("scores has missing answers: drop them first")
+    return pd.Series(np.where(x >= 9, "promoter", np.where(x <= 6, "detractor", "passive")),
+                     index=scores.index if isinstance(scores, pd.Series) else None, name="group")
+
+
+def _boot_counts(values: np.ndarray, groups: np.ndarray, n_boot: int, seed: int):
+    """Bootstrap of customers: per resample and group the customers and the referrals.
+
+    Customers are resampled with replacement.  Only (group, referrals) pairs
+    matter, so a multinomial draw over the distinct pairs is the same as
+    resampling the rows, and fast for any number of customers.
+    """
+    pairs = pd.DataFrame({"g": groups, "v": values}).value_counts().sort_index()
+    g = pairs.index.get_level_values("g").to_numpy()
+    v = pairs.index.get_level_values("v").to_numpy(dtype=float)
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(len(values), pairs.to_numpy() / len(values), size=n_boot)
+    return {k: (draws[:, g == k].sum(axis=1), draws[:, g == k] @ v[g == k]) for k in NPS_GROUPS}
+
+
+def nps_referrals(surveys: pd.DataFrame, customers: pd.DataFrame, *, after_survey: bool = False,
+                  survey_type: str | None = "periodic", level: float = 0.95, n_boot: int = 2000,
+                  seed: int = 0) -> pd.DataFrame:
+    """Do promoters actually refer more?  Referrals per surveyed customer by NPS group.
+
+    Reichheld (2003) calls the customers who answer 9-10 to "how likely are you
+    to recommend us?" promoters (推荐者), as if they went out and recommended.
+    Keiningham, Cooil, Andreassen & Aksoy (2007) found that the stated intention
+    predicts growth much less well than claimed.  Here the intention is set
+    against behaviour: ``customers.referred_by`` names the customer who brought
+    each referred customer in, so every surveyed customer's **referrals** (推荐
+    人数) can be counted.
+
+    Each surveyed customer's group is that of their first ``nps`` answer (of
+    ``survey_type``; None: any survey).  ``after_survey=True`` counts only
+    customers referred (signed up) after that survey: does the answer
+    *predict* referrals?  Otherwise every referral counts (the answer as a
+    description of the customer).
+
+    Intervals: a percentile bootstrap over the surveyed customers (``n_boot``
+    resamples, generator seeded with ``seed``: the same result on every run).
+    Referral counts are over-dispersed (a few customers refer many), so a
+    Poisson interval would be too narrow; the bootstrap is not.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group (promoter, passive, detractor): ``customers``,
+        ``share_of_customers``, ``referrals``, ``rate`` (referrals per
+        customer) with ``rate_ci_low``/``rate_ci_high``, ``share_referring``
+        (customers with at least one referral), ``share_of_referrals``
+        (the group's share of the surveyed customers' referrals) with
+        ``share_ci_low``/``share_ci_high``, and ``rate_ratio`` (the group's
+        rate / the detractors' rate) with ``ratio_ci_low``/``ratio_ci_high``
+        (NaN for the detractors themselves, the reference).
+        If promoters referred no more than others, their share of referrals
+        would equal their share of customers.
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. *Harvard
+    Business Review* 81(12), 46-54.  Keiningham, T. L., Cooil, B., Andreassen,
+    T. W. & Aksoy, L. (2007). A longitudinal examination of net promoter and
+    firm revenue growth. *Journal of Marketing* 71(3), 39-51.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "nps": [10, 9, 8, 2]})
+    >>> c = pd.DataFrame({"customer_id": list("abcdxyz"),
+    ...                   "referred_by": [None] * 4 + ["a", "a", "d"]})
+    >>> r = nps_referrals(s, c, survey_type=None)
+    >>> r["referrals"].to_dict()
+    {'promoter': 2, 'passive': 0, 'detractor': 1}
+    >>> r["rate"].tolist(), r["share_of_referrals"].round(3).tolist()
+    ([1.0, 0.0, 1.0], [0.667, 0.0, 0.333])
+    """
+    need = ["customer_id", "nps"] + (["survey_date"] if after_survey else []) + (
+        ["survey_type"] if survey_type is not None else [])
+    _need(surveys, "surveys", need)
+    _need(customers, "customers", ["customer_id", "referred_by"]
+          + (["signup_date"] if after_survey else []))
+    require_numeric(surveys, "surveys", ["nps"], missing=True)
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, e.g. 0.95; got {level}")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
+        raise ValueError(f"n_boot must be a whole number >= 100, got {n_boot!r}")
+    sv = surveys
+    if survey_type is not None:
+        if survey_type not in set(sv["survey_type"]):
+            raise ValueError(f"no survey of type {survey_type!r}; types: "
+                             f"{sorted(set(sv['survey_type'].dropna()))} (or survey_type=None)")
+        sv = sv[sv["survey_type"] == survey_type]
+    sv = sv.dropna(subset=["nps"])
+    if "survey_date" in sv.columns:
+        sv = sv.sort_values("survey_date", kind="stable")
+    first = sv.drop_duplicates("customer_id")
+    if first.empty:
+        raise ValueError("surveys holds no nps answer")
+    known = set(customers["customer_id"])
+    ref = customers.dropna(subset=["referred_by"])
+    unknown = set(ref["referred_by"]) - known
+    if unknown:
+        raise ValueError(f"customers.referred_by names {len(unknown)} customer(s) not in "
+                         f"customers.customer_id, e.g. {sorted(unknown)[0]!r}")
+    if after_survey:
+        for name, df, col in (("surveys", first, "survey_date"),
+                              ("customers", ref, "signup_date")):
+            if not pd.api.types.is_datetime64_any_dtype(df[col]):
+                raise ValueError(f"{name}.{col} holds text, not dates: parse it first with "
+                                 "pd.to_datetime")
+        when = first.set_index("customer_id")["survey_date"]
+        ref = ref[ref["signup_date"].to_numpy() > when.reindex(ref["referred_by"]).to_numpy()]
+    counts = ref["referred_by"].value_counts()
+    group = nps_group(first["nps"].reset_index(drop=True)).to_numpy()
+    n_ref = counts.reindex(first["customer_id"]).fillna(0).to_numpy(dtype=float)
+    total = n_ref.sum()
+    boot = _boot_counts(n_ref, group, int(n_boot), seed)
+    q = [0.5 - level / 2, 0.5 + level / 2]
+    b_total = sum(boot[k][1] for k in NPS_GROUPS)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b_rate = {k: boot[k][1] / boot[k][0] for k in NPS_GROUPS}
+        rows = {}
+        for k in NPS_GROUPS:
+            sel = group == k
+            n_k, r_k = int(sel.sum()), float(n_ref[sel].sum())
+            rate = r_k / n_k if n_k else np.nan
+            det = group == "detractor"
+            det_rate = n_ref[det].sum() / det.sum() if det.any() else np.nan
+            ratio_b = b_rate[k] / b_rate["detractor"]
+            share_b = boot[k][1] / b_total
+            rows[k] = {
+                "customers": n_k, "share_of_customers": n_k / len(group), "referrals": int(r_k),
+                "rate": rate, "rate_ci_low": np.nanquantile(b_rate[k], q[0]) if n_k else np.nan,
+                "rate_ci_high": np.nanquantile(b_rate[k], q[1]) if n_k else np.nan,
+                "share_referring": float((n_ref[sel] > 0).mean()) if n_k else np.nan,
+                "share_of_referrals": r_k / total if total else np.nan,
+                "share_ci_low": np.nanquantile(share_b, q[0]) if total else np.nan,
+                "share_ci_high": np.nanquantile(share_b, q[1]) if total else np.nan,
+                "rate_ratio": rate / det_rate if det_rate else np.nan,
+                "ratio_ci_low": (np.nanquantile(ratio_b[np.isfinite(ratio_b)], q[0])
+                                 if k != "detractor" and det_rate
+                                 and np.isfinite(ratio_b).any() else np.nan),
+                "ratio_ci_high": (np.nanquantile(ratio_b[np.isfinite(ratio_b)], q[1])
+                                  if k != "detractor" and det_rate
+                                  and np.isfinite(ratio_b).any() else np.nan),
+            }
+    out = pd.DataFrame(rows).T.astype(float).astype({"customers": int, "referrals": int})
+    out.index.name = "group"
+    out.attrs.update(level=level, after_survey=after_survey, n_boot=int(n_boot), seed=seed)
+    return out
 
 
 # ---------------------------------------------------------------- disconfirmation, SERVQUAL
@@ -616,6 +797,32 @@ def plot_nps(result: NPSResult | pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xticks(x, [str(i) for i in table.index], rotation=0)
     ax.set_ylabel("NPS (points)")
     ax.set_title("Net Promoter Score with 95% interval")
+    return ax
+
+
+def plot_nps_referrals(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Referrals per customer by NPS group (:func:`nps_referrals`) with intervals.
+
+    The label above each bar gives the group's share of customers and of referrals.
+    """
+    _need(table, "table", ["rate", "rate_ci_low", "rate_ci_high", "share_of_customers",
+                           "share_of_referrals"])
+    ax = _ax(ax, (6, 3.6))
+    x = np.arange(len(table))
+    colours = {"promoter": "#2ca02c", "passive": "#8c8c8c", "detractor": "#d62728"}
+    ax.bar(x, table["rate"], color=[colours.get(str(i), "#3182bd") for i in table.index],
+           alpha=0.85)
+    ax.errorbar(x, table["rate"], yerr=[table["rate"] - table["rate_ci_low"],
+                                        table["rate_ci_high"] - table["rate"]],
+                fmt="none", ecolor="black", capsize=4)
+    for i, (_, r) in enumerate(table.iterrows()):
+        ax.text(i, r["rate_ci_high"], f"{r['share_of_customers']:.0%} of customers\n"
+                f"{r['share_of_referrals']:.0%} of referrals", ha="center", va="bottom",
+                fontsize=8)
+    ax.set_xticks(x, [str(i) for i in table.index])
+    ax.set_ylim(0, 1.3 * float(np.nanmax(table["rate_ci_high"])) or 1)
+    ax.set_ylabel("referrals per surveyed customer")
+    ax.set_title("Do promoters refer more? (interval: bootstrap)")
     return ax
 
 

@@ -160,3 +160,110 @@ def test_plots_return_axes(telecom):
                                                       telecom.customers, end,
                                                       telecom.contracts))):
         assert isinstance(ax, matplotlib.axes.Axes)
+
+
+# ---------------------------------------------------------------- stratified by severity
+def confounded(n=20000, seed=4, ratio=2.0, severe=3.0):
+    """Simulated complaints where severity drives both the handling and churn.
+
+    Every customer starts on 2022-01-01 and complains on 2022-02-01 (if still there);
+    30% of complaints are high severity, unresolved in 60% of cases against 10% for the
+    low ones.  After the complaint the churn hazard is 0.2 a year x ``ratio`` if
+    unresolved x ``severe`` if high: the planted recovery effect is ``ratio``.
+    """
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2022-01-01")
+    complaint_day = 31.0
+    high = rng.random(n) < 0.3
+    unresolved = rng.random(n) < np.where(high, 0.6, 0.1)
+    before = rng.exponential(365.25 / 0.1, n)
+    hazard = 0.2 * np.where(unresolved, ratio, 1.0) * np.where(high, severe, 1.0)
+    after = complaint_day + rng.exponential(365.25 / hazard)
+    complained = before > complaint_day
+    life = np.where(complained, after, before)
+    horizon = (pd.Timestamp("2024-12-31") - start).days
+    ids = [f"C{i:05d}" for i in range(n)]
+    end = pd.Series(start + pd.to_timedelta(life, unit="D")).where(life < horizon)
+    contracts = pd.DataFrame({"customer_id": ids, "start_date": start, "end_date": end})
+    tickets = pd.DataFrame({"customer_id": np.array(ids)[complained], "ticket_type": "complaint",
+                            "opened_at": start + pd.Timedelta(days=complaint_day),
+                            "outcome": np.where(unresolved, "unresolved", "resolved_fast")[
+                                complained],
+                            "severity": np.where(high, "high", "low")[complained]})
+    return contracts, tickets
+
+
+def test_severity_stratification_removes_planted_confounding():
+    k, t = confounded()
+    crude = R.recovery_effect(k, t, "2024-12-31")
+    strat = R.recovery_effect(k, t, "2024-12-31", by_severity=True)
+    assert crude.ratio > 3.0  # severity's effect mixed into the handling effect
+    assert strat.ci_low < 2.0 < strat.ci_high and abs(strat.ratio - 2.0) < 0.2
+    assert abs(strat.ratio - 2.0) < abs(crude.ratio - 2.0) / 5
+    mix = R.severity_mix(k, t, "2024-12-31")
+    assert mix.loc["high", "share_unresolved"] > mix.loc["low", "share_unresolved"] + 0.4
+    # vs no complaint: within a severity the handling effect is the same planted 2
+    rates = R.recovery_rates(k, t, "2024-12-31", by_severity=True, period_months=None)
+    assert rates.attrs["by_severity"] is True
+    # with a common no-complaint reference, unresolved / fast = 2 in both severities
+    rr = rates["rate_ratio"]
+    assert rr["unresolved"] / rr["resolved_fast"] == pytest.approx(2.0, rel=0.15)
+
+
+def test_severity_strata_share_the_no_complaint_reference():
+    k, t = tiny()
+    t = t.assign(severity=["high", "low", "low"])
+    ep = R.churn_episodes(k, t, "2024-12-31")
+    labelled = R._severity_episodes(ep, t, None)
+    ref = labelled[labelled["group"] == "no_complaint"]
+    # every no-complaint episode once per severity level present (high, low)
+    assert len(ref) == 2 * (ep["group"] == "no_complaint").sum()
+    assert set(ref["stratum"]) == {"all|high", "all|low"}
+    comp = labelled[labelled["group"] != "no_complaint"].set_index("customer_id")["stratum"]
+    assert comp.to_dict() == {"a": "all|high", "b": "all|low"}
+    assert R.first_complaint_severity(t).to_dict() == {"a": "high", "b": "low"}
+
+
+def test_severity_is_not_a_confounder_in_the_simulated_telecom_data(big_telecom):
+    """The generator draws severity independently of the handling and of churn, so
+    stratifying by it must change (almost) nothing: the planted data hold no such bias."""
+    d = big_telecom
+    end = d.meta["end"]
+    mix = R.severity_mix(d.contracts, d.tickets, end)
+    assert mix.index.tolist() == ["low", "medium", "high"]
+    shares = mix[[f"share_{o}" for o in R.OUTCOMES]]
+    assert (shares.max() - shares.min()).max() < 0.05
+    assert mix["churn_rate"].max() / mix["churn_rate"].min() < 1.25
+    service = R.churners_with_reason(d.surveys, "poor_service")
+    for events in (None, service):
+        crude = R.recovery_effect(d.contracts, d.tickets, end, events=events)
+        strat = R.recovery_effect(d.contracts, d.tickets, end, events=events, by_severity=True)
+        assert strat.ratio == pytest.approx(crude.ratio, rel=0.03)
+        assert strat.ci_low < crude.ratio < strat.ci_high
+    plain = R.recovery_rates(d.contracts, d.tickets, end)
+    by_sev = R.recovery_rates(d.contracts, d.tickets, end, by_severity=True)
+    assert (by_sev["rate_ratio"] - plain["rate_ratio"]).abs().max() < 0.05
+    pd.testing.assert_frame_equal(by_sev.drop(columns=["rate_ratio", "ci_low", "ci_high"]),
+                                  plain.drop(columns=["rate_ratio", "ci_low", "ci_high"]))
+    # the planted order holds with severity strata too (truth 4.0 > 1.8 > 0.8)
+    assert by_sev.loc["unresolved", "rate_ratio"] > by_sev.loc["resolved_slow", "rate_ratio"] > 1
+
+
+def test_default_is_unchanged(telecom):
+    end = telecom.meta["end"]
+    a = R.recovery_rates(telecom.contracts, telecom.tickets, end)
+    b = R.recovery_rates(telecom.contracts, telecom.tickets, end, by_severity=False)
+    pd.testing.assert_frame_equal(a, b)
+    assert a.attrs["by_severity"] is False
+
+
+def test_severity_bad_input_gets_a_clear_message(telecom):
+    end = telecom.meta["end"]
+    with pytest.raises(ValueError, match="severity"):
+        R.recovery_rates(telecom.contracts, telecom.tickets.drop(columns="severity"), end,
+                         by_severity=True)
+    blank = telecom.tickets.assign(severity=None)
+    with pytest.raises(ValueError, match="severity is missing"):
+        R.recovery_effect(telecom.contracts, blank, end, by_severity=True)
+    with pytest.raises(ValueError, match="contractual data"):
+        R.severity_mix(None, telecom.tickets, end)

@@ -38,12 +38,46 @@ def test_csat_hand_computed():
 
 
 def test_nps_of_a_tiny_list():
-    r = S.nps([10, 9, 8, 7, 6, 0])
+    r = S.nps([10, 9, 8, 7, 6, 0] * 5)
     assert (r.promoters, r.passives, r.detractors, r.nps) == pytest.approx((1 / 3, 1 / 3, 1 / 3, 0))
-    # multinomial variance of (P - D): (p + d - (p - d)^2) / n = (2/3) / 6
-    half = 1.959964 * np.sqrt((2 / 3) / 6) * 100
+    assert r.method == "normal" and r.n == 30
+    # multinomial variance of (P - D): (p + d - (p - d)^2) / n = (2/3) / 30
+    half = 1.959964 * np.sqrt((2 / 3) / 30) * 100
     assert r.ci_low == pytest.approx(-half, abs=1e-3) and r.ci_high == pytest.approx(half, abs=1e-3)
     assert S.nps([9, 10, 10]).nps == 100 and S.nps([7, 8]).nps == 0 and S.nps([0, 6]).nps == -100
+
+
+def test_nps_below_the_wald_sample_size_switches_to_the_bootstrap():
+    answers = [10, 9, 8, 7, 6, 0]
+    assert S.NPS_WALD_MIN_N == 30
+    small = S.nps(answers * 4 + [10, 9, 8, 7, 6])  # 29 answers
+    assert small.method == "bootstrap"
+    assert small == S.nps(answers * 4 + [10, 9, 8, 7, 6], method="bootstrap")
+    assert S.nps(answers * 5).method == "normal"
+    # the bootstrap interval of six answers is wider than the (wrong) Wald interval
+    tiny = S.nps(answers)
+    wald_half = 1.959964 * np.sqrt((2 / 3) / 6) * 100
+    assert tiny.method == "bootstrap" and tiny.ci_low < 0 < tiny.ci_high
+    assert tiny.ci_high - tiny.ci_low > 0.9 * 2 * wald_half
+
+
+def test_small_sample_intervals_cover_the_truth_about_as_claimed():
+    # ten answers: the interval returned (the bootstrap) covers the truth at least
+    # as often as the Wald interval would
+    rng = np.random.default_rng(7)
+    p = np.array([0.3] + [0.05] * 6 + [0.1, 0.1, 0.1, 0.05])
+    p = p / p.sum()
+    truth = 100 * (p[9:].sum() - p[:7].sum())
+    got = wald = 0
+    z = 1.959964
+    for _ in range(300):
+        x = rng.choice(11, 10, p=p)
+        r = S.nps(x, n_boot=500)
+        got += r.ci_low <= truth <= r.ci_high
+        pp, dd = (x >= 9).mean(), (x <= 6).mean()
+        half = z * np.sqrt(max(pp + dd - (pp - dd) ** 2, 0) / 10) * 100
+        wald += abs(100 * (pp - dd) - truth) <= half
+    assert got / 300 > 0.85 and got >= wald - 15
 
 
 def test_nps_interval_methods_agree_and_bootstrap_is_reproducible(retail):
@@ -212,3 +246,103 @@ def test_plots_return_axes(retail):
         assert isinstance(ax, matplotlib.axes.Axes)
     _, ax = plt.subplots()
     assert S.plot_ipa(S.importance_performance(s, "stated"), ax=ax) is ax
+
+
+# ---------------------------------------------------------------- NPS and referrals
+def _expected_referrals(d) -> pd.Series:
+    """Each customer's expected number of referrals under the generator's referral rule.
+
+    A referred customer j's referrer is drawn among the customers who signed up
+    strictly before j with probability weight_i / (sum of their weights), weight =
+    exp(s_w * s + top_w * max(s - top_threshold, 0)) (0 for never-buying prospects).
+    Conditional on who was referred, customer i's expected count is
+    weight_i * sum over referred j signed up after i of 1 / W(before j).
+    """
+    c = d.customers
+    t = d.truth.customers.set_index("customer_id").reindex(c["customer_id"])
+    rw, zones = d.truth.referral_weight, d.truth.loyalty_zones
+    s = t["satisfaction"].to_numpy()
+    w = np.exp(rw["s"] * s + rw["top"] * np.maximum(s - zones["top_threshold"], 0))
+    w = w * (t["lifecycle_stage"].to_numpy() != "potential")
+    signup = c["signup_date"].to_numpy()
+    assert (np.diff(signup.astype("int64")) >= 0).all()  # customers are in sign-up order
+    cw = np.cumsum(w)
+    referred = c["referred_by"].notna().to_numpy()
+    earlier = np.searchsorted(signup, signup[referred], side="left")
+    contrib = np.zeros(len(c) + 1)
+    np.add.at(contrib, earlier, 1 / cw[earlier - 1])
+    # customer i gets every j with earlier_j > i: reverse cumulative sum from i + 1 on
+    after = np.cumsum(contrib[::-1])[::-1][1:]
+    return pd.Series(w * after, index=c["customer_id"].to_numpy())
+
+
+def test_nps_group_boundaries():
+    assert S.nps_group([0, 6, 7, 8, 9, 10]).tolist() == ["detractor"] * 2 + ["passive"] * 2 + [
+        "promoter"] * 2
+
+
+def test_nps_referrals_by_hand():
+    s = pd.DataFrame({"customer_id": ["a", "b", "c", "d", "a"], "nps": [10, 9, 8, 2, 0],
+                      "survey_type": "periodic",
+                      "survey_date": pd.to_datetime(["2023-01-01", "2023-01-01", "2023-01-01",
+                                                     "2023-06-01", "2024-01-01"])})
+    c = pd.DataFrame({"customer_id": list("abcdxyzw"),
+                      "referred_by": [None] * 4 + ["a", "a", "d", "b"],
+                      "signup_date": pd.to_datetime(["2022-01-01"] * 4 + [
+                          "2022-06-01", "2023-03-01", "2023-07-01", "2023-02-01"])})
+    r = S.nps_referrals(s, c)  # a's first answer (10) counts, not the later 0
+    assert r["customers"].tolist() == [2, 1, 1]
+    assert r["referrals"].tolist() == [3, 0, 1]
+    assert r.loc["promoter", "rate"] == 1.5 and r.loc["promoter", "rate_ratio"] == 1.5
+    assert r.loc["promoter", "share_of_referrals"] == pytest.approx(0.75)
+    assert r.loc["promoter", "share_referring"] == 1.0
+    # only referrals after the survey: a's y (2023-03-01), b's w, d's z (after 2023-06-01)
+    after = S.nps_referrals(s, c, after_survey=True)
+    assert after["referrals"].tolist() == [2, 0, 1]
+    assert S.nps_referrals(s, c, seed=4).equals(S.nps_referrals(s, c, seed=4))
+
+
+def test_promoters_refer_more_as_planted(big_retail):
+    d = big_retail
+    r = S.nps_referrals(d.surveys, d.customers)
+    expected = _expected_referrals(d)
+    first = d.surveys.query("survey_type == 'periodic'").dropna(subset=["nps"])
+    first = first.sort_values("survey_date", kind="stable").drop_duplicates("customer_id")
+    group = S.nps_group(first["nps"]).to_numpy()
+    e = expected.reindex(first["customer_id"]).to_numpy()
+    exp_rate = pd.Series({g: e[group == g].mean() for g in S.NPS_GROUPS})
+    # the observed rates agree with what the referral rule implies, inside their intervals
+    for g in S.NPS_GROUPS:
+        assert r.loc[g, "rate_ci_low"] < exp_rate[g] < r.loc[g, "rate_ci_high"], (g, exp_rate)
+    ratio = exp_rate["promoter"] / exp_rate["detractor"]
+    assert r.loc["promoter", "ratio_ci_low"] < ratio < r.loc["promoter", "ratio_ci_high"]
+    # a real but modest link: 2-3 times the detractors' rate, and most promoters never refer
+    assert 2 < r.loc["promoter", "rate_ratio"] < 4 and r.loc["promoter", "ratio_ci_low"] > 1.5
+    assert r.loc["promoter", "share_referring"] < 0.3
+    assert r.loc["promoter", "share_of_referrals"] > r.loc["promoter", "share_of_customers"] + 0.1
+    assert r.loc["promoter", "share_ci_low"] > r.loc["promoter", "share_of_customers"]
+    assert r["referrals"].sum() == d.customers["referred_by"].isin(first["customer_id"]).sum()
+
+
+def test_plot_nps_referrals(retail):
+    ax = S.plot_nps_referrals(S.nps_referrals(retail.surveys, retail.customers))
+    assert len(ax.patches) == 3 and len(ax.texts) == 3
+
+
+def test_nps_referrals_bad_input_gets_a_clear_message(retail):
+    with pytest.raises(ValueError, match="referred_by"):
+        S.nps_referrals(retail.surveys, retail.customers.drop(columns="referred_by"))
+    with pytest.raises(ValueError, match="no survey of type"):
+        S.nps_referrals(retail.surveys, retail.customers, survey_type="exit")
+    with pytest.raises(ValueError, match="n_boot"):
+        S.nps_referrals(retail.surveys, retail.customers, n_boot=10)
+    with pytest.raises(ValueError, match="level"):
+        S.nps_referrals(retail.surveys, retail.customers, level=95)
+    bad = retail.customers.assign(referred_by="C999999")
+    with pytest.raises(ValueError, match="not in customers.customer_id"):
+        S.nps_referrals(retail.surveys, bad)
+    with pytest.raises(ValueError, match="holds text, not dates"):
+        S.nps_referrals(retail.surveys.assign(survey_date="2024-01-01"), retail.customers,
+                        after_survey=True)
+    with pytest.raises(ValueError, match="0 to 10"):
+        S.nps_group([11])
