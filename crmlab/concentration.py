@@ -181,7 +181,7 @@ def gini(values) -> float:
 
 def value_tiers(values, cuts: Sequence[float] = PYRAMID_CUTS,
                 labels: Sequence[str] | None = None, by: str = "customers",
-                ties: str = "first") -> pd.Series:
+                ties: str = "first", zero: str = "lowest") -> pd.Series:
     """Sort customers into value tiers: the customer pyramid or ABC classes.
 
     Customers are ranked by value, highest first.  With ``by="customers"``
@@ -207,10 +207,26 @@ def value_tiers(values, cuts: Sequence[float] = PYRAMID_CUTS,
     by : {"customers", "value"}
         Cut the ranking by share of customers or by cumulative share of value.
     ties : {"first", "best"}
-        Customers with equal values: ``"first"`` ranks them in their input
-        order (tiers have exactly the sizes the cuts ask for); ``"best"``
+        Customers with equal (positive) values: ``"first"`` ranks them in their
+        input order (tiers have exactly the sizes the cuts ask for); ``"best"``
         puts all of them in the tier of the best-placed one (equal customers
-        are treated equally; higher tiers may grow).
+        are treated equally; higher tiers may grow).  Exact ties are rare among
+        money amounts, except at zero:
+    zero : {"lowest", "rank"}
+        Customers whose value is exactly 0 (who brought nothing in the period):
+        ``"lowest"`` (default) puts all of them in the lowest tier, whatever its
+        size, so that equal customers are never split between two tiers by the
+        order of their ids; the tiers above keep their cuts, and the lowest tier
+        grows beyond its share when more customers than that brought nothing.
+        ``"rank"`` treats 0 like any other value (then ``ties`` decides).
+
+    Notes
+    -----
+    Zeithaml, Rust & Lemon (2001) define the lowest tier ("lead") by
+    *profitability*: customers who cost more to serve than they bring.  That
+    needs the cost to serve each customer, which these data do not record; tiers
+    cut from revenue or margin rank customers by *value*, so the lowest tier here
+    is "brings least", not "loses money".
 
     Returns
     -------
@@ -243,6 +259,8 @@ def value_tiers(values, cuts: Sequence[float] = PYRAMID_CUTS,
         raise ValueError(f"by must be 'customers' or 'value', got {by!r}")
     if ties not in ("first", "best"):
         raise ValueError(f"ties must be 'first' or 'best', got {ties!r}")
+    if zero not in ("lowest", "rank"):
+        raise ValueError(f"zero must be 'lowest' or 'rank', got {zero!r}")
 
     v = s.to_numpy()
     order = np.argsort(-v, kind="stable")  # highest first, equal values in input order
@@ -255,6 +273,8 @@ def value_tiers(values, cuts: Sequence[float] = PYRAMID_CUTS,
         # every customer takes the tier of the first (best-placed) customer with their value
         first = pd.Series(tier_sorted).groupby(v[order]).transform("first").to_numpy()
         tier_sorted = first
+    if zero == "lowest":
+        tier_sorted = np.where(v[order] == 0, len(labels) - 1, tier_sorted)
     tier = np.empty(len(v), dtype=int)
     tier[order] = tier_sorted
     cat = pd.Categorical.from_codes(tier, categories=labels, ordered=True)

@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns, require_present, require_rows, require_table
+from crmlab.concentration import value_tiers
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -286,15 +287,17 @@ def customer_values(orders: pd.DataFrame, customers: pd.DataFrame, end, months: 
 
     ``value`` is the margin of the customer's orders in the ``months`` months
     up to ``end`` (both ends included; customers without orders: 0).  Tiers
-    cut the ranking by value (highest first, ties in input order) by share of
-    customers: by default the top 20% platinum, next 30% gold, next 30% iron
-    and last 20% lead (the customer pyramid of Zeithaml, Rust & Lemon 2001).
+    are :func:`crmlab.concentration.value_tiers`: the ranking by value (highest
+    first, ties in input order) cut by share of customers, by default the top
+    20% platinum, next 30% gold, next 30% iron and last 20% lead (the customer
+    pyramid of Zeithaml, Rust & Lemon 2001); every customer who brought nothing
+    (value 0 or less) is in the lowest tier, which then grows beyond its share.
 
     >>> o = pd.DataFrame({"customer_id": ["a", "b", "b"], "margin": [5.0, 1.0, 9.0],
     ...     "order_date": pd.to_datetime(["2024-06-01", "2023-06-01", "2024-02-01"])})
     >>> c = pd.DataFrame({"customer_id": ["a", "b", "c"]})
     >>> customer_values(o, c, "2024-12-31", cuts=(0.5,), labels=("top", "rest")).values.tolist()
-    [['a', 5.0, 'rest'], ['b', 9.0, 'top'], ['c', 0.0, 'rest']]
+    [['a', 5.0, 'top'], ['b', 9.0, 'top'], ['c', 0.0, 'rest']]
     """
     for df, name, cols in ((orders, "orders", ("customer_id", "order_date", "margin")),
                            (customers, "customers", ("customer_id",))):
@@ -315,10 +318,10 @@ def customer_values(orders: pd.DataFrame, customers: pd.DataFrame, end, months: 
     recent = orders[(when >= start) & (when <= stop)]
     value = (recent.groupby("customer_id")["margin"].sum()
              .reindex(customers["customer_id"], fill_value=0.0).astype(float))
-    share = value.rank(method="first", ascending=False).to_numpy() / len(value)
-    tier = np.asarray(labels, dtype=object)[np.searchsorted(np.asarray(cuts), share, side="left")]
+    tier = value_tiers(value.clip(lower=0.0), cuts=cuts, labels=labels)
     return pd.DataFrame({"customer_id": value.index, "value": value.to_numpy(),
-                         "segment": pd.Categorical(tier, categories=list(labels), ordered=True)})
+                         "segment": pd.Categorical(tier.astype(str), categories=list(labels),
+                                                   ordered=True)})
 
 
 def segments_from_customers(customers: pd.DataFrame, heterogeneity: float | dict,

@@ -102,6 +102,25 @@ def test_value_tiers_tie_handling():
         "A", "B", "A", "A", "A"]
 
 
+def test_zero_value_customers_are_all_in_the_lowest_tier():
+    # 10 customers, 4 of them brought nothing: the pyramid's lead tier (20%) would hold 2 of
+    # them and put the other 2 in iron by their order; all 4 are lead instead
+    v = pd.Series([50, 0, 40, 0, 30, 20, 0, 60, 0, 25], index=list("abcdefghij"))
+    t = value_tiers(v)
+    assert set(t[v == 0]) == {"lead"} and (t == "lead").sum() == 4
+    assert t[v > 0].tolist() == ["platinum", "gold", "gold", "iron", "platinum", "gold"]
+    # the old rule splits equal customers by their position in the input
+    old = value_tiers(v, zero="rank")
+    assert old[v == 0].tolist() == ["iron", "iron", "lead", "lead"]
+    # reversing the input order changes the old tiers of the zeros, never the new ones
+    rev = v.iloc[::-1]
+    assert value_tiers(rev).reindex(v.index).equals(t)
+    assert not value_tiers(rev, zero="rank").reindex(v.index)[v == 0].equals(old[v == 0])
+    # ABC by value: zero-value customers are in the last class anyway
+    abc = value_tiers(v, cuts=(0.8, 0.95), labels=("A", "B", "C"), by="value")
+    assert set(abc[v == 0]) == {"C"}
+
+
 def test_value_tiers_abc_by_value():
     t = value_tiers([80, 15, 5], cuts=(0.8, 0.95), labels=("A", "B", "C"), by="value")
     assert t.tolist() == ["A", "B", "C"]
@@ -195,6 +214,8 @@ def test_bad_parameters_are_explained():
         value_tiers(v, by="revenue")
     with pytest.raises(ValueError, match="ties must be"):
         value_tiers(v, ties="random")
+    with pytest.raises(ValueError, match="zero must be"):
+        value_tiers(v, zero="middle")
     with pytest.raises(ValueError, match="groups"):
         concentration_table(v, groups=10)
     with pytest.raises(ValueError, match="one tier per customer"):
