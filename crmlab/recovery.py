@@ -671,6 +671,26 @@ def group_label(code: str) -> str:
     return GROUP_LABELS.get(code, str(code).replace("_", " "))
 
 
+def _plain_log_axis(ax: Axes, values) -> None:
+    """A log x axis whose ticks read as plain ratios (0.5, 1, 2, 5), not 2×10⁰."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter, NullLocator
+
+    v = np.asarray([x for x in values if np.isfinite(x) and x > 0], dtype=float)
+    lo, hi = (v.min(), v.max()) if v.size else (0.5, 2.0)
+    lo, hi = lo / 1.25, hi * 1.25
+    ax.set_xscale("log")
+    ax.set_xlim(lo, hi)
+    nice = [m * 10.0 ** e for e in range(-3, 4) for m in (1, 2, 5)]
+    ticks = [t for t in nice if lo <= t <= hi]
+    if len(ticks) < 3:  # a narrow range: finer steps (1, 1.5, 2, 3, 5, 7)
+        finer = [m * 10.0 ** e for e in range(-3, 4) for m in (1, 1.5, 2, 3, 5, 7)]
+        ticks = [t for t in finer if lo <= t <= hi] or ticks
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_recovery_rates(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Churn rate ratio vs no complaint per outcome, with intervals (log scale)."""
     _need(rates, "rates", ["rate_ratio", "ci_low", "ci_high"])
@@ -683,7 +703,7 @@ def plot_recovery_rates(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
                     fmt="o", color=COLOURS.get(g, "k"), capsize=4)
         ax.text(row["ci_high"], yi + 0.15, f" {row['rate_ratio']:.2f}", fontsize=9)
     ax.axvline(1, color="grey", ls="--", lw=0.8)
-    ax.set_xscale("log")
+    _plain_log_axis(ax, [r["ci_low"].min(), r["ci_high"].max(), 1.0])
     ax.set_yticks(y, [group_label(g) for g in r.index])
     ax.set_ylim(-0.6, len(r) - 0.4)
     ax.set_xlabel("churn rate ratio vs customers without a complaint (log scale)")

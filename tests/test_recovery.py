@@ -162,6 +162,31 @@ def test_plots_return_axes(telecom):
         assert isinstance(ax, matplotlib.axes.Axes)
 
 
+
+def test_rate_ratio_axis_reads_plain_numbers(telecom):
+    """The log axis of the rate ratios is labelled 0.5, 1, 2, not 10^0 or 2x10^0."""
+    import matplotlib.pyplot as plt
+
+    end = telecom.meta["end"]
+    ax = R.plot_recovery_rates(R.recovery_rates(telecom.contracts, telecom.tickets, end))
+    ax.figure.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert ax.get_xscale() == "log"
+    assert "1" in labels and len(labels) >= 3, labels
+    assert all(float(x) > 0 for x in labels), labels  # plain numbers, no mathtext
+    assert not [t.get_text() for t in ax.get_xticklabels(minor=True) if t.get_text()]
+    lo, hi = ax.get_xlim()
+    assert all(lo <= float(x) <= hi for x in labels)
+    plt.close(ax.figure)
+    # a hand-made table with a wide range gets the 1-2-5 steps
+    wide = pd.DataFrame({"rate_ratio": [0.5, 4.0], "ci_low": [0.3, 2.5], "ci_high": [0.8, 9.0]},
+                        index=["resolved_fast", "unresolved"])
+    ax = R.plot_recovery_rates(wide)
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels() if t.get_text()] == [
+        "0.5", "1", "2", "5", "10"]
+    plt.close(ax.figure)
+
 # ---------------------------------------------------------------- stratified by severity
 def confounded(n=20000, seed=4, ratio=2.0, severe=3.0):
     """Simulated complaints where severity drives both the handling and churn.
