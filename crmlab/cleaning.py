@@ -185,7 +185,7 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 def _name(text: str, person: bool) -> str:
     t = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
     if _CJK.search(t) and not re.search(r"[A-Za-z]", t):
-        return t.replace(" ", "").replace("·", "·")  # Chinese names are written without spaces
+        return t.replace(" ", "")  # Chinese names are written without spaces
     if person and t.count(",") == 1:
         last, first = (p.strip() for p in t.split(","))
         if last and first:

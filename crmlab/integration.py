@@ -138,8 +138,8 @@ def connect(dataset="retail") -> sqlite3.Connection:
     Examples
     --------
     >>> conn = connect("b2b")
-    >>> run_sql(conn, "SELECT COUNT(*) AS n FROM customers")["n"].iloc[0]
-    np.int64(300)
+    >>> int(run_sql(conn, "SELECT COUNT(*) AS n FROM customers")["n"].iloc[0])
+    300
     """
     path = _sqlite_file(dataset)
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
@@ -540,7 +540,7 @@ def plot_scorecard(card: pd.DataFrame, ax: Axes | None = None, title: str | None
             if not np.isnan(v):
                 ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=8)
     ax.figure.colorbar(im, ax=ax, label="share (colour scale from 0.8)")
-    ax.set_title(title or "data-quality scorecard (数据质量记分卡)")
+    ax.set_title(title or "data-quality scorecard")
     return ax
 
 
@@ -614,7 +614,9 @@ def customer_360(data_or_conn, customer_id: str) -> CustomerProfile:
     ``master`` is the customer's row of the master table, ``events`` every
     record about the customer in time order (``time``, ``system``, ``source``
     table, ``event``, ``detail``) and ``counts`` the number of events per
-    table.  The events come from the SQL of :func:`customer_360_sql`; given a
+    table.  The SQL sorts the dates as text, which is time order for ISO
+    dates (``2024-03-01``) only: a dataset with mixed date formats is sorted
+    right after :func:`crmlab.cleaning.clean`.  The events come from the SQL of :func:`customer_360_sql`; given a
     dataset instead of a connection, the same SQL runs on an SQLite copy of
     it, so both ways give the same profile.
 
@@ -662,7 +664,8 @@ def plot_timeline(profile: CustomerProfile, ax: Axes | None = None) -> Axes:
     ax.set_yticks(range(len(systems)), systems)
     ax.set_ylim(-0.6, len(systems) - 0.4)
     ax.set_xlabel("date")
-    name = profile.master.get("name", "")
-    ax.set_title(f"360° view of {profile.customer_id} {name}: events by source system")
+    name = str(profile.master.get("name", ""))
+    name = f" {name}" if name.isascii() else ""  # the plot font has no Chinese characters
+    ax.set_title(f"360° view of {profile.customer_id}{name}: events by source system")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

@@ -478,7 +478,7 @@ def plot_class_sizes(before: KAnonymity, after: KAnonymity | None = None,
         ax.bar(x + (j - (len(parts) - 1) / 2) * width, share, width,
                label=f"{label} (k = {r.k})")
     ax.set_xticks(x, [b[2] for b in SIZE_BINS])
-    ax.set_xlabel("size of the equivalence class (等价类大小)")
+    ax.set_xlabel("size of the equivalence class")
     ax.set_ylabel("share of records")
     ax.set_title("k-anonymity: how many records share their quasi-identifiers")
     ax.legend()

@@ -149,6 +149,17 @@ def test_clean_data_passes_validity(cleaned, dirty):
     assert (before.dropna() < 1).any() and (after.dropna() == 1).all()
 
 
+@pytest.mark.parametrize("name", ["retail", "retail_zh", "telecom"])
+def test_clean_datasets_only_get_the_phone_form(name):
+    data = crmlab.load(name)
+    res = cl.clean(data)
+    assert set(res.log["column"]) == {"phone"}
+    country = "CN" if name == "retail_zh" else "US"
+    want = "+86" + data.customers["phone"] if country == "CN" else \
+        "+1" + data.customers["phone"].str.replace(r"\D", "", regex=True).str[-10:]
+    assert (res.data.customers["phone"] == want).all()
+
+
 def test_b2b_company_names_are_kept():
     b2b = crmlab.load("b2b")
     res = cl.clean(b2b)

@@ -160,11 +160,16 @@ def test_scorecard_against_the_defect_truth(dirty):
     assert after.loc["address_changes", "consistency"] == 1
 
 
-def test_scorecard_of_clean_data_and_by_system(dirty):
-    card = ig.quality_scorecard(crmlab.load("retail"), by="table")
+@pytest.mark.parametrize("name", ["retail", "telecom", "bank", "b2b", "retail_zh"])
+def test_scorecard_of_clean_data(name):
+    card = ig.quality_scorecard(crmlab.load(name), by="table")
     dims = ["completeness", "validity", "uniqueness", "consistency"]
     assert card[dims].fillna(1).eq(1).all().all()
-    assert card.loc[["regions", "employees", "campaigns"], "timeliness"].isna().all()
+    assert card.loc[["regions", "employees"], "timeliness"].isna().all()
+    assert card.loc[["customers", "orders"], "timeliness"].eq(1).all()
+
+
+def test_scorecard_by_system(dirty):
     sysc = ig.quality_scorecard(dirty)
     tab = ig.quality_scorecard(dirty, by="table")
     master = tab.loc[[t for t, s in ig.SOURCE_SYSTEMS.items() if s == "master" and t in tab.index]]
