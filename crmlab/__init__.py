@@ -42,11 +42,11 @@ _LAZY = {
 # the submodules, imported on first use as attributes (``crmlab.glossary``), so that
 # ``import crmlab`` alone is enough in a notebook
 SUBMODULES = frozenset({
-    "btyd", "campaigns", "cli", "clv", "cohorts", "concentration", "crm_kinds", "data", "did",
-    "evaluation", "exercises", "glossary", "implementation", "interactive", "kano",
-    "lifecycle", "loyalty", "operational", "recommend", "recovery", "reliability", "retention",
-    "rfm", "roi", "satisfaction", "satisfaction_value", "sbg", "scorecard", "seeds", "strategy",
-    "tour", "value", "winback",
+    "btyd", "campaigns", "cleaning", "cli", "clv", "cohorts", "concentration", "crm_kinds",
+    "data", "did", "evaluation", "exercises", "glossary", "implementation", "integration",
+    "interactive", "kano", "lifecycle", "loyalty", "operational", "privacy", "recommend",
+    "recovery", "reliability", "retention", "rfm", "roi", "satisfaction", "satisfaction_value",
+    "sbg", "scorecard", "seeds", "strategy", "tour", "value", "winback",
 })
 
 
