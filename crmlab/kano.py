@@ -218,8 +218,11 @@ def plot_kano(table: pd.DataFrame, ax: Axes | None = None, labels=None) -> Axes:
                          "and 'worse')")
     import matplotlib.pyplot as plt
 
+    from crmlab.tour import cjk_font
+
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 5))
+    zh_font = cjk_font()  # the Chinese names only where a font can draw them (else boxes)
     colours = {"A": "#2ca02c", "O": "#1f77b4", "M": "#d62728", "I": "#8c8c8c", "R": "#9467bd"}
     cats = table["category"] if "category" in table.columns else pd.Series("I", table.index)
     x, y = table["worse"].abs(), table["better"]
@@ -227,7 +230,8 @@ def plot_kano(table: pd.DataFrame, ax: Axes | None = None, labels=None) -> Axes:
         sel = (cats == code).to_numpy()
         if sel.any():
             ax.scatter(x[sel], y[sel], s=60, color=colours[code], zorder=3,
-                       label=f"{CATEGORY_NAMES[code].replace('_', '-')} {CATEGORY_ZH[code]}")
+                       label=CATEGORY_NAMES[code].replace("_", "-")
+                       + (f" {CATEGORY_ZH[code]}" if zh_font else ""))
     for f in table.index:
         text = (labels or {}).get(f, str(f))
         ax.annotate(text, (x[f], y[f]), xytext=(5, 4), textcoords="offset points", fontsize=8)
@@ -243,5 +247,6 @@ def plot_kano(table: pd.DataFrame, ax: Axes | None = None, labels=None) -> Axes:
     ax.set_xlabel("|Worse|: dissatisfaction when the feature is missing")
     ax.set_ylabel("Better: satisfaction when the feature is there")
     ax.set_title("Kano: Better vs Worse (Berger et al. 1993)")
-    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5),
+              prop={"size": 8} | ({"family": zh_font} if zh_font else {}))
     return ax

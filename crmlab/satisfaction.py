@@ -484,7 +484,11 @@ def nps_referrals(surveys: pd.DataFrame, customers: pd.DataFrame, *, after_surve
 
 # ---------------------------------------------------------------- disconfirmation, SERVQUAL
 def servqual_gaps(surveys: pd.DataFrame) -> pd.DataFrame:
-    """SERVQUAL gaps (perception - expectation) per respondent and dimension.
+    """Gap 5 (perception - expectation) per respondent on each SERVQUAL dimension.
+
+    Of the five gaps of Parasuraman, Zeithaml & Berry's (1985) gap model only
+    gap 5, expected against perceived service, is measured in a customer
+    survey; SERVQUAL measures it on each of the five dimensions.
 
     Returns one row per complete survey (same index) with ``gap_<dimension>``
     for the five dimensions, ``servqual`` (the unweighted mean gap) and
@@ -717,8 +721,8 @@ def importance_performance(surveys: pd.DataFrame, importance: str = "derived",
     **Stated importance** is the mean ``imp_<dimension>`` answer (1-7): what
     customers *say* matters.  **Derived importance** is what the data shows
     matters: with ``method="regression"`` the coefficients of an ordinary least
-    squares regression of ``csat`` on the five gaps (perception - expectation)
-    with an intercept (the change in CSAT per point of gap, the others held
+    squares regression of ``csat`` on the five dimensions' gaps (perception -
+    expectation) with an intercept (the change in CSAT per point of gap, the others held
     fixed); with ``method="correlation"`` the correlation of ``csat`` with each
     gap.  Performance is the mean perception (classic IPA) or, with
     ``performance="gap"``, the mean gap.

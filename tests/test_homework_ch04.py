@@ -3,21 +3,25 @@ notebook, answers that follow the student's seed, and feedback on the common mis
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from notebook_runner import load_notebook
 
 import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
+from crmlab.satisfaction import DIMENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 # chapter 04 is two notebooks, each with its homework: 04a satisfaction, 04b profit and loyalty
 HALVES = {"04a": "04a_satisfaction.ipynb", "04b": "04b_loyalty.ipynb"}
 HOMEWORKS = {h: ROOT / "solutions" / name for h, name in HALVES.items()}
 CHAPTERS = {h: ROOT / "notebooks" / name for h, name in HALVES.items()}
-N_HOMEWORK = 7
+N_HOMEWORK = 9
 # the exercises of each half, homework and practice: each goes with its section
-IN_HALF = {"04a": {"ch04.csat-share", "ch04.largest-gap", "ch04.nps-segment",
-                   "ch04.nps-function", "ch04.servqual-gaps", "ch04.ipa-concentrate"},
+IN_HALF = {"04a": {"ch04.disconfirmation", "ch04.csat-share", "ch04.nps-referrals",
+                   "ch04.largest-gap", "ch04.nps-segment", "ch04.nps-function",
+                   "ch04.servqual-gaps", "ch04.acsi-index", "ch04.ipa-concentrate",
+                   "ch04.kano-better"},
            "04b": {"ch04.satisfaction-profit", "ch04.loyalty-stages", "ch04.points-value",
                    "ch04.recovery-effect"}}
 
@@ -58,7 +62,9 @@ def test_each_half_holds_the_exercises_of_its_sections(half, source):
 
 
 DATA_EXERCISES = ["ch04.csat-share", "ch04.nps-segment", "ch04.servqual-gaps",
-                  "ch04.loyalty-stages", "ch04.points-value", "ch04.recovery-effect"]
+                  "ch04.disconfirmation", "ch04.nps-referrals", "ch04.acsi-index",
+                  "ch04.kano-better", "ch04.loyalty-stages", "ch04.points-value",
+                  "ch04.recovery-effect"]
 
 
 @pytest.mark.parametrize("exercise_id", DATA_EXERCISES)
@@ -112,6 +118,34 @@ def test_hand_checked_answers_on_the_practice_data():
     assert get("ch04.largest-gap").expected(retail) == "reliability"
     assert "reliability" in get("ch04.ipa-concentrate").expected(retail)
     assert get("ch04.satisfaction-profit").expected(retail) == "b"
+    periodic = surveys[surveys["survey_type"] == "periodic"]
+    gaps = periodic[[f"perc_{d}" for d in DIMENSIONS]].to_numpy() - periodic[
+        [f"exp_{d}" for d in DIMENSIONS]].to_numpy()
+    assert get("ch04.disconfirmation").expected(retail) == pytest.approx(
+        (gaps.mean(axis=1) < -0.5).mean())
     counts = get("ch04.loyalty-stages").expected(retail)
     assert counts.sum() == surveys["customer_id"].isin(retail.orders["customer_id"]).sum()
     assert 1.5 < get("ch04.recovery-effect").expected(telecom) < 5
+
+
+def test_kano_better_on_a_hand_made_survey_and_on_the_planted_truth():
+    """Better = (A + O) / (A + O + M + I): R and Q answers are left out; swapping is wrong."""
+    ex = get("ch04.kano-better")
+
+    class Tiny:  # 2 features, answers classified by hand with the evaluation table
+        kano_responses = pd.DataFrame({
+            "feature": ["x"] * 5 + ["y"] * 4,
+            "functional": ["like", "like", "neutral", "like", "dislike",
+                           "like", "neutral", "neutral", "like"],
+            "dysfunctional": ["neutral", "dislike", "dislike", "like", "like",
+                              "dislike", "neutral", "dislike", "neutral"]})
+        # x: A, O, M, Q, R -> Better (1 + 1) / 3; y: O, I, M, A -> (1 + 1) / 4
+
+    assert ex.expected(Tiny).round(6).to_dict() == {"x": round(2 / 3, 6), "y": 0.5}
+    retail = crmlab.load("retail")
+    better = ex.expected(retail)
+    truth = retail.truth.kano_features.set_index("feature")["better"]
+    assert (better - truth.reindex(better.index)).abs().max() < 0.06
+    swapped = ex.mistakes[0].compute(retail)
+    assert evaluate(ex, swapped, retail).message == ex.mistakes[0].message
+

@@ -86,6 +86,23 @@ def test_plot(retail):
     assert len(ax.texts) >= len(t) and ax.get_xlim() == (0, 1)
 
 
+def test_plot_legend_has_chinese_only_with_a_font_for_it(retail, monkeypatch):
+    """Without a CJK font the legend is English only (no boxes); with one, both names."""
+    import matplotlib.pyplot as plt
+
+    import crmlab.tour
+
+    t = kano.kano_table(retail.kano_responses)
+    monkeypatch.setattr(crmlab.tour, "cjk_font", lambda: None)
+    labels = [x.get_text() for x in kano.plot_kano(t).get_legend().get_texts()]
+    assert "must-be" in labels and not any("质量" in x for x in labels), labels
+    plt.close("all")
+    monkeypatch.setattr(crmlab.tour, "cjk_font", lambda: "DejaVu Sans")
+    labels = [x.get_text() for x in kano.plot_kano(t).get_legend().get_texts()]
+    assert "must-be 必备质量" in labels, labels
+    plt.close("all")
+
+
 def test_bad_input_gets_a_clear_message():
     with pytest.raises(ValueError, match="not a Kano answer"):
         kano.kano_classify(["like"], ["hate it"])

@@ -1,6 +1,7 @@
-"""Chapter 04 — satisfaction and loyalty (客户满意与忠诚): CSAT, NPS, SERVQUAL,
-importance-performance analysis, satisfaction and value, loyalty stages, the
-points programme and service recovery.
+"""Chapter 04 — satisfaction and loyalty (客户满意与忠诚): disconfirmation, CSAT,
+NPS and referrals, SERVQUAL gap 5, the ACSI-style index, importance-performance
+analysis, the Kano model, satisfaction and value, loyalty phases, the points
+programme and service recovery.
 
 Every expected answer is computed from the student's own dataset with the
 models of :mod:`crmlab.satisfaction`, :mod:`crmlab.loyalty` and
@@ -15,6 +16,7 @@ import pandas as pd
 
 from crmlab.exercises.core import Exercise, Mistake, register
 from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table
+from crmlab.kano import kano_classify
 from crmlab.loyalty import (
     STAGES,
     LoyaltyRules,
@@ -27,8 +29,11 @@ from crmlab.loyalty import (
 from crmlab.recovery import churn_episodes
 from crmlab.satisfaction import (
     DIMENSIONS,
+    acsi_score,
     annual_margin,
+    disconfirmation,
     importance_performance,
+    nps_referrals,
     satisfaction_by_value,
     servqual_summary,
 )
@@ -66,6 +71,49 @@ def _nps_cases(data) -> list[tuple[tuple, float]]:
     s = _periodic(data).merge(data.customers[["customer_id", "region_id"]])
     cases = [((g.astype(int).tolist(),), _nps(g)) for _, g in s.groupby("region_id")["nps"]]
     return cases[:4] + [(([10, 10, 9],), 100.0), (([0, 6, 7, 8],), -50.0), (([7, 8],), 0.0)]
+
+
+# ------------------------------------------------------------------ disconfirmation and ACSI
+def negative_share(data, tolerance: float = 0.5, kind: str = "negative") -> float:
+    dc = disconfirmation(_periodic(data), tolerance=tolerance)
+    return float((dc["kind"] == kind).mean())
+
+
+ACSI_YEAR = 2024
+
+
+def acsi_2024(data, all_years: bool = False, weights: str = "equal",
+              naive: bool = False) -> float:
+    s = _periodic(data)
+    if not all_years:
+        s = s[s["survey_date"].dt.year == ACSI_YEAR]
+    if naive:  # each item divided by its highest value instead of rescaled from its range
+        perc = s[[f"perc_{d}" for d in DIMENSIONS]].to_numpy(dtype=float)
+        exp = s[[f"exp_{d}" for d in DIMENSIONS]].to_numpy(dtype=float)
+        items = np.column_stack([100 * s["csat"].to_numpy(dtype=float) / 5,
+                                 100 * perc.mean(axis=1) / 7,
+                                 100 * (perc - exp).mean(axis=1) / 6])
+        return float(np.nanmean(items.mean(axis=1)))
+    return float(acsi_score(s, weights=weights)["index"].iloc[0])
+
+
+# ------------------------------------------------------------------ NPS and referrals
+def referral_ratio(data, how: str = "rate", after_survey: bool = False) -> float:
+    r = nps_referrals(data.surveys, data.customers, after_survey=after_survey)
+    if how == "count":  # referrals of the groups, ignoring how many customers each has
+        return float(r.loc["promoter", "referrals"] / r.loc["detractor", "referrals"])
+    return float(r.loc["promoter", "rate_ratio"])
+
+
+# ------------------------------------------------------------------ Kano
+def kano_better(data, swap: bool = False, count: str = "AOMI") -> pd.Series:
+    k = data.kano_responses
+    f, d = (k["dysfunctional"], k["functional"]) if swap else (k["functional"], k["dysfunctional"])
+    cat = pd.Series(kano_classify(f, d), index=k.index)
+    counts = pd.crosstab(k["feature"], cat).reindex(columns=list("AOMIRQ"), fill_value=0)
+    counts = counts.reindex(pd.unique(k["feature"]))
+    base = counts[list(count)].sum(axis=1)
+    return ((counts["A"] + counts["O"]) / base).rename("better")
 
 
 # ------------------------------------------------------------------ SERVQUAL and IPA
@@ -201,44 +249,52 @@ register(
     ),
     Exercise(
         id="ch04.servqual-gaps",
-        title="SERVQUAL gaps per dimension",
-        prompt="Make a pandas Series indexed by the five SERVQUAL dimensions (tangibles, "
-               "reliability, responsiveness, assurance, empathy) holding the mean gap "
-               "(perception - expectation, 感知 - 期望) of the periodic surveys.",
+        title="SERVQUAL: gap 5 on each of the five dimensions",
+        prompt="The survey measures gap 5 of the gap model (服务质量差距模型: expected "
+               "against perceived service) on each of the five SERVQUAL dimensions "
+               "(服务质量维度). Make a pandas Series indexed by the dimensions (tangibles, "
+               "reliability, responsiveness, assurance, empathy) holding the mean of "
+               "perception - expectation (感知 - 期望) in the periodic surveys.",
         kind=Table(rel_tol=0, abs_tol=5e-4),
         expected=mean_gaps,
         hints=(("For one dimension: (surveys['perc_reliability'] - "
                 "surveys['exp_reliability']).mean()."),
                "Build a dict {dimension: mean gap} and turn it into pd.Series(...)."),
-        explanation="A negative gap means the service falls short of what customers expect "
-                    "(Parasuraman, Zeithaml & Berry 1988).",
+        explanation="A negative value means the perceived service falls short of what "
+                    "customers expected on that dimension: gap 5 of Parasuraman, Zeithaml & "
+                    "Berry (1985), measured with SERVQUAL (1988). Gaps 1-4 lie inside the firm "
+                    "and are not in a customer survey.",
         mistakes=(
             Mistake(lambda d: mean_gaps(d, sign=-1),
-                    "the signs are reversed: a gap is perception minus expectation"),
+                    "the signs are reversed: gap 5 is perception minus expectation "
+                    "(negative = worse than expected)"),
         ),
     ),
     Exercise(
         id="ch04.largest-gap",
         practice=True,
         title="Where does the service fall shortest?",
-        prompt="In which SERVQUAL dimension (服务质量维度) does the perceived service fall "
+        prompt="On which of the five SERVQUAL dimensions (服务质量维度) is gap 5 (perceived - "
+               "expected service) most negative, i.e. where does the perceived service fall "
                "furthest below expectations?",
         kind=Choice(options={d: d for d in DIMENSIONS}),
         expected=largest_gap,
-        hints=("Find the most negative mean gap (perception - expectation).",),
-        explanation="The largest gap is a candidate for improvement; whether it matters most "
-                    "is the question of importance-performance analysis.",
+        hints=("Find the most negative mean of perception - expectation over the dimensions.",),
+        explanation="The dimension with the most negative gap 5 is a candidate for "
+                    "improvement; whether it matters most is the question of "
+                    "importance-performance analysis. (The five dimensions are not the five "
+                    "gaps: every dimension has its own gap 5.)",
         mistakes=(
             Mistake(lambda d: largest_gap(d, worst=False),
-                    "that dimension has the largest positive gap: there the service beats "
-                    "expectations"),
+                    "on that dimension perception is furthest *above* expectation (the largest "
+                    "positive gap): there the service beats expectations"),
         ),
     ),
     Exercise(
         id="ch04.ipa-concentrate",
         title="Importance-performance analysis: what to improve first",
-        prompt="Derive importance from the data: regress csat on the five gaps (perception - "
-               "expectation) with an intercept (OLS); the coefficients are the importances. "
+        prompt="Derive importance from the data: regress csat on the gap (perception - "
+               "expectation) of each of the five dimensions with an intercept (OLS); the coefficients are the importances. "
                "Performance is the mean perception. Split both axes at the mean over the five "
                "dimensions. Which dimensions fall in the 'Concentrate here' quadrant "
                "(重点改进: important and performing poorly)?",
@@ -278,6 +334,115 @@ register(
                     "every tier, but a satisfied lead-tier customer brings only a few units "
                     "more, a platinum one tens. (The tiers are cut from the margin itself, so "
                     "the within-tier comparison is a selective one.)",
+    ),
+    Exercise(
+        id="ch04.disconfirmation",
+        practice=True,
+        title="Expectation-disconfirmation: how many are disappointed?",
+        prompt="Expectation-disconfirmation (期望不一致, Oliver 1980): per respondent of the "
+               "periodic surveys take the mean over the five dimensions of perception - "
+               "expectation; below -0.5 counts as negative disconfirmation (worse than "
+               "expected), within +-0.5 as confirmation. What share of the respondents has "
+               "negative disconfirmation? Answer as a fraction with at least 3 decimals.",
+        kind=Number(rel_tol=0, abs_tol=5e-4, unit="fraction"),
+        expected=negative_share,
+        hints=("crmlab.satisfaction.disconfirmation(surveys, tolerance=0.5) gives each "
+               "respondent's kind.",
+               "(kind == 'negative').mean() is the share."),
+        explanation="Disappointment is measured against each customer's own expectation: a "
+                    "firm that promises more raises the bar its service is judged by.",
+        mistakes=(
+            Mistake(lambda d: negative_share(d, tolerance=0.0),
+                    "that counts everyone below 0; the exercise allows a tolerance: only a mean "
+                    "gap below -0.5 is negative disconfirmation"),
+            Mistake(lambda d: negative_share(d, kind="positive"),
+                    "that is the share with positive disconfirmation (better than expected)"),
+            Mistake(lambda d: negative_share(d, kind="confirmed"),
+                    "that is the share within the tolerance (confirmation)"),
+        ),
+    ),
+    Exercise(
+        id="ch04.nps-referrals",
+        practice=True,
+        title="Do promoters actually refer more?",
+        prompt="customers.referred_by names the customer who brought each referred customer "
+               "in. Group the surveyed customers by their first periodic NPS answer "
+               "(promoter 9-10, passive 7-8, detractor 0-6) and count each one's referrals. "
+               "How many times as many referrals per customer do promoters bring as "
+               "detractors? Give the ratio with at least 3 decimals.",
+        kind=Number(rel_tol=0, abs_tol=2e-3),
+        expected=referral_ratio,
+        hints=("crmlab.satisfaction.nps_referrals(data.surveys, data.customers) has a row per "
+               "group.",
+               "Referrals per customer = referrals / customers of the group; divide promoters "
+               "by detractors (rate_ratio)."),
+        explanation="Promoters do refer more here, but most of them refer no one "
+                    "(share_referring): the stated intention is only loosely tied to the "
+                    "behaviour, and Keiningham et al. (2007) found NPS no better than other "
+                    "satisfaction measures at predicting growth.",
+        mistakes=(
+            Mistake(lambda d: referral_ratio(d, how="count"),
+                    "that divides the referral counts of the two groups; the groups differ in "
+                    "size: divide referrals per customer"),
+            Mistake(lambda d: referral_ratio(d, after_survey=True),
+                    "that counts only referrals after the survey; the exercise counts every "
+                    "referral"),
+        ),
+    ),
+    Exercise(
+        id="ch04.acsi-index",
+        title="An ACSI-style index for 2024",
+        prompt="Build the ACSI-style satisfaction index (满意度指数, 0-100) of the periodic "
+               "surveys answered in 2024: rescale each respondent's three items to 0-100 with "
+               "100 x (x - lowest) / (highest - lowest) — csat (1-5), the mean perception of "
+               "the five dimensions (1-7, against the ideal) and the mean perception - "
+               "expectation (-6 to 6, against expectations) — average them with equal weights "
+               "and take the mean over the respondents. Give it with at least 1 decimal.",
+        kind=Number(rel_tol=0, abs_tol=0.05),
+        expected=acsi_2024,
+        hints=("Keep surveys['survey_date'].dt.year == 2024.",
+               "crmlab.satisfaction.acsi_items(surveys) does the rescaling; or "
+               "acsi_score(surveys)['index']."),
+        explanation="Rescaling from the scale's own range puts the three items on the same "
+                    "0-100 footing; ACSI itself estimates the weights (Fornell et al. 1996).",
+        mistakes=(
+            Mistake(lambda d: acsi_2024(d, all_years=True),
+                    "that uses the surveys of every year; keep those answered in 2024"),
+            Mistake(lambda d: acsi_2024(d, weights="pca"),
+                    "that uses weights from the data (pca); the exercise asks for equal weights"),
+            Mistake(lambda d: acsi_2024(d, naive=True),
+                    "each item was divided by its highest value; rescale from the lowest: "
+                    "100 x (x - lowest) / (highest - lowest), e.g. csat 1 is 0, not 20"),
+        ),
+    ),
+    Exercise(
+        id="ch04.kano-better",
+        title="Kano: the Better coefficient of every feature",
+        prompt="Kano model (卡诺模型): classify every answer pair of data.kano_responses with "
+               "the Kano evaluation table (crmlab.kano.kano_classify(functional, "
+               "dysfunctional)), count the categories per feature and give a pandas Series "
+               "indexed by feature holding Better = (A + O) / (A + O + M + I) (Berger et al. "
+               "1993).",
+        kind=Table(rel_tol=0, abs_tol=5e-4),
+        expected=kano_better,
+        hints=("cats = kano_classify(k['functional'], k['dysfunctional']); "
+               "pd.crosstab(k['feature'], cats) counts them.",
+               "Reverse (R) and questionable (Q) answers are not in the denominator."),
+        explanation="Better says how much having the feature satisfies; with Worse (how much "
+                    "missing it dissatisfies) it places the feature: a must-be feature has a "
+                    "low Better and a high |Worse|.",
+        mistakes=(
+            Mistake(lambda d: kano_better(d, swap=True),
+                    "the functional and dysfunctional answers are swapped: the first argument "
+                    "is the answer to 'if the product HAS the feature'"),
+            Mistake(lambda d: kano_better(d, count="AOMIRQ"),
+                    "the denominator counts every answer; leave out the reverse (R) and "
+                    "questionable (Q) ones: A + O + M + I"),
+            Mistake(lambda d: kano_better(d, count="AOMIQ"),
+                    "the questionable (Q) answers are in the denominator; leave them out"),
+            Mistake(lambda d: kano_better(d, count="AOMIR"),
+                    "the reverse (R) answers are in the denominator; leave them out"),
+        ),
     ),
     Exercise(
         id="ch04.loyalty-stages",
