@@ -396,19 +396,25 @@ def plot_satisfaction_premium(table: pd.DataFrame, ax: Axes | None = None) -> Ax
     best = table.attrs.get("best_tier")
     ax.bar(x, 100 * table["relative_premium"], color="#3182bd", alpha=0.85,
            edgecolor=["black" if i == best else "none" for i in table.index], linewidth=1.5)
-    ax.errorbar(x, 100 * table["relative_premium"],
-                yerr=[100 * (table["relative_premium"] - table["rel_ci_low"]),
-                      100 * (table["rel_ci_high"] - table["relative_premium"])],
-                fmt="none", ecolor="black", capsize=4)
+    point = 100 * table["relative_premium"].to_numpy(dtype=float)
+    low = 100 * table["rel_ci_low"].to_numpy(dtype=float)
+    high = 100 * table["rel_ci_high"].to_numpy(dtype=float)
+    # a tier with a tiny base can have an interval of thousands of percent: cut the axis at
+    # 1.5 x the largest estimate (at least 100%) and write where a cut interval ends
+    finite = point[np.isfinite(point)]
+    cap = max(1.5 * np.max(np.abs(finite), initial=0.0), 100.0)
+    shown = np.minimum(high, cap)
+    ax.errorbar(x, point, yerr=[point - low, shown - point], fmt="none", ecolor="black",
+                capsize=4)
     for i, (_, r) in enumerate(table.iterrows()):
-        top = 100 * r["rel_ci_high"] if np.isfinite(r["rel_ci_high"]) else 0.0
-        ax.text(i, top, f"{r['premium_per_extra_satisfied']:+,.0f} per year\nper extra satisfied",
-                ha="center", va="bottom", fontsize=8)
+        top = shown[i] if np.isfinite(shown[i]) else 0.0
+        cut = f"interval to {high[i]:,.0f}% ↑\n" if np.isfinite(high[i]) and high[i] > cap else ""
+        ax.text(i, top, f"{cut}{r['premium_per_extra_satisfied']:+,.0f} per year\n"
+                        "per extra satisfied", ha="center", va="bottom", fontsize=8)
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(x, [str(i) for i in table.index])
-    hi = np.nanmax(100 * table["rel_ci_high"].to_numpy(dtype=float), initial=0.0)
-    ax.set_ylim(min(0.0, np.nanmin(100 * table["rel_ci_low"].to_numpy(dtype=float),
-                                   initial=0.0)) * 1.2, hi * 1.35 + 1)
+    hi = np.nanmax(shown, initial=0.0)
+    ax.set_ylim(min(0.0, np.nanmin(low, initial=0.0)) * 1.2, hi * 1.35 + 1)
     ax.set_ylabel("margin of satisfied vs others (%)")
     ax.set_title("Satisfaction premium by value tier (tiers from the period before)")
     return ax

@@ -10,6 +10,7 @@ from notebook_runner import load_notebook
 import crmlab
 from crmlab.exercises.core import all_exercises, dataset_for, evaluate, get
 from crmlab.satisfaction import DIMENSIONS
+from crmlab.satisfaction_value import satisfaction_premium
 
 ROOT = Path(__file__).resolve().parents[1]
 # chapter 04 is two notebooks, each with its homework: 04a satisfaction, 04b profit and loyalty
@@ -79,7 +80,7 @@ def test_answer_follows_the_students_seed(exercise_id):
 
 
 @pytest.mark.parametrize("exercise_id", [k for k in DATA_EXERCISES + [
-    "ch04.largest-gap", "ch04.ipa-concentrate"]])
+    "ch04.largest-gap", "ch04.ipa-concentrate", "ch04.satisfaction-profit"]])
 def test_mistakes_get_their_own_feedback(exercise_id):
     ex = get(exercise_id)
     d = dataset_for(ex.scenario, 2024)
@@ -117,7 +118,13 @@ def test_hand_checked_answers_on_the_practice_data():
         (surveys["csat"] >= 4).sum() / len(surveys))
     assert get("ch04.largest-gap").expected(retail) == "reliability"
     assert "reliability" in get("ch04.ipa-concentrate").expected(retail)
-    assert get("ch04.satisfaction-profit").expected(retail) == "b"
+    premium = satisfaction_premium(retail.surveys, retail.orders, retail.customers,
+                                   "2024-12-31", pre_end="2023-06-30", post_start="2024-06-30",
+                                   conversion_cost={"platinum": 120, "gold": 40, "iron": 20,
+                                                    "lead": 20})
+    per_cost = premium["premium_per_extra_satisfied"] / pd.Series(
+        {"platinum": 120, "gold": 40, "iron": 20, "lead": 20})
+    assert get("ch04.satisfaction-profit").expected(retail) == per_cost.idxmax()
     periodic = surveys[surveys["survey_type"] == "periodic"]
     gaps = periodic[[f"perc_{d}" for d in DIMENSIONS]].to_numpy() - periodic[
         [f"exp_{d}" for d in DIMENSIONS]].to_numpy()
@@ -149,3 +156,12 @@ def test_kano_better_on_a_hand_made_survey_and_on_the_planted_truth():
     swapped = ex.mistakes[0].compute(retail)
     assert evaluate(ex, swapped, retail).message == ex.mistakes[0].message
 
+
+def test_the_artefact_answer_gets_its_own_feedback():
+    """Tiers cut from the outcome point to another tier than the pre-period tiers with costs."""
+    ex = get("ch04.satisfaction-profit")
+    retail = crmlab.load("retail")
+    artefact = ex.mistakes[0].compute(retail)
+    assert artefact != ex.expected(retail)
+    verdict = evaluate(ex, artefact, retail)
+    assert verdict.status == "wrong" and "selection artefact" in verdict.message

@@ -162,6 +162,25 @@ def test_plot_satisfaction_premium(retail):
     assert len(ax.patches) == len(p) and len(ax.texts) == len(p)
 
 
+
+def test_plot_cuts_a_huge_interval_and_says_where_it_ends():
+    """One tier with a tiny base (interval to 3,600%) must not flatten the other bars."""
+    import matplotlib.pyplot as plt
+
+    t = pd.DataFrame({"relative_premium": [1.0, 1.4, 0.2, 6.7],
+                      "rel_ci_low": [0.05, -0.05, -0.55, -1.0],
+                      "rel_ci_high": [3.1, 4.3, 3.3, 36.0],
+                      "premium_per_extra_satisfied": [100.0, 50.0, 4.0, 6.0]},
+                     index=["platinum", "gold", "iron", "lead"])
+    ax = SV.plot_satisfaction_premium(t)
+    top = ax.get_ylim()[1]
+    assert 670 < top < 1.5 * 670 * 1.35 + 2  # the axis follows the estimates, not 3,600%
+    texts = [x.get_text() for x in ax.texts]
+    assert texts[3].startswith("interval to 3,600% ↑") and "↑" not in "".join(texts[:3])
+    assert texts[0].endswith("+100 per year\nper extra satisfied")
+    plt.close(ax.figure)
+
+
 def test_satisfaction_premium_bad_input_gets_a_clear_message(retail):
     args = (retail.surveys, retail.orders, retail.customers)
     with pytest.raises(ValueError, match="must follow each other"):

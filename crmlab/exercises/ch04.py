@@ -37,6 +37,7 @@ from crmlab.satisfaction import (
     satisfaction_by_value,
     servqual_summary,
 )
+from crmlab.satisfaction_value import satisfaction_premium
 
 END = "2024-12-31"
 SEGMENT = ("silver", "gold", "platinum")
@@ -133,23 +134,24 @@ def concentrate_here(data, importance: str = "derived", method: str = "regressio
 
 
 # ------------------------------------------------------------------ satisfaction and value
-def _premiums(data) -> pd.Series:
-    value = annual_margin(data.orders, data.customers, END)
-    return satisfaction_by_value(_periodic(data), value)["satisfaction_premium"]
+PRE_END, POST_START = "2023-06-30", "2024-06-30"
+# what making one more customer of each tier satisfied is assumed to cost (an assumption of
+# the exercise: winning over a demanding platinum customer costs more)
+CONVERSION_COST = {"platinum": 120.0, "gold": 40.0, "iron": 20.0, "lead": 20.0}
 
 
-def value_statement(data) -> str:
-    p = _premiums(data)
-    top, rest = p.get("platinum", np.nan), p.drop("platinum", errors="ignore").abs().max()
-    if top > 0 and top > 3 * rest:
-        # b: the other tiers gain too (at least two of the three); e: they do not
-        others = p.drop("platinum", errors="ignore")
-        return "b" if (others > 0).sum() >= 2 else "e"
-    if (p > 0).all() and p.max() < 2 * p.min():
-        return "a"
-    if (p < 0).all():
-        return "d"
-    return "c"
+def premium_table(data) -> pd.DataFrame:
+    return satisfaction_premium(data.surveys, data.orders, data.customers, END,
+                                pre_end=PRE_END, post_start=POST_START,
+                                conversion_cost=CONVERSION_COST)
+
+
+def best_budget_tier(data, by: str = "return_per_cost") -> str:
+    """The tier where the next unit of service budget pays most (or a wrong ranking)."""
+    if by == "artefact":  # the extra margin inside tiers cut from the outcome itself
+        value = annual_margin(data.orders, data.customers, END)
+        return str(satisfaction_by_value(_periodic(data), value)["satisfaction_premium"].idxmax())
+    return str(premium_table(data)[by].idxmax())
 
 
 # ------------------------------------------------------------------ loyalty
@@ -312,28 +314,40 @@ register(
     Exercise(
         id="ch04.satisfaction-profit",
         practice=True,
-        title="Does satisfaction always bring profit?",
-        prompt="Tier the customers by their annual margin (crmlab.satisfaction.annual_margin "
-               "as of 2024-12-31, customer pyramid platinum/gold/iron/lead) and compare the "
-               "mean annual margin of satisfied (CSAT 4-5) and other surveyed customers per "
-               "tier. Which statement does your data support?",
-        kind=Choice(options={
-            "a": "satisfied customers bring about the same extra margin in every tier",
-            "b": "satisfied customers bring more margin in every tier, and the extra margin "
-                 "in currency is by far the largest among platinum customers",
-            "c": "satisfaction and margin are not linked in any tier",
-            "d": "dissatisfied customers bring more margin in every tier",
-            "e": "satisfaction goes with much more margin among platinum customers, but with "
-                 "none in the other tiers",
-        }),
-        expected=value_statement,
-        hints=(("crmlab.satisfaction.satisfaction_by_value(surveys, value) gives the "
-                "satisfaction_premium per tier."),),
-        explanation="Course document [S3]: from all customers to valuable customers to high-value "
-                    "customers and their key factors. Satisfaction goes with more margin in "
-                    "every tier, but a satisfied lead-tier customer brings only a few units "
-                    "more, a platinum one tens. (The tiers are cut from the margin itself, so "
-                    "the within-tier comparison is a selective one.)",
+        title="Where does the next unit of service budget pay most?",
+        prompt="A resource-allocation question (资源配置). Form the value tiers from the margin "
+               "BEFORE the satisfaction is measured and compare the LATER margin of satisfied "
+               "and other customers per tier: crmlab.satisfaction_value.satisfaction_premium "
+               "with pre_end='2023-06-30', post_start='2024-06-30' (as of 2024-12-31). "
+               "Suppose that making one more customer satisfied costs 120 in the platinum "
+               "tier, 40 in gold and 20 in iron and lead (conversion_cost). In which tier does "
+               "the next unit of service budget bring the most extra margin per year?",
+        kind=Choice(options={t: t for t in ("platinum", "gold", "iron", "lead")}),
+        expected=best_budget_tier,
+        hints=("satisfaction_premium(data.surveys, data.orders, data.customers, '2024-12-31', "
+               "pre_end=..., post_start=..., conversion_cost={...}) has return_per_cost.",
+               "Return per unit of budget = extra margin per extra satisfied customer / what "
+               "winning that customer costs."),
+        explanation="Per unit of budget, what counts is the money one more satisfied customer "
+                    "brings (premium_per_extra_satisfied) divided by what winning them costs. "
+                    "Tiers must come from the earlier margin: tiers cut from the outcome itself "
+                    "squeeze the margins inside each tier and make the premium look like it "
+                    "exists only among valuable customers (a selection artefact). The intervals "
+                    "are wide with a few hundred customers: test before moving the budget.",
+        mistakes=(
+            Mistake(lambda d: best_budget_tier(d, "artefact"),
+                    "that is the tier with the largest extra margin inside tiers cut from the "
+                    "margin itself (satisfaction_by_value): a selection artefact, and the "
+                    "most money per satisfied customer is not the most per unit of budget "
+                    "when winning one there costs more. Use the pre-period tiers of "
+                    "satisfaction_premium and divide by the cost (return_per_cost)"),
+            Mistake(lambda d: best_budget_tier(d, "relative_premium"),
+                    "that tier has the largest relative premium, but a large percentage of a "
+                    "small margin is little money: rank by money per unit of cost"),
+            Mistake(lambda d: best_budget_tier(d, "not_satisfied"),
+                    "that tier has the most customers left to win, but the question is what "
+                    "one more satisfied customer brings per unit of cost"),
+        ),
     ),
     Exercise(
         id="ch04.disconfirmation",
@@ -446,8 +460,10 @@ register(
     ),
     Exercise(
         id="ch04.loyalty-stages",
-        title="Loyalty formation stages with a stricter rule",
-        prompt="Assign Oliver's loyalty stages (认知 -> 认可 -> 偏好 -> 忠诚) with "
+        title="Loyalty phases with a stricter rule",
+        prompt="Assign Oliver's (1999) loyalty phases, cognitive -> affective -> conative -> "
+               "action (认知忠诚 -> 情感忠诚 -> 意向忠诚 -> 行为忠诚; the course's 认知 -> 认可 -> "
+               "偏好 -> 忠诚), from their behavioural and survey proxies with "
                "crmlab.loyalty, as of 2024-12-31, but ask for at least 5 orders in the last "
                "365 days for the action stage (LoyaltyRules(action_orders=5)). Give a pandas "
                "Series: the number of surveyed buyers whose highest stage is each of "
@@ -457,8 +473,10 @@ register(
         hints=(("loyalty_stages(loyalty_signals(data.orders, data.surveys, '2024-12-31'), "
                 "LoyaltyRules(action_orders=5))"),
                "value_counts() of the stage column; customers never surveyed have no stage."),
-        explanation="A stricter behavioural rule moves customers from action back to conative: "
-                    "the attitude is there, the repeat buying is not yet.",
+        explanation="A stricter behavioural rule moves customers from action back to conative "
+                    "(意向忠诚): the intention to return is there, the repeat buying not yet. "
+                    "The phases are read from proxies (a survey answer stands in for liking "
+                    "and intention), so the rule is a choice the analyst must state.",
         mistakes=(
             Mistake(lambda d: stage_counts(d, LoyaltyRules()),
                     "that uses the default rule (3 orders); the exercise asks for 5"),
@@ -507,7 +525,8 @@ register(
                "Per group: events.sum() / years.sum(); then divide unresolved by resolved_fast."),
         explanation="Handling a complaint well keeps customers (Hart, Heskett & Sasser 1990); "
                     "comparing outcomes among complainers avoids the survival-until-complaint "
-                    "bias.",
+                    "bias. It does not remove confounding: for that, compare within strata "
+                    "(periods, severity) as recovery_effect does.",
         mistakes=(
             Mistake(lambda d: crude_recovery_ratio(d, how="share"),
                     "that compares the shares who left, ignoring how long each was followed: "
