@@ -44,7 +44,7 @@ _LAZY = {
 SUBMODULES = frozenset({
     "btyd", "campaigns", "cli", "clv", "cohorts", "concentration", "crm_kinds", "data", "did",
     "evaluation", "exercises", "glossary", "implementation", "interactive", "kano",
-    "lifecycle", "loyalty", "operational", "recommend", "recovery", "reliability", "retention",
+    "lifecycle", "linkage", "loyalty", "operational", "recommend", "recovery", "reliability", "retention",
     "rfm", "roi", "satisfaction", "satisfaction_value", "sbg", "scorecard", "seeds", "strategy",
     "tour", "value", "winback",
 })
