@@ -747,7 +747,9 @@ class FellegiSunter:
     level is log2(m/u); a pair's total score is the sum over its non-missing fields (missing:
     weight 0); its **match probability** is
     prior * prod m / (prior * prod m + (1 - prior) * prod u) (Fellegi & Sunter 1969;
-    conditional independence of the fields given match status).
+    conditional independence of the fields given match status).  An m or u of 0 is clipped
+    at 1e-6, so one level adds at most log2(1e6) = 19.9 to the score; a level never seen in
+    either class has weight 0.
     """
 
     fields: dict
@@ -836,6 +838,11 @@ def fit_em(gamma: pd.DataFrame, fields: dict | None = None, *, prior: float = 0.
 
     ``gamma``: the output of :func:`compare` (a level column per field); ``fields``: field ->
     its levels (default: the :data:`FIELDS` present in ``gamma``).
+
+    m and u are estimated among the *candidate* pairs, as Jaro (1989) did inside blocks, so
+    they are conditional on the blocking: a field on which every candidate pair agrees (the
+    name, when all candidates share it) gets u = m and weight 0 — it has already done its
+    work in choosing the pairs.
 
     >>> import numpy as np, pandas as pd
     >>> rng = np.random.default_rng(0)
