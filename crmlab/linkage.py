@@ -992,7 +992,8 @@ def best_threshold(curve: pd.DataFrame) -> float:
 
 def plot_precision_recall(curve: pd.DataFrame, threshold: float | None = None,
                           ax: Axes | None = None) -> Axes:
-    """The precision-recall curve (精确率-召回率曲线), the chosen threshold marked."""
+    """The precision-recall curve (精确率-召回率曲线), the chosen threshold marked (labels in
+    English: the plot fonts have no Chinese characters)."""
     from crmlab._plots import _ax
 
     if not isinstance(curve, pd.DataFrame) or not {"precision", "recall"} <= set(curve.columns):
@@ -1005,8 +1006,8 @@ def plot_precision_recall(curve: pd.DataFrame, threshold: float | None = None,
                 label=f"threshold {threshold:.1f}: P {row['precision']:.3f}, "
                       f"R {row['recall']:.3f}, F1 {row['f1']:.3f}")
         ax.legend(loc="lower left", fontsize=8)
-    ax.set_xlabel("recall (召回率)")
-    ax.set_ylabel("precision (精确率)")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
     ax.set_title("Precision-recall curve of the match score")
