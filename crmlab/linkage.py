@@ -1230,7 +1230,7 @@ def rekey(table: pd.DataFrame, id_map: pd.Series, column: str = "customer_id") -
 # ---------------------------------------------------------------- 7. evaluation
 
 
-def evaluate(predicted, truth, ids=None) -> dict:
+def evaluate(predicted, truth) -> dict:
     """Pairwise precision, recall and F1 after transitive closure (Christen 2012, ch. 7).
 
     Every pair of records in the same predicted cluster is a predicted match, every pair in
