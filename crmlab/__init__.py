@@ -44,9 +44,9 @@ _LAZY = {
 SUBMODULES = frozenset({
     "btyd", "campaigns", "cleaning", "cli", "clv", "cohorts", "concentration", "crm_kinds",
     "data", "did", "evaluation", "exercises", "glossary", "implementation", "integration",
-    "interactive", "kano", "lifecycle", "loyalty", "operational", "privacy", "recommend",
-    "recovery", "reliability", "retention", "rfm", "roi", "satisfaction", "satisfaction_value",
-    "sbg", "scorecard", "seeds", "strategy", "tour", "value", "winback",
+    "interactive", "kano", "lifecycle", "linkage", "loyalty", "operational", "privacy",
+    "recommend", "recovery", "reliability", "retention", "rfm", "roi", "satisfaction",
+    "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour", "value", "winback",
 })
 
 
