@@ -213,3 +213,19 @@ def test_missing_cells_match_the_planted_rates(big_dirty):
                        atol=0.003), (obs, rates)
     assert (rates["rate_before"].nunique() == 1) and (rates.loc[live, "rate_after"]
                                                       < rates.loc[live, "rate_before"]).all()
+
+
+@pytest.mark.parametrize("scenario", ["b2b", "telecom", "bank"])
+def test_every_scenario_can_be_damaged(scenario):
+    """Columns a scenario does not have (b2b accounts have no gender) are skipped."""
+    d = crmlab.generate(scenario, 300, seed=1, defects=True)
+    missing = d.truth.extra["missing"]
+    assert len(missing) > 0 and set(missing["column"]) <= set(d.customers.columns) | set(
+        d.orders.columns)
+    assert len(d.truth.extra["duplicates"]) > 0
+
+
+def test_one_kind_of_defect_alone():
+    d = crmlab.generate("retail", 500, seed=1, defects={"missing": 0.03})
+    assert d.truth.extra["duplicates"].empty and len(d.truth.extra["missing"]) > 0
+    assert d.customers["customer_id"].is_unique

@@ -145,8 +145,8 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
     orig = (np.sort(rng.choice(n, k, replace=False, p=f_dup / f_dup.sum())) if k
             else np.array([], int))
     dups = cust.iloc[orig].copy()
-    new_ids = np.char.add("C", np.char.zfill(np.arange(n + 1, n + k + 1).astype(str),
-                                             len(cust["customer_id"].iloc[0]) - 1))
+    width = len(cust["customer_id"].iloc[0]) - 1
+    new_ids = np.array([f"C{i:0{width}d}" for i in range(n + 1, n + k + 1)], dtype=object)
     dups["customer_id"] = new_ids
     change = rng.random((k, 3)) < [0.7, 0.6, 0.4]  # name, phone, e-mail differ
     dups.loc[change[:, 0], "name"] = _name_variant(dups["name"].to_numpy()[change[:, 0]], rng,
@@ -193,6 +193,8 @@ def inject(data, rates: dict, rng: np.random.Generator, w) -> None:
         norms[f"missing_{tname}"] = f.mean() if len(f) else 1.0
         weight = f / norms[f"missing_{tname}"]
         for colname in MISSING_COLUMNS[tname]:
+            if colname not in frame:  # e.g. b2b accounts have no gender
+                continue
             hit = np.flatnonzero(rng.random(len(frame)) < rates.get("missing", 0) * weight)
             if not hit.size:
                 continue
