@@ -44,6 +44,7 @@ benchmark: $(STAMP)
 	$(BIN)/python benchmarks/lifecycle.py
 	$(BIN)/python benchmarks/models.py
 	$(BIN)/python benchmarks/grade.py
+	$(BIN)/python benchmarks/linkage.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check crmlab tests benchmarks
