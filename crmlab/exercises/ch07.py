@@ -126,6 +126,50 @@ def ambiguous_dates(data, how: str = "ambiguous") -> int:
     return int(parsed["ambiguous"].sum())
 
 
+# ------------------------------------------------------------------ 4. record linkage
+@per_dataset
+def _blocking(data) -> pd.DataFrame:
+    from crmlab.linkage import candidate_pairs
+
+    return candidate_pairs(data.customers, truth=data.truth.extra["duplicates"]).attrs["report"]
+
+
+def candidate_pair_count(data, how: str = "union") -> int:
+    """Pairs compared after blocking on the phone, the e-mail local part and the name."""
+    report = _blocking(data)
+    if how == "all_pairs":
+        n = len(data.customers)
+        return n * (n - 1) // 2
+    if how == "sum":  # pairs that share two keys counted twice
+        return int(report.drop(index="all")["pairs"].sum())
+    return int(report.loc["all", "pairs"])
+
+
+def phone_block_completeness(data, how: str = "phone") -> float:
+    report = _blocking(data)
+    if how == "reduction":
+        return float(report.loc["phone", "reduction_ratio"])
+    return float(report.loc["all" if how == "union" else "phone", "pair_completeness"])
+
+
+@per_dataset
+def _linked(data):
+    from crmlab.linkage import link
+
+    return link(data.customers)
+
+
+DUPLICATE_RECORD = "C001510"  # a record the generator entered again (ids above n_customers)
+
+
+def golden_id(data, how: str = "golden") -> str:
+    from crmlab.linkage import golden_id_map
+
+    if how == "own":
+        return DUPLICATE_RECORD
+    return str(golden_id_map(_linked(data).golden).loc[DUPLICATE_RECORD])
+
+
 # ------------------------------------------------------------------ 5. the 360° view
 def top_customer(data) -> str:
     """The customer with the highest revenue in the customer view (ties: the first id)."""
@@ -361,6 +405,70 @@ register(
                     "those are the US-style slash dates; some of them are unambiguous "
                     "(09/25/2022), and dot dates can be ambiguous too"),
         ),
+    ),
+    Exercise(
+        id="ch07.candidate-pairs",
+        scenario=SCENARIO,
+        title="Blocking: how many pairs to compare?",
+        prompt="Blocking (分块) compares only records that share a key. With "
+               "crmlab.linkage.candidate_pairs(customers) (its default keys: the phone number, "
+               "the e-mail local part and the normalised name), how many candidate pairs are "
+               "compared?",
+        kind=Number(rel_tol=0, abs_tol=0.5),
+        expected=candidate_pair_count,
+        hints=("pairs = candidate_pairs(data.customers); len(pairs)",
+               "A pair that shares two keys is one pair."),
+        explanation="A few dozen pairs instead of more than a million: the reduction ratio "
+                    "is almost 1.",
+        mistakes=(
+            Mistake(lambda d: candidate_pair_count(d, "all_pairs"),
+                    "that is every pair of records, n(n-1)/2; blocking keeps only those that "
+                    "share a key"),
+            Mistake(lambda d: candidate_pair_count(d, "sum"),
+                    "you added up the pairs of each key; a pair that shares two keys is "
+                    "counted twice that way (take the union)"),
+        ),
+    ),
+    Exercise(
+        id="ch07.phone-block",
+        scenario=SCENARIO,
+        title="Pair completeness of one blocking key",
+        prompt="What share of the true duplicate pairs would blocking on the phone number "
+               "alone find (pair completeness, 配对完整性)? Use candidate_pairs(customers, "
+               "truth=data.truth.extra['duplicates']).attrs['report']. A fraction between 0 "
+               "and 1 (4 decimals).",
+        kind=Number(rel_tol=0, abs_tol=1e-4, unit="fraction"),
+        expected=phone_block_completeness,
+        hints=("report.loc['phone', 'pair_completeness']",),
+        explanation="A duplicate whose phone is missing or changed shares no phone key: that "
+                    "is why several keys are combined.",
+        mistakes=(
+            Mistake(lambda d: phone_block_completeness(d, "union"),
+                    "that is the completeness of all keys together (row 'all'); the question "
+                    "asks for the phone alone"),
+            Mistake(lambda d: phone_block_completeness(d, "reduction"),
+                    "that is the reduction ratio (the share of pairs not compared); pair "
+                    "completeness is the share of true pairs kept"),
+        ),
+    ),
+    Exercise(
+        id="ch07.golden-id",
+        scenario=SCENARIO,
+        title="The golden id of a duplicate",
+        prompt="Record C001510 was entered a second time by another system. De-duplicate "
+               "the customers with crmlab.linkage.link(customers) (default threshold). What is "
+               "the id of the golden record (黄金记录) it is merged into?",
+        kind=Text(),
+        expected=golden_id,
+        hints=("result = link(data.customers); golden_id_map(result.golden) maps every record "
+               "id to its golden id.",
+               "The survivorship rule for the id is 'earliest': the record that signed up "
+               "first gives its id."),
+        explanation="Orders, tickets and contacts of both records now point to one customer "
+                    "(crmlab.linkage.rekey).",
+        mistakes=(Mistake(lambda d: golden_id(d, "own"),
+                          "that is the record's own id: it signed up later than its copy, so "
+                          "the earlier record's id survives"),),
     ),
     Exercise(
         id="ch07.profile-records",
