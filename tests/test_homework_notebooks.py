@@ -47,7 +47,7 @@ HOMEWORK = [
     ("05b_operational_crm.ipynb", 5, ['"2024-06-30").forecast  # SOLUTION'],
      {"errors_anywhere": True}),
     ("06_implementation_evaluation.ipynb", 10, ["crm_project(investment=150"], {}),
-    ("07_information_integration.ipynb", 10, ['["ambiguous"].sum()'], {}),
+    ("07_information_integration.ipynb", 13, ['["ambiguous"].sum()'], {}),
 ]
 IDS = [name.split("_")[0] for name, *_ in HOMEWORK]
 START = re.compile(r"crmlab\.start\((?:[^)]*scenario=\"(\w+)\")?[^)]*\)")
