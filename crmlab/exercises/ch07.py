@@ -368,9 +368,9 @@ register(
         scenario=SCENARIO,
         title="Phones written in another form",
         prompt="Most phone numbers of the master table are written like +1-303-545-1866. "
-               "What share of the filled phone numbers is written in any other form (数据标准化 "
-               "is needed before they can be compared)? A fraction between 0 and 1 "
-               "(4 decimals).",
+               "What share of the filled phone numbers is written in any other form, so that "
+               "they must be standardised (数据标准化) before they can be compared? A fraction "
+               "between 0 and 1 (4 decimals).",
         kind=Number(rel_tol=0, abs_tol=1e-4, unit="fraction"),
         expected=phone_other_forms,
         hints=(r"phones.str.match(r'^\+1-\d{3}-\d{3}-\d{4}$') is True for the usual form.",
