@@ -18,7 +18,7 @@ from crmlab.seeds import seed_for
 
 __all__ = ["__version__", "generate", "load", "seed_for", "CRMData", "Truth", "SCENARIOS",
            "LOCALES", "build_sqlite", "start", "exercise", "check", "hint", "progress", "handin",
-           "assessment", "class_report"]
+           "assessment", "class_report", "case"]
 
 _LAZY = {
     "generate": "crmlab.data.generate",
@@ -36,13 +36,14 @@ _LAZY = {
     "handin": "crmlab.exercises",
     "assessment": "crmlab.exercises.packs",
     "class_report": "crmlab.exercises.report",
+    "case": "crmlab.capstone",
 }
 
 
 # the submodules, imported on first use as attributes (``crmlab.glossary``), so that
 # ``import crmlab`` alone is enough in a notebook
 SUBMODULES = frozenset({
-    "btyd", "campaigns", "cleaning", "cli", "clv", "cohorts", "concentration", "crm_kinds",
+    "btyd", "campaigns", "capstone", "cleaning", "cli", "clv", "cohorts", "concentration", "crm_kinds",
     "data", "did", "evaluation", "exercises", "glossary", "implementation", "integration",
     "interactive", "kano", "lifecycle", "linkage", "loyalty", "operational", "privacy",
     "recommend", "recovery", "reliability", "retention", "rfm", "roi", "satisfaction",

@@ -170,6 +170,31 @@ def build_parser() -> argparse.ArgumentParser:
     pf.add_argument("--out", required=True, help="the form to write (.json)")
     pf.add_argument("--force", action="store_true", help="replace an existing form")
 
+    c = sub.add_parser("case", help="write a student's capstone firm (chapter 08) and its brief",
+                       description="Build the capstone firm of a student (crmlab.case): a "
+                                   "dataset with hidden problems drawn for that student id, "
+                                   "saved to --out with brief.md. The student folder has no "
+                                   "truth/ folder (it would give the problems away); --truth "
+                                   "writes the full dataset with its truth and "
+                                   "expected_findings.md for the instructor.")
+    c.add_argument("student_id", help="the student's id, e.g. 2023012345")
+    c.add_argument("--scenario", default="retail", choices=("retail", "telecom"),
+                   help="industry (default: retail; telecom also has the price-war problem)")
+    c.add_argument("--problems", type=_positive_int, default=3,
+                   help="how many problems to plant (default: 3; at most 4 for retail, 5 for "
+                        "telecom)")
+    c.add_argument("--out", required=True,
+                   help="the student's folder: new or empty, unless --force")
+    c.add_argument("--truth", default=None, metavar="FOLDER",
+                   help="(instructors) also write the full dataset with its truth and the "
+                        "expected findings here; must be outside --out")
+    c.add_argument("--salt", default="crmlab",
+                   help="(instructors) a word of your own, so that students cannot rebuild "
+                        "their firm and its truth from their id (default: crmlab)")
+    c.add_argument("--force", action="store_true",
+                   help="write into folders that are not empty: the files of a dataset saved "
+                        "there before are replaced; no other file is replaced or deleted")
+
     a = sub.add_parser("assign", help="write the student version of exercise notebooks",
                        description="Remove the solutions (between '# BEGIN SOLUTION' and "
                                    "'# END SOLUTION', or marked '# SOLUTION') and the outputs.")
@@ -462,6 +487,26 @@ def _grade(args) -> int:
     return 0
 
 
+def _case(args) -> int:
+    from crmlab.capstone import write_case
+
+    out = Path(args.out)
+    _refuse_occupied(out, args.force)
+    if args.truth is not None:
+        _refuse_occupied(Path(args.truth), args.force)
+    for folder in [out] + ([Path(args.truth)] if args.truth else []):
+        if folder.is_dir() and any(folder.iterdir()) and not (folder / "metadata.json").exists():
+            raise ValueError(f"{folder} is not empty and not a CRM Lab dataset folder: not "
+                             "writing into it")
+    write_case(args.student_id, out, scenario=args.scenario, n_problems=args.problems,
+               force=args.force, truth_out=args.truth, salt=args.salt)
+    print(f"wrote the capstone firm of {args.student_id.strip()} ({args.scenario}, "
+          f"{args.problems} problem(s)) to {out}: the observed tables and brief.md, no truth"
+          + (f"; the full dataset with its truth and expected_findings.md to {args.truth}"
+             if args.truth else ""))
+    return 0
+
+
 def _pack_form(args) -> int:
     from crmlab.exercises.packs import write_form
 
@@ -479,4 +524,5 @@ def _assign(args) -> int:
 
 
 COMMANDS = {"generate": _generate, "datasets": _datasets, "dictionary": _dictionary,
-            "seed": _seed, "grade": _grade, "pack-form": _pack_form, "assign": _assign}
+            "seed": _seed, "grade": _grade, "pack-form": _pack_form, "assign": _assign,
+            "case": _case}

@@ -3,6 +3,7 @@ a :class:`~crmlab.data.io.CRMData`."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import numbers
 from collections.abc import Callable
@@ -98,6 +99,7 @@ def generate(
     defects: dict | bool | None = None,
     diverging_region: bool = False,
     progress: Callable[[str, float], None] | None = None,
+    case_problems: dict | None = None,
 ) -> CRMData:
     """Simulate a CRM dataset for one scenario.
 
@@ -127,6 +129,11 @@ def generate(
         slope and the bias per wave are in ``data.truth.diverging_region``.
     progress : callable, optional
         Called as ``progress(step, fraction_done)``.
+    case_problems : dict, optional
+        Problems of the capstone firm to plant, ``{field: value}`` for the
+        ``case_*`` fields of ``ScenarioParams`` (scenarios.py); made by
+        :func:`crmlab.capstone.case`, which records what was planted.  Not
+        written into ``data.meta`` (students see the metadata).  None: none.
 
     Returns
     -------
@@ -142,7 +149,7 @@ def generate(
     >>> data.meta["scenario"], data.meta["n_customers"]
     ('telecom', 200)
     """
-    p = params_for(scenario)
+    p = _with_case_problems(params_for(scenario), case_problems)
     check_locale(locale)
     n = check_size(n_customers)
     seed = check_seed(seed)
@@ -219,6 +226,21 @@ def generate(
     data.meta["rows"] = {k: len(v) for k, v in data.tables.items()}
     report("done", 1.0)
     return data
+
+
+def _with_case_problems(p, case_problems: dict | None):
+    """``p`` with the capstone's ``case_*`` fields set (ValueError for other keys)."""
+    if case_problems is None:
+        return p
+    known = sorted(f.name for f in dataclasses.fields(p) if f.name.startswith("case_"))
+    if not isinstance(case_problems, dict):
+        raise ValueError(f"case_problems must be a dict like {{'case_unused_crm': (0, 0.05)}}, "
+                         f"got {case_problems!r}")
+    unknown = sorted(set(case_problems) - set(known))
+    if unknown:
+        raise ValueError(f"unknown case problem field(s) {', '.join(map(repr, unknown))}; "
+                         f"known: {', '.join(known)}")
+    return dataclasses.replace(p, **case_problems)
 
 
 def _rounded(df: pd.DataFrame, tab) -> pd.DataFrame:

@@ -41,6 +41,9 @@ def campaign_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
     months = np.linspace(3, (w.horizon - 60) / 30.44, k).astype(int)
     days = np.array([month_day(w.start, int(m)) + 14 for m in months])
     target = np.array([SEGMENTS[i % 4] for i in rng.permutation(k)])
+    cannibal = p.case_cannibal_campaign  # capstone: (campaign index, uplift) or None
+    if cannibal is not None:
+        target[int(cannibal[0])] = "active"
     chans = np.array(["email", "sms", "app_push", "phone"])
     channel = chans[rng.integers(0, len(chans), k)]
     cost = np.select([channel == "phone", channel == "email"], [1.5, 0.05], 0.1)
@@ -52,11 +55,20 @@ def campaign_tables(w: World, c: Customers, rng: np.random.Generator) -> None:
         seg_code = SEGMENTS.index(target[j])
         seg = _segment_at(w, c, days[j])
         who = np.flatnonzero((seg == seg_code) & consent)
-        who = who[rng.random(who.size) < p.campaign_sample]
-        treat = rng.random(who.size) < p.treatment_share
+        planted = cannibal is not None and j == int(cannibal[0])
+        sample, share = (1.0, 0.5) if planted else (p.campaign_sample, p.treatment_share)
+        who = who[rng.random(who.size) < sample]
+        treat = rng.random(who.size) < share
         alive = alive_end[who] > days[j]  # the truly gone never respond
         base = p.base_response[target[j]] * np.exp(0.3 * c.s[who])
-        prob = np.clip(base + treat * p.true_uplift[target[j]], 0, 1) * alive
+        uplift = float(cannibal[1]) if planted else p.true_uplift[target[j]]
+        prob = np.clip(base + treat * uplift, 0, 1) * alive
+        if planted:  # the uplift it really has on these customers (the clip at 0 included)
+            effect = (np.clip(base + uplift, 0, 1) - base) * alive
+            w.truth["case_cannibal_campaign"] = pd.DataFrame({
+                "campaign_id": [f"M{j + 1:03d}"], "planted_uplift": [uplift],
+                "expected_uplift": [round(float(effect.mean()), 4) if who.size else np.nan],
+                "contacts": [int(who.size)]})
         resp = rng.random(who.size) < prob
         revenue = np.where(resp, rng.gamma(p.spend_p, spend[who] / p.spend_p), 0.0)
         rows.append(pd.DataFrame({

@@ -134,13 +134,28 @@ def _draw_complaints(w: World, c: Customers, rng: np.random.Generator) -> None:
     slow_share = p.outcome_probs[1] / (p.outcome_probs[1] + p.outcome_probs[2])
     u = rng.random(c.n)
     outcome = np.where(u < fast, 0, np.where(u < fast + rest * slow_share, 1, 2))
+    if p.case_recovery_failure is not None:  # capstone: one region's recovery fails
+        r, q = p.case_recovery_failure
+        here = c.region == int(r)
+        fast_given_resolved = fast / (fast + rest * slow_share)
+        v = u / (1 - q)  # uniform on [0, 1) given u < 1 - q (resolved)
+        failed = np.where(u >= 1 - q, 2, np.where(v < fast_given_resolved, 0, 1))
+        outcome = np.where(here, failed, outcome)
     c.outcome = np.where(has, outcome, -1)
 
 
-def hazards(w: World, c: Customers, idx: np.ndarray, t: np.ndarray) -> np.ndarray:
+def competitor_wave_days(w: World) -> tuple[float, float]:
+    """First and end day of the capstone's competitor wave (``case_competitor_wave``)."""
+    m0, months, _ = w.params.case_competitor_wave
+    return month_day(w.start, int(m0)), month_day(w.start, int(m0) + int(months))
+
+
+def hazards(w: World, c: Customers, idx: np.ndarray, t: np.ndarray,
+            wave: bool = True) -> np.ndarray:
     """Yearly hazard of each lost-customer type for customers ``idx`` at days ``t``.
 
     Returns an array (len(idx), 5) in the order of :data:`CHURN_TYPES`.
+    ``wave=False`` leaves out the capstone's competitor wave (if any).
     """
     p = w.params
     r = c.region[idx]
@@ -157,6 +172,9 @@ def hazards(w: World, c: Customers, idx: np.ndarray, t: np.ndarray) -> np.ndarra
     top = loyalty_zones(p, s, defection=False)
     out[:, 1] = p.hazard_unintentional * np.exp(-p.s_on_hazard * s) * zones * recovery * crm * care
     out[:, 2] = p.hazard_competitor * np.exp(-p.s_on_competitor * s) * top * care
+    if wave and p.case_competitor_wave is not None:  # capstone: a competitor's price war
+        w0, w1 = competitor_wave_days(w)
+        out[:, 2] *= np.where((t >= w0) & (t < w1), p.case_competitor_wave[2], 1.0)
     out[:, 3] = p.hazard_price * 2.5 * c.price_sens[idx] * top * np.where(
         price_rise, p.price_rise_hazard_mult, p.price_hazard_before_rise)
     out[:, 4] = p.hazard_moved
@@ -218,6 +236,8 @@ def _contract_lifetimes(w: World, c: Customers, rng: np.random.Generator) -> Non
     ])
     if c.fault_days is not None:  # each fault starts and ends a stretch of higher hazard
         bps = np.column_stack([bps, c.fault_days, c.fault_days + p.fault_effect_days])
+    if p.case_competitor_wave is not None:  # the wave starts and ends a stretch too
+        bps = np.column_stack([bps, np.tile(competitor_wave_days(w), (n, 1))])
     starts = np.sort(np.column_stack([c.signup, np.maximum(bps, c.signup[:, None])]), axis=1)
     ends = np.column_stack([starts[:, 1:], np.full(n, np.inf)])
     k = starts.shape[1]
@@ -259,7 +279,8 @@ def _silent_lifetimes(w: World, c: Customers, rng: np.random.Generator):
     # p is the drop-out probability at the population's average starting
     # hazard; a customer's own hazards (satisfaction, care programme, a
     # complaint, the roll-out, the price rise) scale it up or down.
-    ref = hazards(w, c, buyers, t[buyers]).sum(axis=1).mean() if buyers.size else 1.0
+    ref = (hazards(w, c, buyers, t[buyers], wave=False).sum(axis=1).mean() if buyers.size
+           else 1.0)
     death = np.full(n, np.inf)
     kind = np.full(n, -1)
     cust = [buyers]

@@ -327,6 +327,27 @@ class ScenarioParams:
     # the number of comparison regions (about 1 point for the pilots' wave,
     # 6 for the second wave).  Large enough that the pre-period check fails.
     diverging_extra_slope: float = -4.0
+    # ======================================================================
+    # Capstone problems (crmlab.capstone.case): each one is off (None) by
+    # default, and then the data are exactly those without it.  Which region,
+    # campaign or period and how large are drawn per student by the capstone;
+    # what was planted is recorded in data.truth (case_* tables).
+    # ======================================================================
+    # (k, usage): the k-th region (in region order) whose CRM goes live in the
+    # data has its staff use it at this level (0-1) instead of the drawn one:
+    # the CRM is live but unused, so it does almost nothing there.
+    case_unused_crm: tuple[int, float] | None = None
+    # (region index, P(unresolved)): complaints in this region are left
+    # unresolved with this probability (the fast/slow split of the rest as usual).
+    case_recovery_failure: tuple[int, float] | None = None
+    # (first month after the start month, number of months, multiplier): a
+    # competitor's price war multiplies the competitor hazard in that period.
+    case_competitor_wave: tuple[int, int, float] | None = None
+    # (campaign index, uplift): this campaign targets the active segment, all
+    # of it (with consent), split half and half, and contact changes the
+    # response rate by this (negative) uplift: it cannibalises purchases the
+    # customers would have made anyway.
+    case_cannibal_campaign: tuple[int, float] | None = None
 
 
 BASE = ScenarioParams(contractual=False)

@@ -165,6 +165,10 @@ def make_world(scenario, params, pools, start, end, n_customers, rng) -> World:
         idx = np.flatnonzero(emp_region == r)
         emp_role[idx[: len(roles)]] = roles[: len(idx[: len(roles)])]
     emp_adoption = np.clip(target_adoption[emp_region] + rng.normal(0, 0.12, n_emp), 0.02, 1.0)
+    if p.case_unused_crm is not None:  # capstone: a region whose CRM is live but unused
+        k, level = p.case_unused_crm
+        live = np.flatnonzero(rollout < horizon)
+        emp_adoption[emp_region == live[int(k) % live.size]] = float(level)
     adoption = np.array([emp_adoption[emp_region == r].mean() for r in range(R)])
     hire = rng.uniform(-3 * 365, horizon * 0.6, n_emp)
     female = rng.random(n_emp) < 0.5
