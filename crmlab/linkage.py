@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab import cleaning
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -172,18 +174,13 @@ def normalise_city(city, aliases: dict | None = None) -> str | None:
     return (CITY_ALIASES if aliases is None else aliases).get(s, s)
 
 
-_DATE_FORMATS = [("%Y-%m-%d", r"\d{4}-\d{1,2}-\d{1,2}"), ("%Y/%m/%d", r"\d{4}/\d{1,2}/\d{1,2}"),
-                 ("%Y%m%d", r"\d{8}"), ("%d.%m.%Y", r"\d{1,2}\.\d{1,2}\.\d{4}"),
-                 ("%m/%d/%Y", r"\d{1,2}/\d{1,2}/\d{4}")]
-
-
 def parse_dates(values) -> pd.Series:
     """Dates written in mixed formats -> datetime64 (NaT if missing or unreadable).
 
-    Read formats: ISO ``2022-03-15``, ``2022/03/15``, ``20220315``, ``15.03.2022`` (a dot:
-    day.month.year, the European way) and ``03/15/2022`` (a slash with the year last:
-    month/day/year, the US way; this is a convention: ``04/05/2022`` cannot be told apart
-    from the 4th of May).
+    The rule is :func:`crmlab.cleaning.parse_dates` (year first: year-month-day; a slash
+    with the year last: month/day/year, the US way; a dot or dash with the year last:
+    day.month.year; ``04/05/2022`` cannot be told apart from the 4th of May), applied once
+    per distinct value.
 
     >>> parse_dates(["2022-03-15", "2022/03/15", "20220315", "15.03.2022", "03/15/2022", None]
     ...             ).dt.strftime("%Y-%m-%d").tolist()
@@ -192,14 +189,11 @@ def parse_dates(values) -> pd.Series:
     s = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype("datetime64[s]")
-    text = s.astype("string").str.strip()
-    out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[s]")
-    for fmt, pattern in _DATE_FORMATS:
-        hit = text.str.fullmatch(pattern).fillna(False).to_numpy(bool) & out.isna().to_numpy()
-        if hit.any():
-            out[hit] = pd.to_datetime(text[hit], format=fmt, errors="coerce").astype(
-                "datetime64[s]")
-    return out
+    keys = s.astype(object).where(s.notna(), None)
+    distinct = pd.Series(pd.unique(keys), dtype=object)
+    read = dict(zip(distinct, cleaning.parse_dates(distinct)["date"]))
+    return pd.Series([read[k] for k in keys], index=s.index,
+                     dtype="datetime64[ns]").astype("datetime64[s]")
 
 
 def _map_unique(series: pd.Series, fn) -> pd.Series:
