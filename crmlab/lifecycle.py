@@ -386,13 +386,17 @@ def lifecycle_flows(orders: pd.DataFrame, customers: pd.DataFrame | None = None,
     >>> int(f.loc["active", "active"]), int(f.loc["active", "churned"]), int(f.loc["joined", "new"])
     (1, 1, 1)
     """
-    counts = transition_matrix(orders, customers, start, end, rules, contracts=contracts,
-                               normalize=False)
-    after = lifecycle_stages(orders, customers, end, rules, contracts=contracts)
+    if start is None or end is None:
+        raise ValueError("give both as-of dates: start='2023-12-31', end='2024-12-31'")
+    if _as_of(start, "start") >= _as_of(end, "end"):
+        raise ValueError(f"start ({start}) must be before end ({end})")
     before = lifecycle_stages(orders, customers, start, rules, contracts=contracts)
-    joined = after[~after.index.isin(before.index)]
-    row = joined.value_counts().reindex(list(STAGES), fill_value=0)
-    out = pd.concat([counts, row.to_frame(JOINED).T])
+    after = lifecycle_stages(orders, customers, end, rules, contracts=contracts)
+    # the stage at the start of everyone registered by then; "joined" for the newcomers
+    origin = pd.Series(before.astype(str).reindex(after.index).fillna(JOINED).to_numpy(),
+                       index=after.index)
+    out = pd.crosstab(origin, after.astype(str)).reindex(
+        index=[*STAGES, JOINED], columns=list(STAGES), fill_value=0)
     out.index.name, out.columns.name = "stage at start", "stage at end"
     out.attrs.update(start=str(start), end=str(end))
     return out.astype(int)
