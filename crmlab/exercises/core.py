@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,13 +94,14 @@ def register(*exercises: Exercise) -> None:
 
 
 def _load_chapters() -> None:
-    """Import every ``crmlab.exercises.chNN`` module (each registers its exercises)."""
+    """Import every ``crmlab.exercises.chNN`` (or ``chNNx``, e.g. ``ch08b``) module; each
+    registers its exercises."""
     global _LOADED
     if _LOADED:
         return
     here = str(Path(__file__).resolve().parent)  # this package's folder, without importing it
     for mod in sorted(m.name for m in pkgutil.iter_modules([here])):
-        if mod.startswith("ch") and mod[2:].isdigit():
+        if re.fullmatch(r"ch\d\d[a-z]?", mod):
             importlib.import_module(f"crmlab.exercises.{mod}")
     _LOADED = True
 
@@ -187,7 +189,7 @@ PRACTICE_SEED = 2024  # the committed datasets' seed: everyone's data without a 
 # locale and defects, see ``crmlab.data.io.DEFAULT_DATASETS``) made with the student's seed:
 # ``crmlab.start(id, scenario=name)``, the grader and ``crmlab generate --roster`` all make
 # it through :func:`student_dataset_args`.
-STUDENT_DATASETS: tuple[str, ...] = ("retail", "telecom", "b2b", "retail_dirty")
+STUDENT_DATASETS: tuple[str, ...] = ("retail", "telecom", "b2b", "retail_dirty", "bank")
 
 _WHAT = {"retail": "retail customers (the online shop)",
          "telecom": "telecom customers (the mobile operator)",
