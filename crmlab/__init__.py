@@ -17,7 +17,7 @@ from crmlab._version import __version__
 from crmlab.seeds import seed_for
 
 __all__ = ["__version__", "generate", "load", "seed_for", "CRMData", "Truth", "SCENARIOS",
-           "LOCALES", "build_sqlite", "start", "exercise", "check", "hint", "progress", "handin",
+           "LOCALES", "build_sqlite", "start", "start_case", "exercise", "check", "hint", "progress", "handin",
            "assessment", "class_report", "case"]
 
 _LAZY = {
@@ -29,6 +29,7 @@ _LAZY = {
     "SCENARIOS": "crmlab.data.schema",
     "LOCALES": "crmlab.data.pools",
     "start": "crmlab.exercises",
+    "start_case": "crmlab.exercises",
     "exercise": "crmlab.exercises",
     "check": "crmlab.exercises",
     "hint": "crmlab.exercises",

@@ -52,7 +52,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["Problem", "PROBLEMS", "CASE_SCENARIOS", "CASE_CUSTOMERS", "case", "case_brief",
+__all__ = ["usage_by_region", "unresolved_by_region", "duplicates_by_region", "monthly_churn",
+           "Problem", "PROBLEMS", "CASE_SCENARIOS", "CASE_CUSTOMERS", "PRACTICE_CASE_ID",
+           "DEFAULT_SALT", "case", "case_brief", "salt_id", "load_case", "reference_findings",
+           "write_class_cases",
            "case_expected_findings", "draw_problems", "diagnose", "score_findings",
            "write_case"]
 
@@ -136,6 +139,8 @@ PROBLEMS: dict[str, Problem] = {p.id: p for p in (
 
 # scenarios a capstone firm can be, and its size (small: a firm generates in about a second)
 CASE_SCENARIOS = ("retail", "telecom")
+PRACTICE_CASE_ID = "practice"  # the firm of crmlab.start_case() without a student id
+DEFAULT_SALT = "crmlab"  # public: anyone can rebuild a firm made with it, truth included
 CASE_CUSTOMERS = {"retail": 15_000, "telecom": 15_000}
 _WAVE_MONTHS = 3
 _LIVE_REGIONS = 5  # regions whose CRM goes live in the data (six regions, one late)
@@ -259,9 +264,80 @@ def case(student_id: str | int, scenario: str = "retail", n_problems: int = 3,
     data.truth.extra["case_problems"] = pd.DataFrame(
         rows, columns=["problem_id", "name", "name_zh", "where", "size", "size_measures",
                        "planted", "symptom", "chapter"])
-    data.meta["case"] = {"student_id": sid, "n_problems": n}
+    data.meta["case"] = {"student_id": sid, "scenario": scenario, "n_problems": n,
+                         "salt_id": salt_id(salt)}
     data.meta["rows"] = {k: len(v) for k, v in data.tables.items()}
     return data
+
+
+def salt_id(salt: str) -> str:
+    """A short fingerprint of a salt (12 hex digits of SHA-256): written in a student's
+    capstone folder and hand-in, so the grader can tell that it rebuilds the firms with
+    the salt they were made with, without the folder giving the salt away.  (A short word
+    could be found by trying words: use a random salt, e.g. ``secrets.token_hex(16)``.)
+
+    >>> salt_id("crmlab")
+    '2801ceef48ac'
+    """
+    import hashlib
+
+    if not isinstance(salt, str) or not salt:
+        raise ValueError(f"salt must be a non-empty text, got {salt!r}")
+    return hashlib.sha256(f"crmlab-case-salt:{salt}".encode("utf-8")).hexdigest()[:12]
+
+
+def load_case(folder, student_id: str | int | None = None):
+    """Load a capstone folder written by :func:`write_case` (``crmlab case``).
+
+    Parameters
+    ----------
+    folder : path
+        The student's folder: the observed tables, ``metadata.json``, ``brief.md``.
+    student_id : str or int, optional
+        If given, it must be the id the folder was made for.
+
+    Returns
+    -------
+    CRMData
+        The observed tables (no truth), ``meta["case"]`` as :func:`case` sets it.
+    """
+    from crmlab.data.io import load
+    from crmlab.seeds import validate_student_id
+
+    path = Path(folder)
+    if not (path / "metadata.json").exists():
+        raise ValueError(f"{path} is not a capstone folder (no metadata.json): use the folder "
+                         "your instructor gave you, or `crmlab case ID --out FOLDER`")
+    data = load(path, truth=False)
+    info = data.meta.get("case")
+    if not isinstance(info, dict) or "student_id" not in info:
+        raise ValueError(f"{path} holds a dataset but not a capstone firm (its metadata.json "
+                         "has no 'case'); use the folder of `crmlab case`")
+    if student_id is not None and validate_student_id(student_id) != info["student_id"]:
+        raise ValueError(f"{path} is the firm of student {info['student_id']}, not of "
+                         f"{validate_student_id(student_id)}: use your own folder")
+    data.truth = None
+    return data
+
+
+def reference_findings(data) -> dict:
+    """What the capstone exercises compare a diagnosis with, per problem of the catalogue:
+    ``(where, size)`` or ``None`` (the firm does not have it).
+
+    From the planted truth when ``data`` carries it (the grader rebuilds every firm with
+    the instructor's salt; a self-study firm made in the notebook has it too), else from
+    the reference diagnosis of the observed tables (:func:`diagnose`): a student's own
+    folder has no truth.
+    """
+    truth = getattr(getattr(data, "truth", None), "extra", {}) or {}
+    found = truth.get("case_problems")
+    if found is None:
+        found = diagnose(data)
+    out = dict.fromkeys(PROBLEMS)
+    for _, row in found.iterrows():
+        if out.get(row["problem_id"]) is None:
+            out[row["problem_id"]] = (str(row["where"]), float(row["size"]))
+    return out
 
 
 def _region_ids(data) -> list[str]:
@@ -477,18 +553,32 @@ def diagnose(data) -> pd.DataFrame:
     return pd.DataFrame(found, columns=["problem_id", "where", "size", "evidence"])
 
 
-def _find_unused_crm(t) -> list[dict]:
+def usage_by_region(t, ramp_weeks: int = 8, per_employee: bool = False) -> pd.Series:
+    """CRM logins per employee-week by region, from ``ramp_weeks`` weeks after each
+    region's go-live (``crm_rollout_date``) on; regions not live are left out.  ``t``: a
+    CRMData or a dict of its tables (``crm_usage``, ``employees``, ``regions``).
+    ``per_employee=True``: logins per employee over all those weeks instead."""
     from crmlab.evaluation import usage_kpi
 
-    if "crm_usage" not in t:
-        return []
+    t = _tables(t)
     usage, emp, regions = t["crm_usage"], t["employees"], t["regions"]
     live = regions.set_index("region_id")["crm_rollout_date"]
     region = usage["employee_id"].map(emp.set_index("employee_id")["region_id"])
     ramped = pd.to_datetime(usage["week_start"]) >= pd.to_datetime(region.map(live)) \
-        + pd.Timedelta(weeks=8)
-    u = usage_kpi({"crm_usage": usage[ramped], "employees": emp}, period=None)
-    logins = u["logins_per_week"]
+        + pd.Timedelta(weeks=ramp_weeks)
+    if per_employee:
+        kept = usage[ramped]
+        by = region[ramped]
+        return (kept.groupby(by)["logins"].sum()
+                / kept.groupby(by)["employee_id"].nunique()).rename("logins_per_employee")
+    return usage_kpi({"crm_usage": usage[ramped], "employees": emp},
+                     period=None)["logins_per_week"]
+
+
+def _find_unused_crm(t) -> list[dict]:
+    if "crm_usage" not in t:
+        return []
+    logins = usage_by_region(t)
     out = []
     for rid, x in logins.items():
         others = logins.drop(rid)
@@ -500,17 +590,26 @@ def _find_unused_crm(t) -> list[dict]:
     return out
 
 
+def unresolved_by_region(t, complaints_only: bool = True, counts: bool = False):
+    """Share of the complaint tickets (``complaints_only=False``: of every ticket) whose
+    outcome is ``unresolved``, by the customer's region; ``counts=True`` gives the
+    unresolved count and the number of tickets instead, as two Series."""
+    t = _tables(t)
+    tk = t["tickets"]
+    comp = tk[tk["ticket_type"] == "complaint"] if complaints_only else tk
+    region = comp["customer_id"].map(
+        t["customers"].drop_duplicates("customer_id").set_index("customer_id")["region_id"])
+    unresolved = (comp["outcome"] == "unresolved").groupby(region.rename("region_id"))
+    k, n = unresolved.sum(), unresolved.size()
+    return (k, n) if counts else (k / n).rename("unresolved_share")
+
+
 def _find_recovery_failure(t) -> list[dict]:
     from scipy import stats
 
-    tk = t.get("tickets")
-    if tk is None:
+    if t.get("tickets") is None:
         return []
-    comp = tk[tk["ticket_type"] == "complaint"]
-    region = comp["customer_id"].map(
-        t["customers"].drop_duplicates("customer_id").set_index("customer_id")["region_id"])
-    unresolved = (comp["outcome"] == "unresolved").groupby(region)
-    k, n = unresolved.sum(), unresolved.size()
+    k, n = unresolved_by_region(t, counts=True)
     out = []
     for rid in n.index:
         rate = k[rid] / n[rid]
@@ -524,7 +623,9 @@ def _find_recovery_failure(t) -> list[dict]:
     return out
 
 
-def _monthly_churn(t) -> pd.DataFrame | None:
+def monthly_churn(t) -> pd.DataFrame | None:
+    """Contracts at risk and ended per month (telecom; ``None`` without contracts)."""
+    t = _tables(t)
     if "contracts" not in t:
         return None
     c = t["contracts"]
@@ -540,7 +641,7 @@ def _monthly_churn(t) -> pd.DataFrame | None:
 
 
 def _find_price_war(t) -> list[dict]:
-    mc = _monthly_churn(t)
+    mc = monthly_churn(t)
     if mc is None:
         return []
     rate = mc["churned"] / mc["at_risk"].where(mc["at_risk"] > 0)
@@ -583,15 +684,24 @@ def _find_cannibal_campaign(t) -> list[dict]:
             for cid, r in bad.iterrows()]
 
 
-def _find_data_silo(t) -> list[dict]:
+def duplicates_by_region(t, standardise: bool = True, counts: bool = False):
+    """Customer records that repeat an e-mail address already on file, per customer of
+    each region (``counts=True``: the duplicate count and the number of persons, as two
+    Series).  ``standardise=False`` compares the e-mails as written (case, spaces and
+    ``mailto:`` then hide duplicates)."""
     from crmlab.cleaning import standardise_emails
 
-    cust = t["customers"]
-    key = standardise_emails(cust["email"])
-    seen = cust.assign(key=key.to_numpy()).dropna(subset=["key"])
+    cust = _tables(t)["customers"]
+    key = standardise_emails(cust["email"]) if standardise else cust["email"]
+    seen = cust.assign(key=pd.Series(key).to_numpy()).dropna(subset=["key"])
     extra = seen.duplicated("key", keep="first")  # later records of an e-mail seen before
     persons = seen[~extra].groupby("region_id").size()
     dups = seen[extra].groupby("region_id").size().reindex(persons.index, fill_value=0)
+    return (dups, persons) if counts else (dups / persons).rename("duplicate_share")
+
+
+def _find_data_silo(t) -> list[dict]:
+    dups, persons = duplicates_by_region(t, counts=True)
     share = dups / persons
     return [{"problem_id": "data_silo", "where": rid, "size": round(float(x), 4),
              "evidence": f"{dups[rid]} customer records repeat an e-mail address already on "
@@ -648,14 +758,9 @@ def score_findings(found: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
 
 
 def _same_where(p: Problem, got, want) -> bool:
-    if p.where != "period":
-        return str(got).strip().upper() == str(want).strip().upper()
-    try:
-        g = pd.Period(str(got).split("..")[0].strip(), freq="M")
-        w = pd.Period(str(want).split("..")[0].strip(), freq="M")
-    except ValueError:
-        return False
-    return abs((g - w).n) <= 1
+    from crmlab.exercises.kinds import same_place
+
+    return same_place(p.where, got, want)
 
 
 # ---------------------------------------------------------------- writing
@@ -697,8 +802,11 @@ def write_case(student_id: str | int, out, scenario: str = "retail", n_problems:
             raise ValueError(f"{folder} is not empty; pass force=True (--force) to write into "
                              "it (only the files of a dataset crmlab saved there are replaced)")
     data = case(student_id, scenario, n_problems, salt=salt)
-    student = CRMData(tables=data.tables, truth=None,
-                      meta={k: v for k, v in data.meta.items() if k != "seed"})
+    # no seed, and the number of customer records rather than the number asked for: the
+    # difference would count the data-silo duplicates
+    meta = {k: v for k, v in data.meta.items() if k != "seed"}
+    meta["n_customers"] = len(data.tables["customers"])
+    student = CRMData(tables=data.tables, truth=None, meta=meta)
     student.save(out, overwrite=force)
     write_text_atomic(out / "brief.md", case_brief(data))
     if truth_out is not None:
@@ -708,3 +816,56 @@ def write_case(student_id: str | int, out, scenario: str = "retail", n_problems:
                           f"# Expected findings for {data.meta['case']['student_id']}\n\n"
                           + _markdown_table(found.drop(columns=["planted"])) + "\n")
     return out
+
+
+def write_class_cases(student_ids, out, truth_out, scenario: str = "retail",
+                      n_problems: int = 3, salt: str = DEFAULT_SALT, force: bool = False,
+                      progress=None) -> pd.DataFrame:
+    """Write the capstone firms of a class (instructors): ``out/<id>/`` for each student
+    (hand these out) and ``truth_out/<id>/`` with the truth, plus
+    ``truth_out/expected_findings.csv``: one row per student and planted problem.
+
+    Nothing is left half-written: if a firm fails, the folders this call created are
+    removed again.  ``progress(label, fraction)`` is called after each student.
+
+    Returns
+    -------
+    DataFrame
+        The expected findings of every student (the CSV's content).
+    """
+    import shutil
+
+    from crmlab._files import write_text_atomic
+    from crmlab.seeds import validate_student_id
+
+    ids = [validate_student_id(s) for s in student_ids]
+    if not ids:
+        raise ValueError("no students: give at least one student id")
+    if len(set(ids)) != len(ids):
+        raise ValueError("a student id is listed twice")
+    _check(ids[0], scenario, n_problems)
+    out, truth_out = Path(out), Path(truth_out)
+    a, b = out.resolve(), truth_out.resolve()
+    if a == b or a in b.parents or b in a.parents:
+        raise ValueError(f"the truth folder {truth_out} must be outside the student folder "
+                         f"{out} (and not contain it): students must not see the truth")
+    made = [f for f in [out, truth_out, *(out / i for i in ids), *(truth_out / i for i in ids)]
+            if not f.exists()]
+    rows = []
+    try:
+        for n, sid in enumerate(ids, start=1):
+            write_case(sid, out / sid, scenario, n_problems, force=force,
+                       truth_out=truth_out / sid, salt=salt)
+            found = pd.read_csv(truth_out / sid / "truth" / "case_problems.csv")
+            rows.append(found.assign(student_id=sid))
+            if progress is not None:
+                progress(sid[:12], n / len(ids))
+        table = pd.concat(rows, ignore_index=True)
+        table = table[["student_id"] + [c for c in table.columns if c != "student_id"]]
+        write_text_atomic(truth_out / "expected_findings.csv", table.to_csv(index=False))
+    except BaseException:
+        for folder in sorted(made, key=lambda f: len(f.parts)):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return table
+

@@ -160,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="largest hand-in file read, in bytes (default: 5 MiB)")
     gr.add_argument("--jobs", type=_positive_int, default=None,
                     help="students graded side by side (default: one per core)")
+    gr.add_argument("--case-salt", default=None, metavar="SALT",
+                    help="the salt the capstone folders were made with (crmlab case --salt); "
+                         "default: the environment variable CRMLAB_CASE_SALT, else the public "
+                         "salt")
+    gr.add_argument("--case-scenario", default="retail", choices=("retail", "telecom"),
+                    help="the industry of the capstone firms (default: retail)")
+    gr.add_argument("--case-problems", type=_positive_int, default=3,
+                    help="problems planted in each capstone firm (default: 3)")
     gr.add_argument("--quiet", action="store_true", help="no progress bar")
 
     pf = sub.add_parser("pack-form", help="write the students' form of an assessment pack",
@@ -177,7 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "truth/ folder (it would give the problems away); --truth "
                                    "writes the full dataset with its truth and "
                                    "expected_findings.md for the instructor.")
-    c.add_argument("student_id", help="the student's id, e.g. 2023012345")
+    c.add_argument("student_id", nargs="?", default=None,
+                   help="the student's id, e.g. 2023012345 (or --roster for a class)")
+    c.add_argument("--roster", default=None,
+                   help="(instructors) CSV with a student_id column: writes OUT/<id>/ for "
+                        "each student, TRUTH/<id>/ and TRUTH/expected_findings.csv (needs "
+                        "--truth)")
     c.add_argument("--scenario", default="retail", choices=("retail", "telecom"),
                    help="industry (default: retail; telecom also has the price-war problem)")
     c.add_argument("--problems", type=_positive_int, default=3,
@@ -194,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--force", action="store_true",
                    help="write into folders that are not empty: the files of a dataset saved "
                         "there before are replaced; no other file is replaced or deleted")
+    c.add_argument("--quiet", action="store_true", help="no progress bar (with --roster)")
 
     a = sub.add_parser("assign", help="write the student version of exercise notebooks",
                        description="Remove the solutions (between '# BEGIN SOLUTION' and "
@@ -458,6 +472,8 @@ def _seed(args) -> int:
 
 
 def _grade(args) -> int:
+    from crmlab.capstone import DEFAULT_SALT
+    from crmlab.exercises.grading import CaseSettings
     from crmlab.exercises.report import grade_files
     from crmlab.exercises.sandbox import Limits
 
@@ -465,11 +481,13 @@ def _grade(args) -> int:
         raise ValueError(f"--time-limit must be positive, got {args.time_limit}")
     limits = Limits(seconds=args.time_limit, cpu_seconds=max(1, int(args.time_limit + 0.999)),
                     memory_mb=args.memory_limit)
+    case = CaseSettings(args.case_salt or os.environ.get("CRMLAB_CASE_SALT") or DEFAULT_SALT,
+                        args.case_scenario, args.case_problems)
     grades = grade_files(args.submissions, out=args.out, report=args.report, force=args.force,
                          chapter=args.chapter, roster=args.roster, deadline=args.deadline,
                          pack=args.pack, limits=limits, max_bytes=args.max_size,
                          jobs=args.jobs or os.cpu_count() or 1,
-                         progress=None if args.quiet else ProgressBar())
+                         progress=None if args.quiet else ProgressBar(), case=case)
     table = grades.table()
     graded = table[table["status"] == "graded"]
     print(f"graded {len(graded)} hand-in(s), {len(grades.missing())} missing -> {args.out}"
@@ -488,8 +506,16 @@ def _grade(args) -> int:
 
 
 def _case(args) -> int:
-    from crmlab.capstone import write_case
+    from crmlab.capstone import DEFAULT_SALT, write_case
 
+    if (args.student_id is None) == (args.roster is None):
+        raise ValueError("give one student id, or --roster for a class (not both)")
+    if args.salt == DEFAULT_SALT:
+        print("note: the public salt is used, so students can rebuild these firms and what was "
+              "planted in them; for graded work pass --salt with a secret of your own, e.g. "
+              "python -c \"import secrets; print(secrets.token_hex(16))\"", file=sys.stderr)
+    if args.roster is not None:
+        return _case_roster(args)
     out = Path(args.out)
     _refuse_occupied(out, args.force)
     if args.truth is not None:
@@ -504,6 +530,32 @@ def _case(args) -> int:
           f"{args.problems} problem(s)) to {out}: the observed tables and brief.md, no truth"
           + (f"; the full dataset with its truth and expected_findings.md to {args.truth}"
              if args.truth else ""))
+    return 0
+
+
+def _case_roster(args) -> int:
+    from crmlab.capstone import write_class_cases
+
+    if args.truth is None:
+        raise ValueError("--roster needs --truth FOLDER: the expected findings of the class "
+                         "go there, outside --out")
+    students = read_roster(args.roster)
+    out, truth = Path(args.out), Path(args.truth)
+    _refuse_occupied(out, args.force)
+    _refuse_occupied(truth, args.force)
+    for folder in [out / s["student_id"] for s in students] + [truth / s["student_id"]
+                                                               for s in students]:
+        if folder.exists() and (not folder.is_dir() or (
+                any(folder.iterdir()) and not (folder / "metadata.json").exists())):
+            raise ValueError(f"{folder} exists and is not a CRM Lab dataset folder: not "
+                             "writing into it")
+    table = write_class_cases([s["student_id"] for s in students], out, truth,
+                              scenario=args.scenario, n_problems=args.problems, salt=args.salt,
+                              force=args.force, progress=None if args.quiet else ProgressBar())
+    print(f"wrote the capstone firms of {len(students)} student(s) ({args.scenario}, "
+          f"{args.problems} problem(s) each) to {out}/<student_id>/ (hand these out: observed "
+          f"tables and brief.md, no truth); the truth and expected_findings.csv "
+          f"({len(table)} rows) to {truth}/ (keep it)")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import filecmp
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from crmlab import capstone as cs
 from crmlab.cli import main
 from crmlab.data.io import check_table
 
+HOMEWORK = Path(__file__).resolve().parents[1] / "solutions" / "08e_capstone.ipynb"
 SID = "2023012345"
 
 
@@ -92,7 +94,8 @@ def test_truth_table_is_complete(firm):
             assert row["where"] in regions
         elif kind == "campaign":
             assert row["where"] in campaigns
-    assert firm.meta["case"] == {"student_id": SID, "n_problems": 3}
+    assert firm.meta["case"] == {"student_id": SID, "scenario": "retail", "n_problems": 3,
+                                 "salt_id": cs.salt_id("crmlab")}
 
 
 def test_observed_tables_carry_no_truth(firm, telecom_firm):
@@ -104,7 +107,8 @@ def test_observed_tables_carry_no_truth(firm, telecom_firm):
         assert "case_problems" not in json.dumps(data.meta)
         for key in data.meta:  # nothing of the planted problems in the metadata
             assert "problem" not in key or key == "case"
-        assert set(data.meta["case"]) == {"student_id", "n_problems"}
+        # who, which industry, how many problems and a fingerprint of the salt: no seed
+        assert set(data.meta["case"]) == {"student_id", "scenario", "n_problems", "salt_id"}
 
 
 def test_planted_problems_are_what_the_generator_did(telecom_firm):
@@ -196,14 +200,42 @@ def test_diagnose_uses_only_the_observed_tables(firm):
     assert found["evidence"].str.len().gt(20).all()
 
 
+def _homework_answers(firm, progress: Path) -> dict:
+    """Run the capstone homework's solution code (solutions/08e_capstone.ipynb) on ``firm``
+    as the student it belongs to: the answers it would check, by exercise id."""
+    import crmlab
+
+    sid = firm.meta["case"]["student_id"]
+    namespace: dict = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(cs, "case", lambda *args, **kwargs: firm)
+        mp.setenv("CRMLAB_PROGRESS", str(progress))
+        for cell in json.loads(HOMEWORK.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "code":
+                source = "".join(cell["source"]).replace("STUDENT_ID = None",
+                                                         f"STUDENT_ID = {sid!r}")
+                exec(compile(source, "08e_capstone", "exec"), namespace)  # noqa: S102
+        checks = crmlab.exercises.store.read_state(progress)[0]["answers"]
+    return {k: crmlab.exercises.store.decode(v["answer"]) for k, v in checks.items()}
+
+
 @pytest.mark.slow
-def test_diagnose_recovers_the_planted_problems_of_30_students():
+def test_diagnose_recovers_the_planted_problems_of_30_students(tmp_path, capsys):
     """Done when: every planted problem found, in the right place, its size within the
-    catalogue's tolerance, and no false alarm, for 30 student ids."""
+    catalogue's tolerance, and no false alarm, for 30 student ids -- by the reference
+    diagnosis and by the capstone homework's solution, whose answers the exercises (which
+    compare with the planted truth here) all accept."""
+    from crmlab.exercises.core import all_exercises, evaluate
+
     rows = []
     for i in range(30):
-        scored = _recovered(cs.case(f"2024{i:06d}"))
+        firm = cs.case(f"2024{i:06d}")
+        scored = _recovered(firm)
         rows.append(scored.assign(student=i))
+        answers = _homework_answers(firm, tmp_path / f"progress-{i}.json")
+        assert len(answers) == 8
+        for ex_id, answer in answers.items():
+            assert evaluate(all_exercises()[ex_id], answer, firm).correct, (i, ex_id, answer)
     r = pd.concat(rows, ignore_index=True)
     assert not r["false_alarm"].any(), r[r["false_alarm"]]
     assert r["found"].all() and r["where_ok"].all(), r[~r["where_ok"]]
@@ -212,11 +244,15 @@ def test_diagnose_recovers_the_planted_problems_of_30_students():
 
 
 @pytest.mark.slow
-def test_diagnose_recovers_all_five_problems_in_telecom_firms(telecom_firm):
-    for data in [telecom_firm] + [cs.case(f"t{i}", "telecom", 5) for i in range(5)]:
+def test_diagnose_recovers_all_five_problems_in_telecom_firms(telecom_firm, tmp_path, capsys):
+    from crmlab.exercises.core import all_exercises, evaluate
+
+    for i, data in enumerate([telecom_firm] + [cs.case(f"t{i}", "telecom", 5) for i in range(5)]):
         r = _recovered(data)
         assert len(r) == 5 and not r["false_alarm"].any(), r
         assert r["size_ok"].all(), r
+        for ex_id, answer in _homework_answers(data, tmp_path / f"p-{i}.json").items():
+            assert evaluate(all_exercises()[ex_id], answer, data).correct, (i, ex_id, answer)
 
 
 @pytest.mark.slow

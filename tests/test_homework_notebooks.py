@@ -49,6 +49,8 @@ HOMEWORK = [
     ("06_implementation_evaluation.ipynb", 10, ["crm_project(investment=150"], {}),
     ("07_information_integration.ipynb", 13, ['["ambiguous"].sum()'], {}),
     ("08a_telecom_case.ipynb", 7, ['["a", "b", "d"]', 'groupby("lost_type")["value"]'], {}),
+    ("08e_capstone.ipynb", 8, ['["a", "b", "d"]', "0.25 * others", 'below["uplift"].idxmin()'],
+     {}),
 ]
 IDS = [name.split("_")[0] for name, *_ in HOMEWORK]
 START = re.compile(r"crmlab\.start\((?:[^)]*scenario=\"(\w+)\")?[^)]*\)")
@@ -92,7 +94,8 @@ def test_student_version_is_saved_executed_and_says_not_answered(name, n, leaks,
     texts = check_texts(nb, errors_anywhere=True)
     assert len(texts) == n
     assert all("Not answered yet" in t for t in texts), texts
-    start = next(c for c in nb.cells if c.cell_type == "code" and "crmlab.start(" in c.source)
+    start = next(c for c in nb.cells if c.cell_type == "code" and re.search(
+        r"crmlab\.start(_case)?\(", c.source))
     shown = "".join(o.get("text", "") for o in start.outputs)
     assert "PRACTICE MODE" in shown  # the student version starts without an id, and says so
 
@@ -112,10 +115,13 @@ def scenarios_started(nb: dict) -> list[str]:
 @pytest.mark.parametrize("name", [n for n, *_ in HOMEWORK], ids=IDS)
 def test_homework_intro_says_which_data_is_graded(name):
     nb = load_notebook(SOLUTIONS / name)
-    first_start = next(i for i, c in enumerate(nb["cells"])
-                       if c["cell_type"] == "code" and "crmlab.start(" in "".join(c["source"]))
+    first_start = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+                       and re.search(r"crmlab\.start(_case)?\(", "".join(c["source"])))
     intro = normal("\n".join("".join(c["source"]) for c in nb["cells"][:first_start]
                              if c["cell_type"] == "markdown"))
+    if "crmlab.start_case(" in "".join(nb["cells"][first_start]["source"]):  # the capstone
+        assert normal(core.graded_case_sentence()) in intro
+        return
     scenarios = scenarios_started(nb)
     assert set(scenarios) <= set(core.STUDENT_DATASETS)
     assert normal(core.graded_data_sentence(scenarios)) in intro
@@ -154,7 +160,7 @@ def test_readme_generate_examples_match_the_definition():
 
 def test_every_graded_exercise_uses_a_student_dataset():
     graded = {ex.scenario for ex in core.all_exercises().values() if not ex.practice}
-    assert graded == set(core.STUDENT_DATASETS)
+    assert graded == set(core.STUDENT_DATASETS) | {core.CASE}  # and the capstone's firm
 
 
 def test_start_and_the_grader_use_the_same_data(monkeypatch, tmp_path):

@@ -8,11 +8,20 @@
 from __future__ import annotations
 
 from crmlab.exercises.core import Exercise, Mistake, all_exercises, get, register, workbook
-from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text, Verdict
+from crmlab.exercises.kinds import (
+    Choice,
+    Diagnosis,
+    Function,
+    MultiChoice,
+    Number,
+    Table,
+    Text,
+    Verdict,
+)
 
-__all__ = ["exercise", "check", "hint", "progress", "start", "handin", "Exercise", "Mistake",
-           "register", "all_exercises", "Number", "Choice", "MultiChoice", "Text", "Table",
-           "Function", "Verdict"]
+__all__ = ["exercise", "check", "hint", "progress", "start", "start_case", "handin", "Exercise",
+           "Mistake", "register", "all_exercises", "Number", "Choice", "MultiChoice", "Text",
+           "Table", "Function", "Diagnosis", "Verdict"]
 
 
 def start(student_id: str | int | None = None, scenario: str = "retail"):
@@ -66,6 +75,71 @@ def start(student_id: str | int | None = None, scenario: str = "retail"):
     in_full = wb.announce(scenario)
     if notice:
         print(notice if in_full else "(the warning above applies to this dataset too)")
+    return data
+
+
+def start_case(student_id: str | int | None = None, folder=None, scenario: str = "retail",
+               n_problems: int = 3):
+    """Open your capstone firm (综合案例, chapter 08) for the capstone exercises.
+
+    Parameters
+    ----------
+    student_id : str, int or None
+        Your student id.  ``None``: the practice firm, the same for everyone, not graded.
+    folder : path, optional
+        The folder your instructor gave you (made by ``crmlab case``): graded work is on
+        that firm.  Without it the firm is built here from your id with the public salt
+        (self-study: anyone, you included, can rebuild it and its truth).
+    scenario, n_problems
+        Only without ``folder``: the industry and the number of problems to plant (the
+        folder records them).
+
+    Returns
+    -------
+    CRMData
+        The firm's observed tables.  ``crmlab.capstone.case_brief(data)`` is its brief.
+    """
+    from crmlab import capstone
+    from crmlab.exercises import store
+    from crmlab.exercises.core import boxed, start_notice
+    from crmlab.seeds import validate_student_id
+
+    if student_id is not None:
+        student_id = validate_student_id(student_id)
+    if folder is not None:
+        if student_id is None:
+            raise ValueError("give your student id with your folder: "
+                             "crmlab.start_case(\"2023012345\", folder=...)")
+        data = capstone.load_case(folder, student_id)
+        source = f"from {folder}"
+    else:
+        data = capstone.case(student_id or capstone.PRACTICE_CASE_ID, scenario, n_problems)
+        source = ("built with the public salt" if student_id is None
+                  else "built from your id with the public salt (self-study)")
+    wb = workbook()
+    wb.student_id, wb.case = student_id, data
+    info = data.meta["case"]
+    who = ("practice mode (no student id): the practice firm" if student_id is None
+           else f"student {student_id}: your firm")
+    print(f"CRM Lab capstone, {who} ({info['scenario']}, {data.meta['n_customers']:,} "
+          f"customers, {info['n_problems']} hidden problems), {source}.")
+    state, corrupt = store.read_state()
+    if corrupt:
+        print(corrupt)
+    notice = start_notice(student_id, state.get("student_id"), len(state.get("answers", {})),
+                          call="crmlab.start_case")
+    if notice:
+        print(notice)
+    if folder is None and student_id is not None:
+        print(boxed("SELF-STUDY FIRM (自学用案例)", [
+            "This firm is built with the public salt: anyone can rebuild it, and what was "
+            "planted in it, from your id. For a graded capstone use the folder your "
+            "instructor gives you: crmlab.start_case(STUDENT_ID, folder=\"...\")."]))
+    try:
+        store.remember("case", {k: info[k] for k in ("student_id", "scenario", "n_problems",
+                                                      "salt_id")})
+    except OSError as exc:
+        print(f"Your progress file could not be updated ({exc.strerror or exc}).")
     return data
 
 

@@ -21,7 +21,8 @@ from crmlab.exercises.kinds import Kind, Verdict
 
 __all__ = ["Exercise", "Mistake", "register", "get", "all_exercises", "Workbook", "workbook",
            "evaluate", "PRACTICE_SEED", "STUDENT_DATASETS", "student_dataset",
-           "student_dataset_args", "dataset_for", "graded_data_sentence"]
+           "student_dataset_args", "dataset_for", "graded_data_sentence", "graded_case_sentence",
+           "CASE"]
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,8 @@ PRACTICE_SEED = 2024  # the committed datasets' seed: everyone's data without a 
 # it through :func:`student_dataset_args`.
 STUDENT_DATASETS: tuple[str, ...] = ("retail", "telecom", "b2b", "retail_dirty", "bank")
 
+CASE = "case"  # the scenario of the capstone's exercises: the firm of crmlab.start_case
+
 _WHAT = {"retail": "retail customers (the online shop)",
          "telecom": "telecom customers (the mobile operator)",
          "bank": "bank customers",
@@ -283,6 +286,23 @@ def graded_data_sentence(scenarios: tuple[str, ...] | list[str] = STUDENT_DATASE
             f"({practice}: the same size, the same for everyone), which is not graded.")
 
 
+def graded_case_sentence() -> str:
+    """What the capstone notebook says about which firm is graded, from the definitions.
+
+    >>> graded_case_sentence()[:60]
+    'Your graded firm is the folder your instructor gives you (ma'
+    """
+    from crmlab.capstone import CASE_CUSTOMERS
+
+    return ("Your graded firm is the folder your instructor gives you (made by `crmlab case` "
+            "from your student id and a salt only the instructor knows): open it with "
+            "`crmlab.start_case(your id, folder=...)`. Without a folder, "
+            "`crmlab.start_case(your id)` builds a self-study firm of "
+            f"{CASE_CUSTOMERS['retail']:,} retail customers from your id with the public salt "
+            "(anyone can rebuild it, and what is hidden in it), and `crmlab.start_case()` "
+            "the practice firm, the same for everyone, which is not graded.")
+
+
 _BOX_WIDTH = 72
 
 
@@ -324,7 +344,8 @@ def boxed(title: str, lines: list[str], width: int = _BOX_WIDTH) -> str:
     return "\n".join(["┏" + "━" * (width + 2) + "┓", *body, "┗" + "━" * (width + 2) + "┛"])
 
 
-def start_notice(student_id: str | None, saved_id: str | None, n_saved: int) -> str:
+def start_notice(student_id: str | None, saved_id: str | None, n_saved: int,
+                 call: str = "crmlab.start") -> str:
     """The warnings :func:`crmlab.start` shows ('' when there is nothing to warn about).
 
     Parameters
@@ -335,6 +356,8 @@ def start_notice(student_id: str | None, saved_id: str | None, n_saved: int) -> 
         The id this folder's progress file was last used with.
     n_saved : int
         How many answers the progress file holds.
+    call : str
+        The function the box tells the student to call with their id.
 
     Returns
     -------
@@ -346,7 +369,7 @@ def start_notice(student_id: str | None, saved_id: str | None, n_saved: int) -> 
         boxes.append(boxed("PRACTICE MODE: no student id (练习模式：未提供学号)", [
             "You are working on the practice data, the same for everyone. Answers checked "
             "now are not graded: the grader checks every answer again on your own dataset.",
-            'For graded work start with your id: crmlab.start("2023012345") (or put it in '
+            f'For graded work start with your id: {call}("2023012345") (or put it in '
             "STUDENT_ID) and run the notebook again from the top."]))
     if n_saved and saved_id != student_id:
         was = "in practice mode" if saved_id is None else f"under {saved_id}"
@@ -365,6 +388,7 @@ class Workbook:
     """Who is working and on which data: a student id gives that student's seed."""
 
     student_id: str | None = None
+    case: Any = field(default=None, repr=False)  # the capstone firm (crmlab.start_case)
     _cache: dict = field(default_factory=dict, repr=False)
     _started: tuple = field(default=(), repr=False)  # (id, scenarios) of the last start calls
 
@@ -375,7 +399,13 @@ class Workbook:
         return PRACTICE_SEED if self.student_id is None else seed_for(self.student_id)
 
     def data(self, scenario: str = "retail"):
-        """The dataset of this student for a scenario (cached)."""
+        """The dataset of this student for a scenario (cached); ``"case"``: the capstone
+        firm :func:`crmlab.start_case` opened."""
+        if scenario == CASE:
+            if self.case is None:
+                raise ValueError("no capstone firm open: run crmlab.start_case(STUDENT_ID, "
+                                 "folder=...) first (see the top of the capstone notebook)")
+            return self.case
         key = (scenario, self.seed)
         if key not in self._cache:
             self._cache[key] = dataset_for(scenario, self.seed)

@@ -36,7 +36,15 @@ other-id            warning   answers checked under another student id
 code-refused        warning   submitted code outside the policy (e.g. ``open``)
 code-limit          info      submitted code hit the time or memory limit, or crashed
 not-on-roster       warning   a hand-in from a student id that is not on the roster
+case-mismatch       warning   the capstone answers are about a firm made with another
+                              salt, scenario or number of problems than the grader's
+                              (``--case-salt``, ``--case-scenario``, ``--case-problems``)
 ==================  ========  ====================================================
+
+Capstone answers (the exercises of ``scenario="case"``) are checked on the firm
+:func:`crmlab.case` rebuilds from the student id with the grader's
+:class:`CaseSettings`, against what was planted in it (its truth), not against
+the reference diagnosis the student's notebook compares with.
 """
 
 from __future__ import annotations
@@ -60,7 +68,7 @@ from crmlab.exercises.sandbox import Limits, Replay, Sandbox
 from crmlab.exercises.submission import MAX_BYTES, HandinError, candidates, digest, parse
 
 __all__ = ["Finding", "FINDINGS", "ExerciseResult", "HandinGrade", "ClassGrades", "grade",
-           "read_roster", "parse_deadline", "SEVERITIES"]
+           "read_roster", "parse_deadline", "SEVERITIES", "CaseSettings"]
 
 SEVERITIES = ("info", "warning", "suspect")
 FINDINGS = {
@@ -71,9 +79,49 @@ FINDINGS = {
     "duplicate-student": "warning", "wrong-chapter": "warning", "late": "warning",
     "future-timestamp": "suspect", "unknown-exercise": "warning", "practice-mode": "info",
     "other-id": "warning", "code-refused": "warning", "code-limit": "info",
-    "not-on-roster": "warning",
+    "not-on-roster": "warning", "case-mismatch": "warning",
 }
 CLOCK_SLACK = dt.timedelta(minutes=10)  # clocks of students' computers are not exact
+
+
+@dataclass(frozen=True)
+class CaseSettings:
+    """How the grader rebuilds the students' capstone firms: the instructor's salt (the one
+    ``crmlab case --salt`` made the folders with), the industry and the number of problems.
+    """
+
+    salt: str = "crmlab"
+    scenario: str = "retail"
+    n_problems: int = 3
+
+    def __post_init__(self):
+        from crmlab.capstone import _check, salt_id
+
+        salt_id(self.salt)  # a clear error for an empty salt
+        _check("check", self.scenario, self.n_problems)
+
+    def firm(self, student_id: str):
+        from crmlab.capstone import case
+
+        return case(student_id, self.scenario, self.n_problems, salt=self.salt)
+
+    def mismatch(self, recorded, student_id: str) -> str:
+        """What differs between the firm a hand-in's answers are about and this one."""
+        from crmlab.capstone import salt_id
+
+        if not isinstance(recorded, dict):
+            return ""
+        mine = {"student_id": student_id, "scenario": self.scenario,
+                "n_problems": self.n_problems, "salt_id": salt_id(self.salt)}
+        off = [k for k, v in mine.items() if k in recorded and recorded[k] != v]
+        if not off:
+            return ""
+        words = {"student_id": "another student's firm", "scenario": f"another industry "
+                 f"({recorded.get('scenario')!r}, graded as {self.scenario!r})",
+                 "n_problems": f"{recorded.get('n_problems')} problems (graded with "
+                 f"{self.n_problems})", "salt_id": "another salt (--case-salt)"}
+        return ("the capstone answers are about a firm made with " + ", ".join(
+            words[k] for k in off) + "; they are graded on the firm the grader builds")
 
 
 @dataclass(frozen=True)
@@ -207,10 +255,13 @@ def _expand(paths) -> list[Path]:
 def _chapter_id(chapter: str | int | None) -> str | None:
     if chapter is None:
         return None
+    import re
+
     text = str(chapter).strip().lower().removeprefix("ch")
-    if not text.isdigit():
-        raise ValueError(f"chapter {chapter!r} is not a chapter number like 03")
-    return f"ch{int(text):02d}"
+    m = re.fullmatch(r"(\d{1,2})([a-z]?)", text)
+    if not m:
+        raise ValueError(f"chapter {chapter!r} is not a chapter number like 03 (or 08b)")
+    return f"ch{int(m.group(1)):02d}{m.group(2)}"
 
 
 # ---------------------------------------------------------------- one hand-in
@@ -299,9 +350,11 @@ def _duration(delta: dt.timedelta) -> str:
 
 
 # ---------------------------------------------------------------- evaluation
-def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandbox) -> tuple[
+def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandbox,
+                     case: CaseSettings = CaseSettings()) -> tuple[
         dict[str, ExerciseResult], list[Finding]]:
-    """Grade the answers of one hand-in on the data of ``seed`` (student ``sid``)."""
+    """Grade the answers of one hand-in on the data of ``seed`` (student ``sid``); capstone
+    answers on the firm ``case`` rebuilds for ``sid``."""
     findings: list[Finding] = []
     results: dict[str, ExerciseResult] = {}
     answers = {k: v for k, v in sub["answers"].items() if k in exercises}
@@ -310,8 +363,14 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
 
     def data_for(ex):
         if ex.scenario not in datasets:
-            datasets[ex.scenario] = core.dataset_for(ex.scenario, seed)
+            datasets[ex.scenario] = (case.firm(sid) if ex.scenario == core.CASE
+                                     else core.dataset_for(ex.scenario, seed))
         return datasets[ex.scenario]
+
+    if any(exercises[k].scenario == core.CASE for k in answers):
+        off = case.mismatch(sub.get("case"), sid)
+        if off:
+            findings.append(Finding("case-mismatch", off))
 
     # submitted functions first, all of this hand-in in the sandbox
     jobs, where = [], []
@@ -366,7 +425,10 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
         if best is not None:
             results[ex_id] = best
     results = {k: results[k] for k in answers if k in results}  # the hand-in's order
+    # a capstone answer is checked in the notebook against the reference diagnosis (the
+    # student's folder has no truth) and here against the truth: they may differ honestly
     claimed = [k for k, r in results.items() if r.status != "correct"
+               and exercises[k].scenario != core.CASE
                and any(c.get("status") == "correct" and _checked_as(c, sid, seed)
                        for c in candidates(answers[k]))]
     if claimed:
@@ -545,7 +607,8 @@ def _exercise_set(chapter: str | None, pack) -> dict[str, core.Exercise]:
 def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike | None = None,
           deadline: str | None = None, pack: str | os.PathLike | None = None,
           limits: Limits = Limits(), max_bytes: int = MAX_BYTES,
-          now: dt.datetime | None = None, jobs: int = 1, progress=None) -> ClassGrades:
+          now: dt.datetime | None = None, jobs: int = 1, progress=None,
+          case: CaseSettings = CaseSettings()) -> ClassGrades:
     """Grade hand-in files (or folders of them).
 
     Parameters
@@ -566,6 +629,8 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
         Time and memory limits for submitted code.
     jobs : int
         Worker processes that grade students side by side (the CLI uses one per core).
+    case : CaseSettings
+        How the capstone firms are rebuilt (the instructor's salt and the case settings).
 
     Returns
     -------
@@ -599,7 +664,7 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
             by_student[res.student_id].append((res, sub))
     merged = [_merge_student(group, exercises) for group in by_student.values()]
     results = _evaluate_all([(h.student_id, h.seed, sub) for h, sub in merged], exercises,
-                            limits, jobs, progress, chapter, pack)
+                            limits, jobs, progress, chapter, pack, case)
     for (h, _), (res, found) in zip(merged, results):
         h.results, h.findings = res, h.findings + found
     graded = [h for h, _ in merged]
@@ -642,7 +707,8 @@ def _merge_student(group: list[tuple[HandinGrade, dict]], exercises: dict) -> tu
 
 def _evaluate_all(todo: list[tuple[str, int, dict]], exercises: dict, limits: Limits,
                   jobs: int, progress, chapter: str | None = None,
-                  pack: str | os.PathLike | None = None) -> list[tuple[dict, list]]:
+                  pack: str | os.PathLike | None = None,
+                  case: CaseSettings = CaseSettings()) -> list[tuple[dict, list]]:
     """Evaluate every student's answers, in ``jobs`` worker processes when more than one.
 
     Workers are fresh interpreters (``spawn``) with one BLAS thread each: numpy's
@@ -657,7 +723,7 @@ def _evaluate_all(todo: list[tuple[str, int, dict]], exercises: dict, limits: Li
         pack_path = None if pack is None else str(Path(pack).resolve())
         with _single_thread_blas(), ProcessPoolExecutor(
                 max_workers=min(jobs, len(todo)), mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start_worker, initargs=(chapter, pack_path, limits)) as pool:
+                initializer=_start_worker, initargs=(chapter, pack_path, limits, case)) as pool:
             futures = {pool.submit(_evaluate_in_worker, item): i for i, item in enumerate(todo)}
             for n, fut in enumerate(as_completed(futures), start=1):
                 out[futures[fut]] = fut.result()
@@ -666,7 +732,7 @@ def _evaluate_all(todo: list[tuple[str, int, dict]], exercises: dict, limits: Li
         return out
     with Sandbox(limits) as box:
         for n, (sid, seed, sub) in enumerate(todo):
-            out[n] = _evaluate_handin(sub, sid, seed, exercises, box)
+            out[n] = _evaluate_handin(sub, sid, seed, exercises, box, case)
             if progress is not None:
                 progress("grading", (n + 1) / len(todo))
     return out
@@ -693,20 +759,23 @@ class _single_thread_blas:
 _WORKER: dict = {}
 
 
-def _start_worker(chapter: str | None, pack: str | None, limits: Limits) -> None:
+def _start_worker(chapter: str | None, pack: str | None, limits: Limits,
+                  case: CaseSettings = CaseSettings()) -> None:
     """In a grading worker (trusted code only): the exercises and a sandbox of its own."""
     from multiprocessing.util import Finalize
 
     from crmlab.exercises.packs import load_pack
 
     _WORKER["exercises"] = _exercise_set(chapter, load_pack(pack) if pack else None)
+    _WORKER["case"] = case
     box = _WORKER["box"] = Sandbox(limits)
     Finalize(box, box.close, exitpriority=10)
 
 
 def _evaluate_in_worker(item):
     sid, seed, sub = item
-    return _evaluate_handin(sub, sid, seed, _WORKER["exercises"], _WORKER["box"])
+    return _evaluate_handin(sub, sid, seed, _WORKER["exercises"], _WORKER["box"],
+                            _WORKER["case"])
 
 
 def _mark_identical_files(handins: list[HandinGrade]) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["Verdict", "Number", "Choice", "MultiChoice", "Text", "Table", "Function",
-           "UNANSWERED", "is_unanswered"]
+           "Diagnosis", "same_place", "UNANSWERED", "is_unanswered"]
 
 UNANSWERED = ...  # the student versions of notebooks leave `...` where an answer goes
 
@@ -455,5 +455,99 @@ class Function:
                        failed[: self.show])
 
 
-Kind = Number | Choice | MultiChoice | Text | Table | Function
+# ---------------------------------------------------------------- findings (the capstone)
+_ABSENT = {"none", "no", "nothing", "absent", "无", "没有", "不存在"}
+
+
+def same_place(where: str, got, want) -> bool:
+    """Whether a finding's place is the planted one.
+
+    Regions and campaigns must be the same id (case and spaces ignored); a period
+    (``"2023-04"`` or ``"2023-04..2023-06"``) is right if its first month is within
+    one month of the planted first month.
+
+    >>> same_place("region", " r03", "R03"), same_place("period", "2023-05", "2023-04..2023-06")
+    (True, True)
+    """
+    if where != "period":
+        return str(got).strip().upper() == str(want).strip().upper()
+    import pandas as pd
+
+    try:
+        g = pd.Period(str(got).split("..")[0].strip(), freq="M")
+        w = pd.Period(str(want).split("..")[0].strip(), freq="M")
+    except (ValueError, TypeError):
+        return False
+    return abs((g - w).n) <= 1
+
+
+@dataclass
+class Diagnosis:
+    """A diagnosis of one problem: ``"none"`` if the firm does not have it, else
+    where it is and how large, as ``("R03", 0.52)`` (or ``{"where": ..., "size": ...}``).
+
+    The expected answer is ``None`` (no such problem) or ``(where, size)``.  The place
+    is compared with :func:`same_place`; the size within ``tolerance`` (a fraction of
+    the expected size if ``relative``).  ``size_name`` says what the size measures.
+    """
+
+    where: str = "region"  # "region", "campaign" or "period"
+    tolerance: float = 0.1
+    relative: bool = False
+    size_name: str = "size"
+    example: tuple = ("R03", 0.5)
+
+    name = "finding"
+
+    def read(self, answer) -> tuple[tuple | None, str]:
+        """``((where, size), '')``, ``(None, '')`` for "none", or ``(None, problem)``."""
+        how = (f"answer \"none\" if your firm does not have this problem, else where and how "
+               f"large, e.g. {self.example!r}")
+        if isinstance(answer, str) and _key(answer) in {_key(a) for a in _ABSENT}:
+            return None, ""
+        if isinstance(answer, dict):
+            if not {"where", "size"} <= set(answer):
+                return None, how + " (a dict needs the keys 'where' and 'size')"
+            answer = (answer["where"], answer["size"])
+        if not isinstance(answer, (list, tuple)) or len(answer) != 2:
+            return None, how
+        place, size = answer
+        if not isinstance(place, str) and not hasattr(place, "strftime") \
+                and type(place).__name__ != "Period":
+            return None, f"the place comes first, as text (e.g. {self.example[0]!r}); {how}"
+        value, _, problem = parse_number(size)
+        if value is None:
+            return None, f"the size: {problem}"
+        return (str(place).strip(), value), ""
+
+    def check(self, answer, expected) -> Verdict:
+        if is_unanswered(answer):
+            return Verdict("unanswered", 'give where and how large, or "none"')
+        got, problem = self.read(answer)
+        if problem:
+            return Verdict("invalid", problem)
+        if expected is None:
+            if got is None:
+                return Verdict("correct", "")
+            return Verdict("wrong", "your firm does not have this problem: what you see is "
+                                    "within the usual variation (compare it with the other "
+                                    f"{'months' if self.where == 'period' else self.where + 's'})")
+        if got is None:
+            return Verdict("wrong", "your firm does have this problem: look again, comparing "
+                                    f"every {'month' if self.where == 'period' else self.where}"
+                                    " with the others")
+        place, size = got
+        want_place, want_size = expected
+        if not same_place(self.where, place, want_place):
+            return Verdict("wrong", f"not in {_echo(place)}: the problem is elsewhere")
+        limit = self.tolerance * abs(float(want_size)) if self.relative else self.tolerance
+        if abs(size - float(want_size)) <= limit:
+            return Verdict("correct", "")
+        band = f"{self.tolerance:.0%} of it" if self.relative else f"{_fmt(self.tolerance)}"
+        return Verdict("wrong", f"the place is right, but {_fmt(size)} is too far from the "
+                                f"{self.size_name} (an estimate must be within {band}); check "
+                                "how you measured")
+
+
+Kind = Number | Choice | MultiChoice | Text | Table | Function | Diagnosis
 Checker = Callable[[Any, Any], Verdict]

@@ -326,6 +326,18 @@ def record(exercise_id: str, answer, verdict, student_id: str | None = None, *,
     return notice
 
 
+def remember(key: str, value, path: Path | None = None, timeout: float | None = None) -> str:
+    """Save ``value`` under ``key`` at the top of the progress file (e.g. which capstone
+    firm the answers are about), keeping every answer; returns a notice as :func:`record`."""
+    if key in ("format", "answers", "student_id"):
+        raise ValueError(f"{key!r} is kept by the progress file itself")
+    with locked(path, timeout) as target:
+        state, notice = read_state(target)
+        state[key] = value
+        _write(state, target)
+    return notice
+
+
 def saved_entry(exercise_id: str, path: Path | None = None) -> tuple[dict | None, str]:
     """The saved entry of one exercise (``None`` if never answered) and a notice."""
     state, notice = read_state(path)

@@ -5,6 +5,8 @@ A hand-in is one JSON file, ``handin-<student id>.json``::
     {"format": "crmlab-handin/2",
      "student_id": "2023012345", "seed": 1234567, "crmlab_version": "0.1.0",
      "created": "2026-12-01T20:15:03+00:00",
+     "case": {"student_id": ..., "scenario": "retail", "n_problems": 3,
+              "salt_id": ...},   # only with capstone answers: which firm they are about
      "answers": {"ch03.clv-formula": {"answer": ..., "status": "wrong", "time": "...",
                                       "student_id": "2023012345", "seed": 1234567,
                                       "attempts": 3,
@@ -172,6 +174,9 @@ def handin(student_id: str | int | None = None,
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "answers": {k: _entry(v) for k, v in answers.items()},
     }
+    if isinstance(state.get("case"), dict) and any(
+            k in exercises and exercises[k].scenario == core.CASE for k in answers):
+        submission["case"] = state["case"]  # which capstone firm (no salt, no seed)
     submission["digest"] = digest(submission)
     safe = re.sub(r"[^\w.-]+", "_", sid)
     target = Path(path) if path is not None else Path.cwd() / f"handin-{safe}.json"

@@ -12,7 +12,16 @@ import os
 from pathlib import Path
 
 from crmlab.exercises import core, store
-from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text, Verdict
+from crmlab.exercises.kinds import (
+    Choice,
+    Diagnosis,
+    Function,
+    MultiChoice,
+    Number,
+    Table,
+    Text,
+    Verdict,
+)
 
 __all__ = ["Feedback", "ExerciseView", "ProgressTable", "HandIn", "run_check"]
 
@@ -135,6 +144,10 @@ def _how_to_answer(ex: core.Exercise) -> str:
     if isinstance(ex.kind, MultiChoice):
         opts = "; ".join(v if k == v else f"{k}) {v}" for k, v in ex.kind.options.items())
         return f"Options: {opts}. Answer with crmlab.check({ex.id!r}, ['key', ...])."
+    if isinstance(ex.kind, Diagnosis):
+        return (f'Answer with crmlab.check({ex.id!r}, "none") if your firm does not have this '
+                f"problem, else crmlab.check({ex.id!r}, {ex.kind.example!r}): where, then how "
+                "large.")
     if isinstance(ex.kind, Number) and ex.kind.unit == "fraction":
         return f"Answer with a fraction (e.g. 0.25): crmlab.check({ex.id!r}, value)."
     return f"Answer with crmlab.check({ex.id!r}, value)."
