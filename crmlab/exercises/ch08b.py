@@ -74,9 +74,12 @@ def break_even_tripled(data, design: dict | None = None, **overrides) -> float:
 
 # ------------------------------------------------------------------ campaigns
 def net_per_contact(data, margin: bool = True, cost: bool = True,
-                    column: str = "revenue_uplift") -> pd.Series:
-    """Revenue uplift per contact × the last 12 months' margin rate − cost per contact."""
+                    column: str = "revenue_uplift", keep_nan: bool = False) -> pd.Series:
+    """Revenue uplift per contact × the last 12 months' margin rate − cost per contact, for
+    the campaigns with a treatment and a control group."""
     u = campaign_uplift(data.campaign_contacts, data.campaigns)
+    if not keep_nan:
+        u = u.dropna(subset=["revenue_uplift"])
     rate = programme_inputs(data.orders, END)["margin_rate"] if margin else 1.0
     out = u[column] * rate - (u["cost_per_contact"] if cost else 0.0)
     out.name = "net_per_contact"
@@ -201,13 +204,14 @@ register(
                "each campaign, turn the revenue uplift per contact into margin at the margin "
                "rate of the last 12 months (programme_inputs(data.orders, '2024-12-31')"
                "['margin_rate']) and subtract the campaign's cost_per_contact. Pass a Series "
-               "indexed by campaign_id (a campaign without a control group gets NaN: keep it).",
+               "indexed by campaign_id; leave out any campaign without a control group (its "
+               "uplift is NaN).",
         kind=Table(rel_tol=1e-3, abs_tol=1e-3),
         expected=net_per_contact,
         scenario="retail",
         hints=("u = campaign_uplift(data.campaign_contacts, data.campaigns) has revenue_uplift "
                "and cost_per_contact.",
-               "u['revenue_uplift'] * margin_rate - u['cost_per_contact']"),
+               "(u['revenue_uplift'] * margin_rate - u['cost_per_contact']).dropna()"),
         explanation="The uplift is what the contact changed, measured against the control group "
                     "(对照组); only the extra margin it brings can pay for the contact.",
         mistakes=(
@@ -219,6 +223,9 @@ register(
             Mistake(lambda d: net_per_contact(d, column="revenue_treatment"),
                     "you used the treatment group's revenue per contact; the effect of the "
                     "contact is treatment minus control (revenue_uplift)"),
+            Mistake(lambda d: net_per_contact(d, keep_nan=True),
+                    "you kept the campaigns without a control group: their uplift is NaN (not "
+                    "measured); leave them out with .dropna()"),
         ),
     ),
     Exercise(
