@@ -205,6 +205,12 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "transitive closure": ("传递闭包", "07"),
     "golden record": ("黄金记录", "07"),
     "survivorship rule": ("存活规则", "07"),
+    # 08b the online shop case
+    "user profile": ("用户画像", "08b"),
+    "membership tier": ("会员等级", "08b"),
+    "membership points": ("会员积分", "08b"),
+    "hit rate": ("命中率", "08b"),
+    "break-even retention lift": ("盈亏平衡保持率提升", "08b"),
 }
 
 _LOWER = {k.casefold(): k for k in GLOSSARY}

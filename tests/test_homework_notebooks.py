@@ -49,6 +49,8 @@ HOMEWORK = [
     ("06_implementation_evaluation.ipynb", 10, ["crm_project(investment=150"], {}),
     ("07_information_integration.ipynb", 13, ['["ambiguous"].sum()'], {}),
     ("08a_telecom_case.ipynb", 7, ['["a", "b", "d"]', 'groupby("lost_type")["value"]'], {}),
+    ("08b_online_shop_case.ipynb", 7,
+     ['["a", "b", "d"]', 'redemption_rate=0.9)', '["revenue_uplift"] * margin_rate'], {}),
     ("08e_capstone.ipynb", 8, ['["a", "b", "d"]', "0.25 * others", 'below["uplift"].idxmin()'],
      {}),
 ]
