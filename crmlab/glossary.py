@@ -205,6 +205,14 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "transitive closure": ("传递闭包", "07"),
     "golden record": ("黄金记录", "07"),
     "survivorship rule": ("存活规则", "07"),
+    # 08c the key-account case
+    "key account": ("大客户", "08c"),
+    "key-account management": ("大客户管理", "08c"),
+    "account plan": ("客户计划", "08c"),
+    "account manager": ("客户经理", "08c"),
+    "sales pipeline": ("销售管道", "08c"),
+    "win rate": ("赢单率", "08c"),
+    "confidence interval": ("置信区间", "08c"),
 }
 
 _LOWER = {k.casefold(): k for k in GLOSSARY}
