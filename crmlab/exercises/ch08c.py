@@ -326,8 +326,8 @@ register(
                      "c": "the number of account managers",
                      "d": "opportunities are not linked to accounts, so no account plan can "
                           "list its open deals",
-                     "e": "the weighted forecast's interval, as backtested, missed the actual "
-                          "value at some quarter ends",
+                     "e": "a 90% forecast interval misses the actual value about one time in ten, "
+                          "and the backtest has only ten quarter ends to check it on",
                      "f": "the names of the sales reps"},
             feedback={"c": "the number of managers is a fact of the data, not a risk",
                       "f": "the reps' names are a fact of the data, not a risk"}),
