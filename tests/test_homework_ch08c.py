@@ -81,8 +81,14 @@ class Tiny:
         "order_date": pd.to_datetime(["2024-03-01"] * 9 + ["2023-05-01"] * 3),
         "amount": [100.0, 300.0] + [10.0] * 7 + [500.0, 50.0, 5.0],
         "margin": [50.0, 30.0, 9, 8, 7, 6, 5, 4, 3, 100.0, 20.0, 1.0]})
-    opportunities = pd.DataFrame({"employee_id": ["R1", "R1", "R1", "R2", "R2", "R3"],
-                                  "stage": ["won", "lost", "proposal", "lost", "lost", "won"]})
+    opportunities = pd.DataFrame({
+        "employee_id": ["R1", "R1", "R1", "R2", "R2", "R3"],
+        "stage": ["won", "lost", "proposal", "lost", "lost", "won"],
+        "value": [10.0, 20.0, 40.0, 80.0, 160.0, 320.0],
+        "proposal_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-01",
+                                         None, "2024-01-01"]),
+        "negotiation_date": pd.to_datetime(["2024-02-01", "2024-02-01", None, None, None,
+                                            "2024-02-01"])})
     leads = pd.DataFrame({"employee_id": ["R1"] * 4 + ["R2"] * 4 + ["R3"] * 2})
 
 
@@ -101,6 +107,9 @@ def test_the_case_numbers_on_a_hand_counted_case():
     assert rates.to_dict() == {"R1": 0.5, "R2": 0.0, "R3": 1.0}
     assert ch08c.rep_win_rates(data, "all")["R1"] == pytest.approx(1 / 3)
     assert ch08c.rep_win_rates(data, "leads")["R1"] == pytest.approx(1 / 4)
+    assert ch08c.late_losses(data) == 20.0  # lost after negotiation: only the 20
+    assert ch08c.late_losses(data, "proposal") == 100.0  # 20 and 80
+    assert ch08c.late_losses(data, "all") == 260.0
 
 
 def _chapter_text() -> str:
@@ -119,6 +128,7 @@ def test_the_notebook_quotes_the_exercise_functions(practice_and_other):
     rates = ch08c.rep_win_rates(data)
     assert f"{rates.min():.1%} ({rates.idxmin()}" in text
     assert f"{rates.max():.1%} ({rates.idxmax()}" in text
+    assert f"lost after reaching negotiation, worth {ch08c.late_losses(data):,.0f}" in text
     load = ch08c.key_per_manager(data)
     assert f"{load.idxmax()} (R03) looks after {int(load.max())} key accounts" in text
 

@@ -49,7 +49,7 @@ HOMEWORK = [
     ("06_implementation_evaluation.ipynb", 10, ["crm_project(investment=150"], {}),
     ("07_information_integration.ipynb", 13, ['["ambiguous"].sum()'], {}),
     ("08a_telecom_case.ipynb", 7, ['["a", "b", "d"]', 'groupby("lost_type")["value"]'], {}),
-    ("08c_key_accounts_case.ipynb", 8, ['["a", "b", "d", "e"]', 'isin(["won", "lost"])'], {}),
+    ("08c_key_accounts_case.ipynb", 9, ['["a", "b", "d", "e"]', 'isin(["won", "lost"])'], {}),
 ]
 IDS = [name.split("_")[0] for name, *_ in HOMEWORK]
 START = re.compile(r"crmlab\.start\((?:[^)]*scenario=\"(\w+)\")?[^)]*\)")

@@ -138,6 +138,18 @@ def rep_win_rates(data, how: str = "closed") -> pd.Series:
     return out.astype(float)
 
 
+def late_losses(data, how: str = "negotiation") -> float:
+    """Value of the opportunities lost after reaching negotiation (``how="all"``: every lost
+    deal; ``"proposal"``: lost after reaching the proposal stage)."""
+    opps = data.opportunities
+    lost = opps[opps["stage"] == "lost"]
+    if how == "proposal":
+        lost = lost[lost["proposal_date"].notna()]
+    elif how != "all":
+        lost = lost[lost["negotiation_date"].notna()]
+    return float(lost["value"].sum())
+
+
 KEY_DEF = ("The **key accounts (大客户)** are the platinum tier of the customer pyramid "
            "(concentration.value_tiers: the top 20%) cut from each account's margin in 2024, "
            "with every account in data.customers included (0 for an account that did not buy "
@@ -285,6 +297,29 @@ register(
                     "deal is neither won nor lost yet"),
             Mistake(lambda d: rep_win_rates(d, "leads"),
                     "you divided by the rep's leads; the win rate is of closed opportunities"),
+        ),
+    ),
+    Exercise(
+        id="ch08c.late-losses",
+        title="Where the pipeline loses the most",
+        prompt="In the **sales pipeline (销售管道)**, some deals are lost late, after a proposal "
+               "and a negotiation. What is the total value of the opportunities that were lost "
+               "after reaching the negotiation stage (stage 'lost' and a negotiation_date)?",
+        kind=Number(rel_tol=1e-6),
+        expected=late_losses,
+        scenario="b2b",
+        hints=("lost = data.opportunities[data.opportunities['stage'] == 'lost']",
+               "lost[lost['negotiation_date'].notna()]['value'].sum()"),
+        explanation="A deal lost in negotiation has cost a proposal and a negotiation; the value "
+                    "lost there, set against the value won, says whether the late stages are "
+                    "where the sales manager should look first.",
+        mistakes=(
+            Mistake(lambda d: late_losses(d, "all"),
+                    "that is the value of every lost deal; take only those that had reached "
+                    "negotiation (a negotiation_date)"),
+            Mistake(lambda d: late_losses(d, "proposal"),
+                    "you included deals lost in the proposal stage; take only those that had "
+                    "reached negotiation"),
         ),
     ),
     Exercise(
