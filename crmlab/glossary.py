@@ -211,6 +211,14 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "membership points": ("会员积分", "08b"),
     "hit rate": ("命中率", "08b"),
     "break-even retention lift": ("盈亏平衡保持率提升", "08b"),
+    # 08c the key-account case
+    "key account": ("大客户", "08c"),
+    "key-account management": ("大客户管理", "08c"),
+    "account plan": ("客户计划", "08c"),
+    "account manager": ("客户经理", "08c"),
+    "sales pipeline": ("销售管道", "08c"),
+    "win rate": ("赢单率", "08c"),
+    "confidence interval": ("置信区间", "08c"),
 }
 
 _LOWER = {k.casefold(): k for k in GLOSSARY}

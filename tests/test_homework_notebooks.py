@@ -51,6 +51,7 @@ HOMEWORK = [
     ("08a_telecom_case.ipynb", 7, ['["a", "b", "d"]', 'groupby("lost_type")["value"]'], {}),
     ("08b_online_shop_case.ipynb", 7,
      ['["a", "b", "d"]', 'redemption_rate=0.9)', '["revenue_uplift"] * margin_rate'], {}),
+    ("08c_key_accounts_case.ipynb", 9, ['["a", "b", "d", "e"]', 'isin(["won", "lost"])'], {}),
     ("08e_capstone.ipynb", 8, ['["a", "b", "d"]', "0.25 * others", 'below["uplift"].idxmin()'],
      {}),
 ]
