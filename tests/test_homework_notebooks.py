@@ -49,6 +49,8 @@ HOMEWORK = [
     ("06_implementation_evaluation.ipynb", 10, ["crm_project(investment=150"], {}),
     ("07_information_integration.ipynb", 13, ['["ambiguous"].sum()'], {}),
     ("08a_telecom_case.ipynb", 7, ['["a", "b", "d"]', 'groupby("lost_type")["value"]'], {}),
+    ("08d_bank_case.ipynb", 9, ['["a", "b", "d"]', 'groupby("customer_id").size().mean()',
+                                'outcome="cross_sell", wave=1).estimate'], {}),
 ]
 IDS = [name.split("_")[0] for name, *_ in HOMEWORK]
 START = re.compile(r"crmlab\.start\((?:[^)]*scenario=\"(\w+)\")?[^)]*\)")
@@ -119,8 +121,8 @@ def test_homework_intro_says_which_data_is_graded(name):
     scenarios = scenarios_started(nb)
     assert set(scenarios) <= set(core.STUDENT_DATASETS)
     assert normal(core.graded_data_sentence(scenarios)) in intro
-    quoted = {int(n.replace(",", "")) for n in re.findall(r"\b(\d[\d,]*) (?:retail|telecom|b2b)",
-                                                          intro)}
+    quoted = {int(n.replace(",", ""))
+              for n in re.findall(r"\b(\d[\d,]*) (?:retail|telecom|bank|b2b)", intro)}
     sizes = {core.student_dataset_args(s, 1)["n_customers"] for s in scenarios}
     assert quoted == sizes
 
