@@ -38,7 +38,7 @@ CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 STUDENTS = [f"20230{n:05d}" for n in range(1, 31)]
 PRACTICE = "practice"  # stands for the shared practice dataset (no student id)
 DECIMALS = re.compile(r"(\d+) decimals?\b")  # "with 4 decimals", "at least 1 decimal"
-EXERCISE_ID = re.compile(r"crmlab\.(?:exercise|check)\(\s*[\"'](ch\d\d\.[\w-]+)[\"']")
+EXERCISE_ID = re.compile(r"crmlab\.(?:exercise|check)\(\s*[\"'](ch\d\d[a-z]?\.[\w-]+)[\"']")
 
 
 # ------------------------------------------------------------------ helpers
