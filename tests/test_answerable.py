@@ -29,8 +29,14 @@ import pytest
 from notebook_runner import load_notebook
 
 import crmlab
-from crmlab.exercises.core import (CASE, PRACTICE_SEED, Exercise, all_exercises, dataset_for,
-                                   evaluate)
+from crmlab.exercises.core import (
+    CASE,
+    PRACTICE_SEED,
+    Exercise,
+    all_exercises,
+    dataset_for,
+    evaluate,
+)
 from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text
 
 ROOT = Path(__file__).resolve().parents[1]
