@@ -138,8 +138,29 @@ def cjk_font() -> str | None:
         from matplotlib import font_manager
 
         installed = {f.name for f in font_manager.fontManager.ttflist}
-        _state["font"] = next((name for name in CJK_FONTS if name in installed), "")
+        found = next((name for name in CJK_FONTS if name in installed), "")
+        if not found:  # installed after matplotlib cached its font list? look once more
+            found = _added_system_font(font_manager)
+        _state["font"] = found
     return _state["font"] or None
+
+
+_FONT_FILES = ("wqy", "noto", "cjk", "sourcehan", "source-han", "simhei", "msyh", "yahei",
+               "pingfang", "heiti", "hiragino", "droid", "uming")
+
+
+def _added_system_font(font_manager) -> str:
+    """A Chinese font among the system's font files that matplotlib's cache does not list
+    yet (e.g. installed after the cache was built): added to matplotlib, its name returned."""
+    for path in font_manager.findSystemFonts():
+        if not any(key in Path(path).name.lower() for key in _FONT_FILES):
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):
+            continue
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), "")
 
 
 def plot_language() -> str:
@@ -155,14 +176,27 @@ def plot_language() -> str:
             print(FONT_NOTICE, file=sys.stderr)
         _state["notice_shown"] = True
         return "en"
+    import logging
+
     import matplotlib as mpl
 
+    logger = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(f, _NoBoldNotice) for f in logger.filters):
+        logger.addFilter(_NoBoldNotice())
     families = list(mpl.rcParams["font.sans-serif"])
     if families[:1] != [font]:
         mpl.rcParams["font.sans-serif"] = [font] + [f for f in families if f != font]
         mpl.rcParams["font.family"] = "sans-serif"
         mpl.rcParams["axes.unicode_minus"] = False
     return language
+
+
+class _NoBoldNotice:
+    """Drop matplotlib's notice that a Chinese font has no bold face (it then uses the
+    regular one, which is fine): it would show under every plot with a bold label."""
+
+    def filter(self, record) -> bool:
+        return "Failed to find font weight" not in record.getMessage()
 
 
 def plot_text(message: str) -> str:

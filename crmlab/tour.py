@@ -290,7 +290,7 @@ def _arc_is_free(start: tuple[float, float], end: tuple[float, float],
 
 def _short_zh(zh: str) -> str:
     """Chinese table name without the parenthesised detail, for a small box."""
-    return zh.split("（")[0].split("(")[0]
+    return zh.split("（")[0].split("(")[0].split("：")[0].split(":")[0]
 
 
 def _frames(data: CRMData | Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFrame]:
