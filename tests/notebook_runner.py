@@ -98,3 +98,38 @@ def student_checks(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, 
     code = source_text(student, code_only=code_cells_only)
     nb = execute(student, path.parent, tmp_path / "progress.json", monkeypatch, timeout)
     return check_texts(nb, errors_anywhere), code
+
+
+# ---------------------------------------------------------------- checks every homework shares
+def check_answers_follow_the_seed(ids, mine, other, min_data_driven: int) -> None:
+    """Each exercise's own answer is right on ``mine``; a data-driven answer (a number or a
+    Series) computed on another student's dataset ``other`` is wrong there."""
+    import pandas as pd
+
+    from crmlab.exercises.core import all_exercises, evaluate
+
+    data_driven = 0
+    for ex_id in ids:
+        ex = all_exercises()[ex_id]
+        right, theirs = ex.expected(mine), ex.expected(other)
+        assert evaluate(ex, right, mine).correct, ex_id
+        if isinstance(right, (int, float, pd.Series)):
+            data_driven += 1
+            assert not evaluate(ex, theirs, mine).correct, ex_id
+    assert data_driven >= min_data_driven
+
+
+def check_mistakes_get_their_feedback(ids, datasets) -> None:
+    """Every common mistake, made on the first dataset where it is wrong, gets the feedback
+    of a mistake (not a bare "wrong")."""
+    from crmlab.exercises.core import all_exercises, evaluate
+
+    for ex_id in ids:
+        ex = all_exercises()[ex_id]
+        for mistake in ex.mistakes:
+            for data in datasets:
+                verdict = evaluate(ex, mistake.compute(data), data)
+                if not verdict.correct:
+                    break
+            assert verdict.status == "wrong", (ex_id, mistake.message)
+            assert verdict.message in {m.message for m in ex.mistakes}, (ex_id, verdict.message)

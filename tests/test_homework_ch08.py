@@ -6,10 +6,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from notebook_runner import code_of
+from notebook_runner import (
+    check_answers_follow_the_seed,
+    check_mistakes_get_their_feedback,
+    code_of,
+)
 
 from crmlab.exercises import ch08
-from crmlab.exercises.core import all_exercises, dataset_for, evaluate
+from crmlab.exercises.core import all_exercises, dataset_for
 
 ROOT = Path(__file__).resolve().parents[1]
 HOMEWORK = ROOT / "solutions" / "08a_telecom_case.ipynb"
@@ -37,29 +41,11 @@ def practice_and_other():
 
 def test_answers_follow_the_seed(practice_and_other):
     """A data-driven answer computed on another seed's dataset is wrong on yours."""
-    data_driven = 0
-    mine, other = practice_and_other[2024], practice_and_other[7]
-    for ex_id in IDS:
-        ex = all_exercises()[ex_id]
-        right, theirs = ex.expected(mine), ex.expected(other)
-        assert evaluate(ex, right, mine).correct, ex_id
-        if isinstance(right, (int, float, pd.Series)):
-            data_driven += 1
-            assert not evaluate(ex, theirs, mine).correct, ex_id
-    assert data_driven >= 5
+    check_answers_follow_the_seed(IDS, practice_and_other[2024], practice_and_other[7], 5)
 
 
 def test_common_mistakes_get_specific_feedback(practice_and_other):
-    for ex_id in IDS:
-        ex = all_exercises()[ex_id]
-        for mistake in ex.mistakes:
-            data = practice_and_other[2024]
-            verdict = evaluate(ex, mistake.compute(data), data)
-            if verdict.correct:
-                data = practice_and_other[7]
-                verdict = evaluate(ex, mistake.compute(data), data)
-            assert verdict.status == "wrong", (ex_id, mistake.message)
-            assert verdict.message in {m.message for m in ex.mistakes}, (ex_id, verdict.message)
+    check_mistakes_get_their_feedback(IDS, [practice_and_other[2024], practice_and_other[7]])
 
 
 def test_faults_per_year_on_a_hand_counted_case():
