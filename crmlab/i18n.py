@@ -60,7 +60,7 @@ def _normalise(language) -> str:
 def default_language() -> str:
     """The language without :func:`set_language`: ``CRMLAB_LANG``, else the notebook's.
 
-    A notebook is Chinese when its path has a ``zh`` folder: Jupyter tells the kernel the
+    A notebook is Chinese when it is in a folder named ``zh``: Jupyter tells the kernel the
     notebook's path (``JPY_SESSION_NAME``), and starts it in the notebook's folder (so do
     nbconvert and nbval).
 
@@ -72,7 +72,7 @@ def default_language() -> str:
         return _normalise(env)
     session = os.environ.get("JPY_SESSION_NAME")
     for where in ([Path(session).parent] if session else []) + [Path.cwd()]:
-        if "zh" in where.parts[-3:]:
+        if where.name == "zh":  # notebooks/zh/, exercises/zh/
             return "zh"
     return "en"
 

@@ -56,6 +56,9 @@ def test_default_language_follows_the_notebooks_folder(tmp_path, monkeypatch):
     (tmp_path / "notebooks" / "zh").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "notebooks")
     assert i18n.default_language() == "en"
+    (tmp_path / "zh" / "course" / "notebooks").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "zh" / "course" / "notebooks")  # a user named zh: English
+    assert i18n.default_language() == "en"
     monkeypatch.chdir(tmp_path / "notebooks" / "zh")  # nbval and nbconvert start kernels here
     assert i18n.default_language() == "zh"
     monkeypatch.chdir(tmp_path)
