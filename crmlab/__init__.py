@@ -48,7 +48,8 @@ SUBMODULES = frozenset({
     "data", "did", "evaluation", "exercises", "glossary", "implementation", "integration",
     "interactive", "kano", "lifecycle", "linkage", "loyalty", "operational", "privacy",
     "recommend", "recovery", "reliability", "retention", "rfm", "roi", "satisfaction",
-    "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour", "value", "winback",
+    "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour", "translate", "value",
+    "winback",
 })
 
 

@@ -93,14 +93,14 @@ def english_path(root: Path, notebook: str | Path) -> Path:
     translation file) or a bare name such as ``00_welcome``."""
     root = Path(root)
     given = Path(notebook)
-    path = given if given.is_absolute() else (Path.cwd() / given)
     candidates = []
-    if path.suffix == ".json" and path.parent.parent.name == LANGUAGE:  # a translation file
-        candidates.append(root / path.parent.name / (path.stem + ".ipynb"))
-    elif path.parent.name == LANGUAGE and path.parent.parent.name in FOLDERS:
-        candidates.append(path.parent.parent / path.name)
-    elif path.suffix == ".ipynb":
-        candidates.append(path)
+    for path in [given] if given.is_absolute() else [Path.cwd() / given, root / given]:
+        if path.suffix == ".json" and path.parent.parent.name == LANGUAGE:  # translation file
+            candidates.append(root / path.parent.name / (path.stem + ".ipynb"))
+        elif path.parent.name == LANGUAGE and path.parent.parent.name in FOLDERS:
+            candidates.append(path.parent.parent / path.name)
+        elif path.suffix == ".ipynb":
+            candidates.append(path)
     if len(given.parts) == 1:  # a bare name: look in every folder
         stem = given.name.removesuffix(".ipynb")
         candidates += [root / f / f"{stem}.ipynb" for f in FOLDERS]
