@@ -340,8 +340,32 @@ def build(root: Path, notebooks: list | None = None, *, execute: bool = True,
             _restore_code_metadata(nb, read_notebook(english))
         rendered.append((target, nb))
     for target, nb in rendered:  # all executed: now write them
-        write_text_atomic(target, dump_notebook(nb))
+        if not (target.is_file() and _same_but_widget_ids(target.read_text(encoding="utf-8"),
+                                                          dump_notebook(nb))):
+            write_text_atomic(target, dump_notebook(nb))
     return [target for target, _ in rendered]
+
+
+_MODEL_ID = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
+
+
+def _same_but_widget_ids(old: str, new: str) -> bool:
+    """Whether two saved notebooks differ only in their widgets' model ids (ipywidgets draws
+    them at random on every run): then the file on disk is kept, so that building again
+    changes nothing."""
+    def normal(text):
+        nb = json.loads(text)
+        widgets = nb.get("metadata", {}).pop("widgets", {})
+        states = [_MODEL_ID.sub("ID", json.dumps(w, sort_keys=True, ensure_ascii=False))
+                  for part in widgets.values() if isinstance(part, dict)
+                  for w in part.get("state", {}).values()]
+        body = _MODEL_ID.sub("ID", json.dumps(nb, sort_keys=True, ensure_ascii=False))
+        return body, sorted(states)
+
+    try:
+        return normal(old) == normal(new)
+    except ValueError:
+        return False
 
 
 def _restore_code_metadata(nb: dict, english: dict) -> None:

@@ -330,3 +330,17 @@ def test_the_chinese_readme_has_the_commands_fonts_and_binder_links():
         assert translate.translated_path(ROOT, english).relative_to(ROOT).as_posix() in links
     for target in re.findall(r"\]\(((?!https?:|#)[^)\s]+)\)", text):
         assert (ROOT / target.split("#")[0]).exists(), target
+
+
+def test_building_again_keeps_a_notebook_that_differs_only_in_widget_ids():
+    ids = ["0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"]
+
+    def saved(model, text="Check"):
+        nb = {"cells": [{"cell_type": "code", "outputs": [{"data": {
+            "application/vnd.jupyter.widget-view+json": {"model_id": model}}}]}],
+            "metadata": {"widgets": {"application/vnd.jupyter.widget-state+json": {"state": {
+                model: {"state": {"description": text, "children": [f"IPY_MODEL_{model}"]}}}}}}}
+        return translate.dump_notebook(nb)
+
+    assert translate._same_but_widget_ids(saved(ids[0]), saved(ids[1]))
+    assert not translate._same_but_widget_ids(saved(ids[0]), saved(ids[1], "检查"))
