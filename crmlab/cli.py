@@ -625,7 +625,9 @@ def _translate(args) -> int:
             name = st.english.relative_to(root).as_posix()
             built = "not built"
             if st.translated.is_file():
-                built = f"-> {st.translated.relative_to(root).as_posix()}"
+                built = (f"-> {st.translated.relative_to(root).as_posix()}"
+                         + ("" if translate.is_built(root, st.english) else
+                            ", out of date: run `crmlab translate build`"))
             print(f"{name}: {len(st.of('ok'))} up to date, {len(st.of('stale'))} stale, "
                   f"{len(st.of('missing'))} missing ({built})")
             for state in ("stale", "missing"):
@@ -635,9 +637,19 @@ def _translate(args) -> int:
                 print(f"  obsolete (no longer in the English): {', '.join(st.obsolete)}")
             incomplete += not st.complete
         return 1 if incomplete else 0
+    def stamp(path):
+        return path.stat().st_mtime_ns if path.is_file() else None
+
+    targets = [translate.translated_path(root, translate.english_path(root, n))
+               for n in args.notebooks] if args.notebooks else [
+        translate.translated_path(root, e) for e in translate.translated_notebooks(root)]
+    before = {t: stamp(t) for t in targets}
     for path in translate.build(root, args.notebooks or None, execute=not args.no_execute):
-        print(f"wrote {path.relative_to(root).as_posix()}"
-              + ("" if args.no_execute else " (executed)"))
+        name = path.relative_to(root).as_posix()
+        if before.get(path) is not None and stamp(path) == before[path]:
+            print(f"{name} is up to date (running it again gave the same notebook)")
+        else:
+            print(f"wrote {name}" + ("" if args.no_execute else " (executed)"))
     return 0
 
 

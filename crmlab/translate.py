@@ -40,7 +40,7 @@ from crmlab._files import write_text_atomic
 __all__ = ["LANGUAGE", "FOLDERS", "cell_hash", "relink", "find_root", "translation_path",
            "translated_path", "english_path", "translated_notebooks", "CellStatus",
            "NotebookStatus", "check", "status", "template", "render", "build",
-           "read_notebook", "dump_notebook", "StaleTranslationError"]
+           "read_notebook", "dump_notebook", "is_built", "StaleTranslationError"]
 
 LANGUAGE = "zh"
 FOLDERS = ("notebooks", "exercises")  # the folders with a Chinese edition
@@ -304,6 +304,24 @@ def render(root: Path, english: Path) -> dict:
                       "translation": st.translation.relative_to(root).as_posix()}
     out["metadata"] = meta
     return out
+
+
+def is_built(root: Path, english: Path) -> bool:
+    """Whether the Chinese notebook exists and has the English code cells and the
+    translation file's markdown (outputs are not compared); False if a translation is
+    missing or stale."""
+    root, english = Path(root), Path(english)
+    target = translated_path(root, english)
+    try:
+        want, have = render(root, english), read_notebook(target)
+    except (ValueError, OSError):
+        return False
+    def shape(nb):
+        return [(c["id"], c["cell_type"], _source(c),
+                 {k: v for k, v in c.get("metadata", {}).items() if k != "execution"})
+                for c in nb["cells"]]
+    return shape(want) == shape(have) and (
+        have.get("metadata", {}).get("crmlab") == want["metadata"]["crmlab"])
 
 
 def _split_lines(text: str) -> list[str]:

@@ -344,3 +344,22 @@ def test_building_again_keeps_a_notebook_that_differs_only_in_widget_ids():
 
     assert translate._same_but_widget_ids(saved(ids[0]), saved(ids[1]))
     assert not translate._same_but_widget_ids(saved(ids[0]), saved(ids[1], "检查"))
+
+
+def test_status_says_when_the_chinese_notebook_needs_a_build(copy_of_chapter_00, capsys):
+    root = copy_of_chapter_00
+    english = root / "notebooks" / "00_welcome.ipynb"
+    assert main(["translate", "status", "--root", str(root)]) == 0
+    assert "not built" in capsys.readouterr().out
+    assert main(["translate", "build", "--root", str(root), "--no-execute"]) == 0
+    assert "wrote notebooks/zh/00_welcome.ipynb" in capsys.readouterr().out
+    assert translate.is_built(root, english)
+    path = root / "translations" / "zh" / "notebooks" / "00_welcome.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["cells"]["welcome-05"]["zh"] += "（改进的译文）"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert not translate.is_built(root, english)
+    assert main(["translate", "status", "--root", str(root)]) == 0  # translations complete
+    assert "out of date: run `crmlab translate build`" in capsys.readouterr().out
+    assert main(["translate", "template", "--root", str(root), "00_welcome"]) == 0
+    assert "25 up to date, 0 stale" in capsys.readouterr().out
