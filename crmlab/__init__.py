@@ -17,7 +17,7 @@ from crmlab._version import __version__
 from crmlab.seeds import seed_for
 
 __all__ = ["__version__", "generate", "load", "seed_for", "CRMData", "Truth", "SCENARIOS",
-           "LOCALES", "build_sqlite", "start", "start_case", "exercise", "check", "hint", "progress", "handin",
+           "LOCALES", "build_sqlite", "set_language", "get_language", "start", "start_case", "exercise", "check", "hint", "progress", "handin",
            "assessment", "class_report", "case"]
 
 _LAZY = {
@@ -28,6 +28,8 @@ _LAZY = {
     "Truth": "crmlab.data.io",
     "SCENARIOS": "crmlab.data.schema",
     "LOCALES": "crmlab.data.pools",
+    "set_language": "crmlab.i18n",
+    "get_language": "crmlab.i18n",
     "start": "crmlab.exercises",
     "start_case": "crmlab.exercises",
     "exercise": "crmlab.exercises",
@@ -44,8 +46,8 @@ _LAZY = {
 # the submodules, imported on first use as attributes (``crmlab.glossary``), so that
 # ``import crmlab`` alone is enough in a notebook
 SUBMODULES = frozenset({
-    "btyd", "campaigns", "capstone", "cleaning", "cli", "clv", "cohorts", "concentration", "crm_kinds",
-    "data", "did", "evaluation", "exercises", "glossary", "implementation", "integration",
+    "btyd", "campaigns", "capstone", "catalogue", "cleaning", "cli", "clv", "cohorts", "concentration", "crm_kinds",
+    "data", "did", "evaluation", "exercises", "glossary", "i18n", "implementation", "integration",
     "interactive", "kano", "lifecycle", "linkage", "loyalty", "operational", "privacy",
     "recommend", "recovery", "reliability", "retention", "rfm", "roi", "satisfaction",
     "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour", "translate", "value",

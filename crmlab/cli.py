@@ -209,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
                         "there before are replaced; no other file is replaced or deleted")
     c.add_argument("--quiet", action="store_true", help="no progress bar (with --roster)")
 
+    i = sub.add_parser("i18n", help="manage the Chinese message catalogue (Babel)",
+                       description="The texts crmlab shows, in crmlab/locale/zh/LC_MESSAGES/"
+                                   "crmlab.po: 'update' collects them from the code and the "
+                                   "exercises and merges them into the catalogue (translations "
+                                   "kept), 'compile' writes the .mo file crmlab reads, "
+                                   "'status' counts what is translated.")
+    i.add_argument("action", choices=("update", "compile", "status"))
+    i.add_argument("--language", default="zh", choices=("zh",))
+
     a = sub.add_parser("assign", help="write the student version of exercise notebooks",
                        description="Remove the solutions (between '# BEGIN SOLUTION' and "
                                    "'# END SOLUTION', or marked '# SOLUTION') and the outputs.")
@@ -600,6 +609,23 @@ def _pack_form(args) -> int:
     return 0
 
 
+def _i18n(args) -> int:
+    from crmlab import catalogue
+
+    if args.action == "update":
+        counts = catalogue.update(args.language)
+        catalogue.compile_mo(args.language)
+    elif args.action == "compile":
+        print(f"wrote {catalogue.compile_mo(args.language)}")
+        counts = catalogue.status(args.language)
+    else:
+        counts = catalogue.status(args.language)
+    print(f"{catalogue.po_path(args.language)}: {counts['texts']} texts, {counts['translated']} "
+          f"translated, {counts['fuzzy']} fuzzy (changed in English: check them), "
+          f"{counts['untranslated']} untranslated")
+    return 0
+
+
 def _assign(args) -> int:
     from crmlab.exercises.assign import assign
 
@@ -655,4 +681,4 @@ def _translate(args) -> int:
 
 COMMANDS = {"generate": _generate, "datasets": _datasets, "dictionary": _dictionary,
             "seed": _seed, "grade": _grade, "pack-form": _pack_form, "assign": _assign,
-            "case": _case, "translate": _translate}
+            "case": _case, "i18n": _i18n, "translate": _translate}

@@ -205,6 +205,20 @@ GLOSSARY: dict[str, tuple[str, str]] = {
     "transitive closure": ("传递闭包", "07"),
     "golden record": ("黄金记录", "07"),
     "survivorship rule": ("存活规则", "07"),
+    # 08b the online shop case
+    "user profile": ("用户画像", "08b"),
+    "membership tier": ("会员等级", "08b"),
+    "membership points": ("会员积分", "08b"),
+    "hit rate": ("命中率", "08b"),
+    "break-even retention lift": ("盈亏平衡保持率提升", "08b"),
+    # 08c the key-account case
+    "key account": ("大客户", "08c"),
+    "key-account management": ("大客户管理", "08c"),
+    "account plan": ("客户计划", "08c"),
+    "account manager": ("客户经理", "08c"),
+    "sales pipeline": ("销售管道", "08c"),
+    "win rate": ("赢单率", "08c"),
+    "confidence interval": ("置信区间", "08c"),
 }
 
 _LOWER = {k.casefold(): k for k in GLOSSARY}

@@ -145,7 +145,8 @@ def _items(surveys: pd.DataFrame, kinds=("exp", "perc")) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- CSAT and NPS
-def csat(scores, satisfied_min: int = 4, scale: tuple[int, int] = (1, 5)) -> pd.Series:
+def csat(scores, satisfied_min: int = 4, scale: tuple[int, int] = (1, 5),
+         level: float | None = None) -> pd.Series:
     """CSAT of one satisfaction question: number of answers, mean and top-2-box share.
 
     Parameters
@@ -157,22 +158,37 @@ def csat(scores, satisfied_min: int = 4, scale: tuple[int, int] = (1, 5)) -> pd.
         satisfied" on 1-5, the usual top-2-box CSAT).
     scale : (int, int)
         Lowest and highest possible answer.
+    level : float, optional
+        With a confidence level (e.g. 0.95), add the Wilson score interval of
+        the satisfied share (Wilson 1927), ``ci_low`` and ``ci_high``: with few
+        answers (a few dozen key accounts) the share alone says little.
 
     Returns
     -------
     pandas.Series
-        ``n``, ``mean``, ``share_satisfied``.
+        ``n``, ``mean``, ``share_satisfied`` (and ``ci_low``, ``ci_high``).
 
     Examples
     --------
     >>> csat([5, 4, 3, 2, 5]).round(2).to_dict()
     {'n': 5.0, 'mean': 3.8, 'share_satisfied': 0.6}
+    >>> csat([5, 4, 3, 2, 5], level=0.95)[["ci_low", "ci_high"]].round(3).tolist()
+    [0.231, 0.882]
     """
     x = _scores(scores, "scores", *scale)
     if not scale[0] <= satisfied_min <= scale[1]:
         raise ValueError(f"satisfied_min must lie on the scale {scale}, got {satisfied_min}")
-    return pd.Series({"n": float(x.size), "mean": float(x.mean()),
-                      "share_satisfied": float((x >= satisfied_min).mean())})
+    k = int((x >= satisfied_min).sum())
+    out = pd.Series({"n": float(x.size), "mean": float(x.mean()),
+                     "share_satisfied": k / x.size})
+    if level is not None:
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1, e.g. 0.95; got {level}")
+        from crmlab.loyalty import _wilson  # the one Wilson interval of the package
+
+        low, high = _wilson(np.array([k]), np.array([x.size]), level)
+        out["ci_low"], out["ci_high"] = float(low[0]), float(high[0])
+    return out
 
 
 def _check_by(surveys: pd.DataFrame, by) -> None:
@@ -192,8 +208,10 @@ def _check_by(surveys: pd.DataFrame, by) -> None:
         raise ValueError(f"by has {len(by)} labels but surveys has {len(surveys)} rows")
 
 
-def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4) -> pd.DataFrame:
-    """:func:`csat` per group of ``surveys`` (``by``: a column name or a Series).
+def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4,
+            level: float | None = None) -> pd.DataFrame:
+    """:func:`csat` per group of ``surveys`` (``by``: a column name or a Series); with
+    ``level``, each group's satisfied share gets its Wilson interval.
 
     Examples
     --------
@@ -205,7 +223,8 @@ def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4) -> pd.DataFrame:
     require_numeric(surveys, "surveys", ["csat"], missing=True)
     _check_by(surveys, by)
     groups = surveys.groupby(by, observed=True)["csat"]
-    return pd.DataFrame({k: csat(g, satisfied_min) for k, g in groups if g.notna().any()}).T
+    return pd.DataFrame({k: csat(g, satisfied_min, level=level) for k, g in groups
+                         if g.notna().any()}).T
 
 
 @dataclass(frozen=True)

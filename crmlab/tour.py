@@ -19,6 +19,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns, require_numeric
 from crmlab.data.schema import SCENARIOS, Table, table, tables_for
+from crmlab.i18n import N_, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -27,14 +28,6 @@ if TYPE_CHECKING:
 
 __all__ = ["cjk_font", "column_dictionary", "foreign_keys", "plot_monthly_activity", "plot_schema",
            "table_overview"]
-
-# Fonts with Chinese glyphs, most common first (Linux, Windows, macOS).
-CJK_FONTS = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN",
-    "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Droid Sans Fallback", "AR PL UMing CN",
-    "Microsoft YaHei", "SimHei", "PingFang SC", "Hiragino Sans GB", "Heiti SC", "STHeiti",
-    "Arial Unicode MS", "Noto Sans CJK JP", "Noto Sans CJK TC",
-)
 
 # Where each table sits in the schema diagram (x, y).  Organisation on top
 # (who serves), customers in the middle, what customers do at the bottom;
@@ -91,18 +84,20 @@ ARC_RADII = (0.0, -0.1, 0.1, -0.2, 0.2, -0.35, 0.35, -0.5, 0.5)  # tried in turn
 
 
 def cjk_font() -> str | None:
-    """Name of an installed font with Chinese glyphs, or ``None`` if there is none.
+    """Name of an installed font with Chinese glyphs, or ``None`` (see
+    :func:`crmlab.i18n.cjk_font`).
 
-    Examples
-    --------
     >>> name = cjk_font()
     >>> name is None or isinstance(name, str)
     True
     """
-    from matplotlib import font_manager
+    from crmlab.i18n import cjk_font as find
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    return find()
+
+
+# the scenario names in plot titles
+SCENARIO_NAMES = (N_("retail"), N_("telecom"), N_("bank"), N_("b2b"))
 
 
 def _check_scenario(scenario: str) -> None:
@@ -235,8 +230,9 @@ def plot_schema(scenario: str = "retail", ax: Axes | None = None,
                                      gid=f"fk:{fk.table}.{fk.column}"))
 
     present = {_group_of(t.name) for t in tabs}
+    zh_labels = chinese and plot_language() == "zh"
     handles = [Patch(facecolor=COLOURS[g], edgecolor="#555555",
-                     label=f"{en} ({zh})" if chinese else en)
+                     label=zh if zh_labels else f"{en} ({zh})" if chinese else en)
                for g, (en, zh, _) in GROUPS.items() if g in present]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.04),
               ncol=len(handles), frameon=False, prop={"size": 8.5, **text_font})
@@ -244,8 +240,9 @@ def plot_schema(scenario: str = "retail", ax: Axes | None = None,
     ax.set_ylim(min(YLIM[0], min(y for _, y in pos.values()) - BOX_H), YLIM[1])
     ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(f"Tables of the {scenario} scenario; arrow = foreign key "
-                 "(referencing table → referenced table)", fontsize=10)
+    ax.set_title(plot_text("Tables of the {scenario} scenario; arrow = foreign key "
+                           "(referencing table → referenced table)").format(
+        scenario=plot_text(scenario)), fontsize=10)
     return ax
 
 
@@ -293,7 +290,7 @@ def _arc_is_free(start: tuple[float, float], end: tuple[float, float],
 
 def _short_zh(zh: str) -> str:
     """Chinese table name without the parenthesised detail, for a small box."""
-    return zh.split("（")[0].split("(")[0]
+    return zh.split("（")[0].split("(")[0].split("：")[0].split(":")[0]
 
 
 def _frames(data: CRMData | Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFrame]:
@@ -429,14 +426,15 @@ def plot_monthly_activity(data: CRMData | Mapping[str, pd.DataFrame],
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 3.5))
     x = monthly.index.to_timestamp()
-    ax.bar(x, monthly["orders"], width=20, color="#9ecae1", label="orders")
-    ax.set_ylabel("orders per month")
+    ax.bar(x, monthly["orders"], width=20, color="#9ecae1", label=plot_text("number of orders"))
+    ax.set_ylabel(plot_text("orders per month"))
     right = ax.twinx()
-    right.plot(x, monthly["revenue"], color="#d95f02", marker="o", markersize=3, label="revenue")
-    right.set_ylabel("revenue per month")
+    right.plot(x, monthly["revenue"], color="#d95f02", marker="o", markersize=3,
+               label=plot_text("revenue"))
+    right.set_ylabel(plot_text("revenue per month"))
     right.set_ylim(bottom=0)
     ax.right_ax = right
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     ax.legend(handles=handles, loc="upper left", frameon=False)
-    ax.set_title("Orders and revenue per month")
+    ax.set_title(plot_text("Orders and revenue per month"))
     return ax

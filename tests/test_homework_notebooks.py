@@ -49,6 +49,11 @@ HOMEWORK = [
     ("06_implementation_evaluation.ipynb", 10, ["crm_project(investment=150"], {}),
     ("07_information_integration.ipynb", 13, ['["ambiguous"].sum()'], {}),
     ("08a_telecom_case.ipynb", 7, ['["a", "b", "d"]', 'groupby("lost_type")["value"]'], {}),
+    ("08b_online_shop_case.ipynb", 7,
+     ['["a", "b", "d"]', 'redemption_rate=0.9)', '["revenue_uplift"] * margin_rate'], {}),
+    ("08c_key_accounts_case.ipynb", 9, ['["a", "b", "d", "e"]', 'isin(["won", "lost"])'], {}),
+    ("08d_bank_case.ipynb", 9, ['["a", "b", "d"]', 'groupby("customer_id").size().mean()',
+                                'outcome="cross_sell", wave=1).estimate'], {}),
     ("08e_capstone.ipynb", 8, ['["a", "b", "d"]', "0.25 * others", 'below["uplift"].idxmin()'],
      {}),
 ]
@@ -125,8 +130,8 @@ def test_homework_intro_says_which_data_is_graded(name):
     scenarios = scenarios_started(nb)
     assert set(scenarios) <= set(core.STUDENT_DATASETS)
     assert normal(core.graded_data_sentence(scenarios)) in intro
-    quoted = {int(n.replace(",", "")) for n in re.findall(r"\b(\d[\d,]*) (?:retail|telecom|b2b)",
-                                                          intro)}
+    quoted = {int(n.replace(",", ""))
+              for n in re.findall(r"\b(\d[\d,]*) (?:retail|telecom|bank|b2b)", intro)}
     sizes = {core.student_dataset_args(s, 1)["n_customers"] for s in scenarios}
     assert quoted == sizes
 

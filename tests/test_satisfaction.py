@@ -102,6 +102,23 @@ def test_nps_interval_covers_the_truth_in_simulation():
     assert 0.92 < covered / 400 < 0.98
 
 
+def test_csat_interval_hand_computed():
+    """Wilson interval of 3 satisfied out of 5, z = 1.96: centre (0.6 + 0.384) / 1.768."""
+    z = 1.959963985
+    centre = (0.6 + z * z / 10) / (1 + z * z / 5)
+    half = z * np.sqrt(0.24 / 5 + z * z / 100) / (1 + z * z / 5)
+    r = S.csat([5, 4, 3, 2, 5], level=0.95)
+    assert r["ci_low"] == pytest.approx(centre - half)
+    assert r["ci_high"] == pytest.approx(centre + half)
+    assert "ci_low" not in S.csat([5, 4, 3, 2, 5])  # without a level: as before
+    s = pd.DataFrame({"csat": [5, 5, 1, 2], "g": ["a", "a", "b", "b"]})
+    by = S.csat_by(s, "g", level=0.9)
+    assert by.loc["a", "ci_high"] == 1.0 and by.loc["b", "ci_low"] == 0.0
+    assert 0 < by.loc["a", "ci_low"] < 1
+    with pytest.raises(ValueError, match="level must be between 0 and 1"):
+        S.csat([4, 5], level=95)
+
+
 def test_nps_by_and_csat_by(retail):
     s = retail.surveys.merge(retail.customers[["customer_id", "membership_tier"]])
     by = S.nps_by(s, "membership_tier")

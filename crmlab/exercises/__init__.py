@@ -18,6 +18,7 @@ from crmlab.exercises.kinds import (
     Text,
     Verdict,
 )
+from crmlab.i18n import _
 
 __all__ = ["exercise", "check", "hint", "progress", "start", "start_case", "handin", "Exercise",
            "Mistake", "register", "all_exercises", "Number", "Choice", "MultiChoice", "Text",
@@ -64,17 +65,17 @@ def start(student_id: str | int | None = None, scenario: str = "retail"):
     wb = workbook()
     wb.student_id = student_id
     data = wb.data(scenario)
-    who = ("practice mode (no student id)" if student_id is None
-           else f"student {student_id}")
-    print(f"CRM Lab: {who}; {scenario} dataset with {data.meta['n_customers']:,} customers, "
-          f"seed {wb.seed}.")
+    who = (_("practice mode (no student id)") if student_id is None
+           else _("student {id}").format(id=student_id))
+    print(_("CRM Lab: {who}; {scenario} dataset with {n} customers, seed {seed}.").format(
+        who=who, scenario=_(scenario), n=f"{data.meta['n_customers']:,}", seed=wb.seed))
     state, corrupt = store.read_state()
     notice = start_notice(student_id, state.get("student_id"), len(state.get("answers", {})))
     if corrupt:
         print(corrupt)
     in_full = wb.announce(scenario)
     if notice:
-        print(notice if in_full else "(the warning above applies to this dataset too)")
+        print(notice if in_full else _("(the warning above applies to this dataset too)"))
     return data
 
 
@@ -111,18 +112,20 @@ def start_case(student_id: str | int | None = None, folder=None, scenario: str =
             raise ValueError("give your student id with your folder: "
                              "crmlab.start_case(\"2023012345\", folder=...)")
         data = capstone.load_case(folder, student_id)
-        source = f"from {folder}"
+        source = _("from {folder}").format(folder=folder)
     else:
         data = capstone.case(student_id or capstone.PRACTICE_CASE_ID, scenario, n_problems)
-        source = ("built with the public salt" if student_id is None
-                  else "built from your id with the public salt (self-study)")
+        source = (_("built with the public salt") if student_id is None
+                  else _("built from your id with the public salt (self-study)"))
     wb = workbook()
     wb.student_id, wb.case = student_id, data
     info = data.meta["case"]
-    who = ("practice mode (no student id): the practice firm" if student_id is None
-           else f"student {student_id}: your firm")
-    print(f"CRM Lab capstone, {who} ({info['scenario']}, {data.meta['n_customers']:,} "
-          f"customers, {info['n_problems']} hidden problems), {source}.")
+    who = (_("practice mode (no student id): the practice firm") if student_id is None
+           else _("student {id}: your firm").format(id=student_id))
+    print(_("CRM Lab capstone, {who} ({scenario}, {n} customers, {k} hidden problems), "
+            "{source}.").format(who=who, scenario=info["scenario"],
+                                n=f"{data.meta['n_customers']:,}", k=info["n_problems"],
+                                source=source))
     state, corrupt = store.read_state()
     if corrupt:
         print(corrupt)
@@ -131,15 +134,16 @@ def start_case(student_id: str | int | None = None, folder=None, scenario: str =
     if notice:
         print(notice)
     if folder is None and student_id is not None:
-        print(boxed("SELF-STUDY FIRM (自学用案例)", [
-            "This firm is built with the public salt: anyone can rebuild it, and what was "
-            "planted in it, from your id. For a graded capstone use the folder your "
-            "instructor gives you: crmlab.start_case(STUDENT_ID, folder=\"...\")."]))
+        print(boxed(_("SELF-STUDY FIRM (自学用案例)"), [
+            _("This firm is built with the public salt: anyone can rebuild it, and what was "
+              "planted in it, from your id. For a graded capstone use the folder your "
+              "instructor gives you: crmlab.start_case(STUDENT_ID, folder=\"...\").")]))
     try:
         store.remember("case", {k: info[k] for k in ("student_id", "scenario", "n_problems",
                                                       "salt_id")})
     except OSError as exc:
-        print(f"Your progress file could not be updated ({exc.strerror or exc}).")
+        print(_("Your progress file could not be updated ({error}).").format(
+            error=exc.strerror or exc))
     return data
 
 
@@ -165,9 +169,10 @@ def hint(exercise_id: str, n: int | None = None) -> str:
     """The hints of an exercise, up to the n-th (all by default)."""
     ex = get(exercise_id)
     if not ex.hints:
-        return "This exercise has no hints."
+        return _("This exercise has no hints.")
     shown = ex.hints[: n or len(ex.hints)]
-    return "\n".join(f"Hint {i + 1}: {h}" for i, h in enumerate(shown))
+    return "\n".join(_("Hint {n}: {hint}").format(n=i + 1, hint=_(h))
+                     for i, h in enumerate(shown))
 
 
 def progress(chapter: str | None = None):
@@ -215,5 +220,5 @@ def handin(student_id: str | int | None = None, path=None):
     receipt = HandIn(result.path, result.n_answers, result.notes)
     print(receipt.line())
     if receipt.notes:
-        print(boxed("BEFORE YOU HAND IN (交作业前)", receipt.notes))
+        print(boxed(_("BEFORE YOU HAND IN (交作业前)"), receipt.notes))
     return receipt

@@ -145,7 +145,9 @@ def evaluate(ex: Exercise, answer, data, cache: dict | None = None) -> Verdict:
                 verdict = Verdict("wrong", mistake.message, verdict.details)
                 break
     if verdict.correct and ex.explanation:
-        verdict.message = (verdict.message + " " if verdict.message else "") + ex.explanation
+        from crmlab.i18n import _
+
+        verdict.message = (verdict.message + " " if verdict.message else "") + _(ex.explanation)
     return verdict
 
 
@@ -312,6 +314,36 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns (a Chinese character counts two), broken at spaces
+    where there are spaces, else between characters (Chinese has no spaces).
+
+    >>> wrap("aa bb cc", 5)
+    ['aa bb', 'cc']
+    >>> wrap("你的答案已保存。", 8)
+    ['你的答案', '已保存。']
+    """
+    import re
+    import textwrap
+
+    if text.isascii():
+        return textwrap.wrap(text, width)
+    # tokens: a run of non-space ASCII (a word, kept whole), a space, one wide character
+    tokens = re.findall(r"[!-~]+| +|[^\x00-\x7f]", text)
+    lines, line = [], ""
+    for tok in tokens:
+        if tok.startswith(" ") and not line:
+            continue
+        if _width(line + tok) <= width:
+            line += tok
+        else:
+            lines.append(line.rstrip())
+            line = "" if tok.startswith(" ") else tok
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 def boxed(title: str, lines: list[str], width: int = _BOX_WIDTH) -> str:
     """A notice framed in a box, so it stands out in a notebook's output.
 
@@ -335,11 +367,9 @@ def boxed(title: str, lines: list[str], width: int = _BOX_WIDTH) -> str:
     ┃ Hello.     ┃
     ┗━━━━━━━━━━━━┛
     """
-    import textwrap
-
     rows = [title]
     for para in lines:
-        rows += textwrap.wrap(para, width) or [""]
+        rows += wrap(para, width) or [""]
     body = [f"┃ {row}{' ' * (width - _width(row))} ┃" for row in rows]
     return "\n".join(["┏" + "━" * (width + 2) + "┓", *body, "┗" + "━" * (width + 2) + "┛"])
 
@@ -364,22 +394,25 @@ def start_notice(student_id: str | None, saved_id: str | None, n_saved: int,
     str
         Zero, one or two boxes.
     """
+    from crmlab.i18n import _
+
     boxes = []
     if student_id is None:
-        boxes.append(boxed("PRACTICE MODE: no student id (练习模式：未提供学号)", [
-            "You are working on the practice data, the same for everyone. Answers checked "
-            "now are not graded: the grader checks every answer again on your own dataset.",
-            f'For graded work start with your id: {call}("2023012345") (or put it in '
-            "STUDENT_ID) and run the notebook again from the top."]))
+        boxes.append(boxed(_("PRACTICE MODE: no student id (练习模式：未提供学号)"), [
+            _("You are working on the practice data, the same for everyone. Answers checked "
+              "now are not graded: the grader checks every answer again on your own dataset."),
+            _('For graded work start with your id: {call}("2023012345") (or put it in '
+              "STUDENT_ID) and run the notebook again from the top.").format(call=call)]))
     if n_saved and saved_id != student_id:
-        was = "in practice mode" if saved_id is None else f"under {saved_id}"
-        now = "in practice mode" if student_id is None else student_id
-        boxes.append(boxed("ANOTHER STUDENT ID IN THIS FOLDER (学号与进度文件不一致)", [
-            f"{n_saved} answer(s) in this folder's progress file (crmlab-progress.json) "
-            f"were saved {was}; you are now {now}.",
-            "A hand-in holds every answer in that file, and each is graded on the dataset of "
-            "the id on the hand-in. Check your answers again under your own id, or work in a "
-            "folder of your own."]))
+        was = (_("in practice mode") if saved_id is None
+               else _("under {id}").format(id=saved_id))
+        now = _("in practice mode") if student_id is None else student_id
+        boxes.append(boxed(_("ANOTHER STUDENT ID IN THIS FOLDER (学号与进度文件不一致)"), [
+            _("{n} answer(s) in this folder's progress file (crmlab-progress.json) were saved "
+              "{was}; you are now {now}.").format(n=n_saved, was=was, now=now),
+            _("A hand-in holds every answer in that file, and each is graded on the dataset of "
+              "the id on the hand-in. Check your answers again under your own id, or work in a "
+              "folder of your own.")]))
     return "\n".join(boxes)
 
 

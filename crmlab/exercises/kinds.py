@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from crmlab.i18n import N_, _, get_language
+
 __all__ = ["Verdict", "Number", "Choice", "MultiChoice", "Text", "Table", "Function",
            "Diagnosis", "same_place", "UNANSWERED", "is_unanswered"]
 
@@ -41,17 +43,22 @@ class Verdict:
         return self.status == "correct"
 
     def text(self) -> str:
-        mark = {"correct": "✔ Correct", "wrong": "✘ Not yet", "invalid": "⚠ Check your answer",
-                "unanswered": "… Not answered yet"}[self.status]
-        lines = [f"{mark}: {self.message}" if self.message else mark]
-        lines += [f"  - {d}" for d in self.details]
+        mark = {"correct": "✔ " + _("Correct"), "wrong": "✘ " + _("Not yet"),
+                "invalid": "⚠ " + _("Check your answer"),
+                "unanswered": "… " + _("Not answered yet")}[self.status]
+        # the message of a common mistake or an explanation is kept in English (the grader
+        # compares it): it is translated here, where it is shown
+        message = _(self.message) if self.message else ""
+        colon = "：" if get_language() == "zh" else ": "
+        lines = [f"{mark}{colon}{message}" if message else mark]
+        lines += [f"  - {_(d)}" for d in self.details]
         return "\n".join(lines)
 
 
 def _fmt(x) -> str:
     if isinstance(x, (list, tuple)):
         inner = ", ".join(_fmt(v) for v in x[:4])
-        more = f", ... ({len(x)} values)" if len(x) > 4 else ""
+        more = ", ... " + _("({n} values)").format(n=len(x)) if len(x) > 4 else ""
         return f"[{inner}{more}]"
     if isinstance(x, (float, np.floating)):
         if x != 0 and (abs(x) >= 1e6 or abs(x) < 1e-3):
@@ -117,21 +124,22 @@ def parse_number(answer) -> tuple[float | None, bool, str]:
     'that number (401 digits) is too large: it is not a finite number'
     """
     if isinstance(answer, bool):
-        return None, False, "that is True/False, not a number"
+        return None, False, _("that is True/False, not a number")
     if isinstance(answer, (int, np.integer)) and not isinstance(answer, bool):
         try:
             return float(answer), False, ""
         except OverflowError:
             digits = len(str(abs(int(answer))))
-            return None, False, (f"that number ({digits} digits) is too large: it is not a "
-                                 "finite number")
+            return None, False, _("that number ({digits} digits) is too large: it is not a "
+                                  "finite number").format(digits=digits)
     if isinstance(answer, (float, np.floating)):
         value = float(answer)
         if math.isnan(value):
-            return None, False, "nan is not a finite number (it means \"not a number\"): " \
-                                "check your calculation"
+            return None, False, _("nan is not a finite number (it means \"not a number\"): "
+                                  "check your calculation")
         if math.isinf(value):
-            return None, False, f"{answer} is not a finite number: check your calculation"
+            return None, False, _("{answer} is not a finite number: check your "
+                                  "calculation").format(answer=answer)
         return value, False, ""
     if isinstance(answer, str):
         text = unicodedata.normalize("NFKC", answer).replace("％", "%")
@@ -144,16 +152,19 @@ def parse_number(answer) -> tuple[float | None, bool, str]:
                 except ValueError:
                     value = None
                 if value is not None and math.isinf(value):
-                    return None, False, (f"'{_echo(answer.strip())}' is too large: it is not a "
-                                         "finite number")
+                    return None, False, _("'{answer}' is too large: it is not a finite "
+                                          "number").format(answer=_echo(answer.strip()))
                 if value is not None:
                     return value, bool(m.group(2)), ""
-        return None, False, (f"'{_echo(answer.strip())}' is not a number; type digits only, "
-                             "e.g. 0.25")
+        return None, False, _("'{answer}' is not a number; type digits only, e.g. "
+                              "0.25").format(answer=_echo(answer.strip()))
     if hasattr(answer, "shape") and getattr(answer, "size", 2) == 1:
         return parse_number(np.asarray(answer).ravel()[0].item())
-    return None, False, (f"expected a single number, got {type(answer).__name__}"
-                         + (" with several values" if hasattr(answer, "__len__") else ""))
+    if hasattr(answer, "__len__"):
+        return None, False, _("expected a single number, got {type} with several "
+                              "values").format(type=type(answer).__name__)
+    return None, False, _("expected a single number, got {type}").format(
+        type=type(answer).__name__)
 
 
 def _decimal_reading(answer) -> float | None:
@@ -195,7 +206,7 @@ class Number:
 
     def check(self, answer, expected) -> Verdict:
         if is_unanswered(answer):
-            return Verdict("unanswered", "replace ... with your answer")
+            return Verdict("unanswered", _("replace ... with your answer"))
         value, problem = self.read(answer)
         if value is None:
             return Verdict("invalid", problem)
@@ -206,27 +217,32 @@ class Number:
         had_pct = parse_number(answer)[1]
         if self.unit != "percent" and (self.unit == "fraction" or 0 < abs(exp) <= 1) \
                 and not had_pct and near(value / 100, exp):
-            return Verdict("wrong", f"{_fmt(value)} looks like a percentage; this answer is a "
-                                    f"fraction between 0 and 1 (write {_fmt(value / 100)}, "
-                                    f"or {_fmt(value)}%)")
+            return Verdict("wrong", _("{value} looks like a percentage; this answer is a "
+                                      "fraction between 0 and 1 (write {fraction}, or "
+                                      "{value}%)").format(value=_fmt(value),
+                                                          fraction=_fmt(value / 100)))
         if self.unit is None and had_pct and not near(value, exp) and near(value / 100, exp):
-            return Verdict("wrong", f"'{_echo(answer.strip())}' was read as {_fmt(value)}; "
-                                    f"write this answer as a fraction: {_fmt(value / 100)}")
+            return Verdict("wrong", _("'{answer}' was read as {value}; write this answer as "
+                                      "a fraction: {fraction}").format(
+                answer=_echo(answer.strip()), value=_fmt(value), fraction=_fmt(value / 100)))
         if self.unit == "percent" and not had_pct and near(value * 100, exp):
-            return Verdict("wrong", f"{_fmt(value)} looks like a fraction; this answer is in "
-                                    f"percent (write {_fmt(value * 100)})")
+            return Verdict("wrong", _("{value} looks like a fraction; this answer is in "
+                                      "percent (write {percent})").format(
+                value=_fmt(value), percent=_fmt(value * 100)))
         alt = _decimal_reading(answer)
         if alt is not None and near(alt / (100 if self.unit == "fraction" and "%" in answer
                                            else 1), exp):
-            return Verdict("wrong", f"'{_echo(answer.strip())}' was read as {_fmt(value)} (a "
-                                    "comma before three digits separates thousands); if you "
-                                    f"meant {_fmt(alt)}, write it with a point: {_fmt(alt)}")
+            return Verdict("wrong", _("'{answer}' was read as {value} (a comma before three "
+                                      "digits separates thousands); if you meant {alt}, write "
+                                      "it with a point: {alt}").format(
+                answer=_echo(answer.strip()), value=_fmt(value), alt=_fmt(alt)))
         if exp != 0 and math.isclose(value, -exp, rel_tol=self.rel_tol):
-            return Verdict("wrong", "right size, wrong sign")
+            return Verdict("wrong", _("right size, wrong sign"))
         if near(value, exp):
-            return Verdict("wrong", f"{_fmt(value)} is close but not within the tolerance "
-                                    "(check rounding and which rows you included)")
-        return Verdict("wrong", f"{_fmt(value)} is not right")
+            return Verdict("wrong", _("{value} is close but not within the tolerance (check "
+                                      "rounding and which rows you included)").format(
+                value=_fmt(value)))
+        return Verdict("wrong", _("{value} is not right").format(value=_fmt(value)))
 
     def near(self, value: float, expected: float) -> bool:
         """Within the tolerance or in the "close but not within the tolerance" band."""
@@ -252,24 +268,26 @@ class Choice:
 
     def read(self, answer) -> tuple[str | None, str]:
         if not isinstance(answer, (str, int, np.integer)) or isinstance(answer, bool):
-            return None, f"answer with one option, e.g. '{next(iter(self.options))}'"
+            return None, _("answer with one option, e.g. '{option}'").format(
+                option=next(iter(self.options)))
         k = _key(answer)
         for key, label in self.options.items():
             if k in (_key(key), _key(label)):
                 return key, ""
-        return None, (f"'{_echo(answer)}' is not one of the options: "
-                      + ", ".join(f"'{o}'" for o in self.options))
+        return None, _("'{answer}' is not one of the options: {options}").format(
+            answer=_echo(answer), options=", ".join(f"'{o}'" for o in self.options))
 
     def check(self, answer, expected) -> Verdict:
         if is_unanswered(answer):
-            return Verdict("unanswered", "choose one option")
+            return Verdict("unanswered", _("choose one option"))
         key, problem = self.read(answer)
         if key is None:
             return Verdict("invalid", problem)
         if key == expected:
             return Verdict("correct", "")
-        return Verdict("wrong", self.feedback.get(key, f"'{self.options[key]}' is not the best "
-                                                        "answer"))
+        return Verdict("wrong", self.feedback.get(key) or _("'{option}' is not the best "
+                                                            "answer").format(
+            option=_(self.options[key])))
 
 
 @dataclass
@@ -283,11 +301,11 @@ class MultiChoice:
 
     def check(self, answer, expected) -> Verdict:
         if is_unanswered(answer) or (isinstance(answer, (list, tuple, set)) and not answer):
-            return Verdict("unanswered", "tick every option that applies")
+            return Verdict("unanswered", _("tick every option that applies"))
         if isinstance(answer, str):
             answer = [a for a in re.split(r"[,;，；]", answer) if a.strip()]
         if not isinstance(answer, (list, tuple, set, frozenset)):
-            return Verdict("invalid", "answer with a list of options, e.g. ['a', 'c']")
+            return Verdict("invalid", _("answer with a list of options, e.g. ['a', 'c']"))
         chosen = set()
         single = Choice(self.options)
         for a in answer:
@@ -298,13 +316,15 @@ class MultiChoice:
         expected = set(expected)
         if chosen == expected:
             return Verdict("correct", "")
-        details = [self.feedback.get(k, f"'{self.options[k]}' does not belong")
+        details = [self.feedback.get(k) or _("'{option}' does not belong").format(
+                       option=_(self.options[k]))
                    for k in sorted(chosen - expected)]
         missing = len(expected - chosen)
         if missing:
-            details.append(f"{missing} right option{'s are' if missing > 1 else ' is'} missing")
-        return Verdict("wrong", f"{len(chosen & expected)} of your {len(chosen)} choices are "
-                                "right", details)
+            details.append(_("{n} right options are missing").format(n=missing) if missing > 1
+                           else _("1 right option is missing"))
+        return Verdict("wrong", _("{right} of your {n} choices are right").format(
+            right=len(chosen & expected), n=len(chosen)), details)
 
 
 @dataclass
@@ -318,9 +338,9 @@ class Text:
 
     def check(self, answer, expected) -> Verdict:
         if is_unanswered(answer):
-            return Verdict("unanswered", "type your answer")
+            return Verdict("unanswered", _("type your answer"))
         if not isinstance(answer, str):
-            return Verdict("invalid", "answer with a short text in quotes")
+            return Verdict("invalid", _("answer with a short text in quotes"))
         forms = {_key(a) for a in [*self.accepted, *([expected] if isinstance(expected, str)
                                                       else expected)]}
         if _key(answer) in forms:
@@ -328,8 +348,8 @@ class Text:
         for wrong, message in self.feedback.items():
             if _key(answer) == _key(wrong):
                 return Verdict("wrong", message)
-        return Verdict("wrong", f"'{_echo(answer.strip())}' is not what we are looking "
-                                "for")
+        return Verdict("wrong", _("'{answer}' is not what we are looking for").format(
+            answer=_echo(answer.strip())))
 
 
 # ---------------------------------------------------------------- tables
@@ -348,36 +368,39 @@ class Table:
         import pandas as pd
 
         if is_unanswered(answer):
-            return Verdict("unanswered", "compute the table and pass it to crmlab.check")
+            return Verdict("unanswered", _("compute the table and pass it to crmlab.check"))
         want_series = isinstance(expected, pd.Series)
         if want_series and isinstance(answer, pd.DataFrame) and answer.shape[1] == 1:
             answer = answer.iloc[:, 0]
         if not isinstance(answer, (pd.Series, pd.DataFrame)):
-            return Verdict("invalid", f"expected a pandas {'Series' if want_series else 'DataFrame'}"
-                                      f", got {type(answer).__name__}")
+            return Verdict("invalid", _("expected a pandas {want}, got {type}").format(
+                want="Series" if want_series else "DataFrame", type=type(answer).__name__))
         if want_series and isinstance(answer, pd.DataFrame):
-            return Verdict("invalid", f"expected a Series (one column), got a DataFrame with "
-                                      f"{answer.shape[1]} columns")
+            return Verdict("invalid", _("expected a Series (one column), got a DataFrame with "
+                                        "{n} columns").format(n=answer.shape[1]))
         if not want_series and isinstance(answer, pd.Series):
-            return Verdict("invalid", "expected a DataFrame, got a Series")
+            return Verdict("invalid", _("expected a DataFrame, got a Series"))
         a = answer.to_frame("value") if want_series else answer
         e = expected.to_frame("value") if want_series else expected
         details = []
         missing_rows = [r for r in e.index if r not in a.index]
         extra_rows = [r for r in a.index if r not in e.index]
         if missing_rows:
-            details.append(f"missing row{'s' if len(missing_rows) > 1 else ''} "
-                           + ", ".join(f"'{r}'" for r in missing_rows[:self.max_details]))
+            details.append((_("missing rows {rows}") if len(missing_rows) > 1
+                            else _("missing row {rows}")).format(
+                rows=", ".join(f"'{r}'" for r in missing_rows[:self.max_details])))
         if extra_rows:
-            details.append(f"unexpected row{'s' if len(extra_rows) > 1 else ''} "
-                           + ", ".join(f"'{r}'" for r in extra_rows[:self.max_details]))
+            details.append((_("unexpected rows {rows}") if len(extra_rows) > 1
+                            else _("unexpected row {rows}")).format(
+                rows=", ".join(f"'{r}'" for r in extra_rows[:self.max_details])))
         if not want_series:
             missing_cols = [c for c in e.columns if c not in a.columns]
             if missing_cols:
-                details.append("missing column(s) " + ", ".join(f"'{c}'" for c in missing_cols))
+                details.append(_("missing column(s) {columns}").format(
+                    columns=", ".join(f"'{c}'" for c in missing_cols)))
         if a.index.has_duplicates:
-            return Verdict("invalid", "your table has repeated row labels; group or aggregate "
-                                      "first")
+            return Verdict("invalid", _("your table has repeated row labels; group or "
+                                        "aggregate first"))
         diffs = 0
         for r in e.index:
             if r not in a.index:
@@ -389,15 +412,18 @@ class Table:
                 if not self._equal(got, exp):
                     diffs += 1
                     if diffs <= self.max_details:
-                        where = f"row '{r}'" if want_series else f"row '{r}', column '{col}'"
-                        details.append(f"{where} is {_fmt(got)}, expected {_fmt(exp)}")
+                        text = (_("row '{row}' is {got}, expected {expected}") if want_series
+                                else _("row '{row}', column '{column}' is {got}, expected "
+                                       "{expected}"))
+                        details.append(text.format(row=r, column=col, got=_fmt(got),
+                                                   expected=_fmt(exp)))
         if diffs > self.max_details:
-            details.append(f"... and {diffs - self.max_details} more differences")
+            details.append(_("... and {n} more differences").format(n=diffs - self.max_details))
         if not details and self.check_order and list(a.index) != list(e.index):
-            details.append("the rows are in the wrong order")
+            details.append(_("the rows are in the wrong order"))
         if not details:
             return Verdict("correct", "")
-        return Verdict("wrong", "the table differs from the expected one", details)
+        return Verdict("wrong", _("the table differs from the expected one"), details)
 
     def _equal(self, got, exp) -> bool:
         try:
@@ -425,10 +451,11 @@ class Function:
 
     def check(self, answer, expected: list[tuple[tuple, Any]]) -> Verdict:
         if is_unanswered(answer):
-            return Verdict("unanswered", "write the function and pass it (without calling it)")
+            return Verdict("unanswered", _("write the function and pass it (without calling "
+                                           "it)"))
         if not callable(answer):
-            return Verdict("invalid", f"pass the function itself (e.g. check(..., my_func)), "
-                                      f"not {type(answer).__name__}")
+            return Verdict("invalid", _("pass the function itself (e.g. check(..., my_func)), "
+                                        "not {type}").format(type=type(answer).__name__))
         inner = Number(rel_tol=self.rel_tol, abs_tol=self.abs_tol)
         failed = []
         returned_none = 0
@@ -437,21 +464,25 @@ class Function:
             try:
                 got = answer(*args)
             except Exception as exc:  # a student's bug is feedback, not a crash
-                failed.append(f"{getattr(answer, '__name__', 'function')}({shown}) raised "
-                              f"{type(exc).__name__}: {_echo(exc, 200)}")
+                failed.append(_("{call} raised {error}").format(
+                    call=f"{getattr(answer, '__name__', 'function')}({shown})",
+                    error=f"{type(exc).__name__}: {_echo(exc, 200)}"))
                 continue
             returned_none += got is None
             value, problem = inner.read(got)
             if value is None:
-                failed.append(f"({shown}) returned {_echo(repr(got))}: {problem}")
+                failed.append(_("({args}) returned {got}: {problem}").format(
+                    args=shown, got=_echo(repr(got)), problem=problem))
             elif not inner.close(value, want):
-                failed.append(f"({shown}) returned {_fmt(value)}, expected {_fmt(float(want))}")
+                failed.append(_("({args}) returned {got}, expected {expected}").format(
+                    args=shown, got=_fmt(value), expected=_fmt(float(want))))
         if not failed:
-            return Verdict("correct", f"passed all {len(expected)} hidden cases.")
+            return Verdict("correct", _("passed all {n} hidden cases.").format(n=len(expected)))
         if returned_none == len(expected):
-            return Verdict("unanswered", "your function returns nothing yet: write its body and "
-                                         "return the result")
-        return Verdict("wrong", f"{len(failed)} of {len(expected)} hidden cases fail",
+            return Verdict("unanswered", _("your function returns nothing yet: write its body "
+                                           "and return the result"))
+        return Verdict("wrong", _("{failed} of {n} hidden cases fail").format(
+            failed=len(failed), n=len(expected)),
                        failed[: self.show])
 
 
@@ -501,52 +532,62 @@ class Diagnosis:
 
     def read(self, answer) -> tuple[tuple | None, str]:
         """``((where, size), '')``, ``(None, '')`` for "none", or ``(None, problem)``."""
-        how = (f"answer \"none\" if your firm does not have this problem, else where and how "
-               f"large, e.g. {self.example!r}")
+        how = _("answer \"none\" if your firm does not have this problem, else where and how "
+                "large, e.g. {example}").format(example=repr(self.example))
         if isinstance(answer, str) and _key(answer) in {_key(a) for a in _ABSENT}:
             return None, ""
         if isinstance(answer, dict):
             if not {"where", "size"} <= set(answer):
-                return None, how + " (a dict needs the keys 'where' and 'size')"
+                return None, how + " " + _("(a dict needs the keys 'where' and 'size')")
             answer = (answer["where"], answer["size"])
         if not isinstance(answer, (list, tuple)) or len(answer) != 2:
             return None, how
         place, size = answer
         if not isinstance(place, str) and not hasattr(place, "strftime") \
                 and type(place).__name__ != "Period":
-            return None, f"the place comes first, as text (e.g. {self.example[0]!r}); {how}"
-        value, _, problem = parse_number(size)
+            return None, _("the place comes first, as text (e.g. {place}); {how}").format(
+                place=repr(self.example[0]), how=how)
+        value, _pct, problem = parse_number(size)
         if value is None:
-            return None, f"the size: {problem}"
+            return None, _("the size: {problem}").format(problem=problem)
         return (str(place).strip(), value), ""
 
     def check(self, answer, expected) -> Verdict:
         if is_unanswered(answer):
-            return Verdict("unanswered", 'give where and how large, or "none"')
+            return Verdict("unanswered", _('give where and how large, or "none"'))
         got, problem = self.read(answer)
         if problem:
             return Verdict("invalid", problem)
         if expected is None:
             if got is None:
                 return Verdict("correct", "")
-            return Verdict("wrong", "your firm does not have this problem: what you see is "
-                                    "within the usual variation (compare it with the other "
-                                    f"{'months' if self.where == 'period' else self.where + 's'})")
+            return Verdict("wrong", _("your firm does not have this problem: what you see is "
+                                      "within the usual variation (compare it with the "
+                                      "other {places})").format(places=self._places()))
         if got is None:
-            return Verdict("wrong", "your firm does have this problem: look again, comparing "
-                                    f"every {'month' if self.where == 'period' else self.where}"
-                                    " with the others")
+            return Verdict("wrong", _("your firm does have this problem: look again, comparing "
+                                      "every {place} with the others").format(
+                place=self._places(one=True)))
         place, size = got
         want_place, want_size = expected
         if not same_place(self.where, place, want_place):
-            return Verdict("wrong", f"not in {_echo(place)}: the problem is elsewhere")
+            return Verdict("wrong", _("not in {place}: the problem is elsewhere").format(
+                place=_echo(place)))
         limit = self.tolerance * abs(float(want_size)) if self.relative else self.tolerance
         if abs(size - float(want_size)) <= limit:
             return Verdict("correct", "")
-        band = f"{self.tolerance:.0%} of it" if self.relative else f"{_fmt(self.tolerance)}"
-        return Verdict("wrong", f"the place is right, but {_fmt(size)} is too far from the "
-                                f"{self.size_name} (an estimate must be within {band}); check "
-                                "how you measured")
+        band = (_("{share} of it").format(share=f"{self.tolerance:.0%}") if self.relative
+                else _fmt(self.tolerance))
+        return Verdict("wrong", _("the place is right, but {size} is too far from the {measure} "
+                                  "(an estimate must be within {band}); check how you "
+                                  "measured").format(size=_fmt(size), measure=_(self.size_name),
+                                                     band=band))
+
+    def _places(self, one: bool = False) -> str:
+        names = {"period": (N_("month"), N_("months")), "region": (N_("region"), N_("regions")),
+                 "campaign": (N_("campaign"), N_("campaigns"))}
+        single, plural = names.get(self.where, (self.where, self.where + "s"))
+        return _(single if one else plural)
 
 
 Kind = Number | Choice | MultiChoice | Text | Table | Function | Diagnosis

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from crmlab._files import write_text_atomic
 from crmlab._version import __version__
+from crmlab.i18n import _
 
 __all__ = ["SUBMISSION_FORMAT", "FORMATS", "MAX_BYTES", "handin", "digest", "parse",
            "candidates", "HandinError", "HandinResult"]
@@ -138,34 +139,35 @@ def handin(student_id: str | int | None = None,
     wb = core.workbook()
     student_id = student_id if student_id is not None else wb.student_id
     if student_id is None:
-        raise ValueError("give your student id: crmlab.handin(student_id='2023012345')")
+        raise ValueError(_("give your student id: crmlab.handin(student_id='2023012345')"))
     sid = validate_student_id(student_id)
     seed = seed_for(sid)
-    state, _ = store.read_state()
+    state, _notice = store.read_state()
     exercises = core.all_exercises()
     saved = state.get("answers", {})
     answers = {k: v for k, v in sorted(saved.items()) if _answered(v) and (
         (k in exercises and not exercises[k].practice) or v.get("status") == "recorded")}
     if not answers:
         where = Path.cwd().name
-        extra = (" Exercises in the chapter notebooks are practice and are not handed in; "
-                 "run crmlab.handin in your homework notebook (in exercises/)."
+        extra = (" " + _("Exercises in the chapter notebooks are practice and are not handed "
+                         "in; run crmlab.handin in your homework notebook (in exercises/).")
                  if any(k in exercises and exercises[k].practice for k in saved) else "")
-        raise ValueError(f"nothing to hand in yet from {where}/: check some homework answers "
-                         "first." + extra)
+        raise ValueError(_("nothing to hand in yet from {folder}/: check some homework answers "
+                           "first.").format(folder=where) + extra)
     notes = []
     practice = sorted(k for k, v in answers.items()
                       if any(c.get("student_id", sid) is None for c in candidates(v)))
     others = sorted({str(c["student_id"]) for v in answers.values() for c in candidates(v)
                      if c.get("student_id") not in (None, sid)})
     if practice:
-        notes.append(f"{len(practice)} answer(s) were checked in practice mode (no student id: "
-                     "on the shared practice data, not yours): " + ", ".join(practice[:6])
-                     + (" ..." if len(practice) > 6 else "") + ". Run crmlab.start('" + sid
-                     + "') and check them again, or they will be graded wrong.")
+        notes.append(_("{n} answer(s) were checked in practice mode (no student id: on the "
+                       "shared practice data, not yours): {ids}. Run crmlab.start('{id}') and "
+                       "check them again, or they will be graded wrong.").format(
+            n=len(practice), ids=", ".join(practice[:6]) + (" ..." if len(practice) > 6 else ""),
+            id=sid))
     if others:
-        notes.append("some answers were checked under another student id ("
-                     + ", ".join(others) + "): they are graded on the data of " + sid + ".")
+        notes.append(_("some answers were checked under another student id ({others}): they "
+                       "are graded on the data of {id}.").format(others=", ".join(others), id=sid))
     submission = {
         "format": SUBMISSION_FORMAT,
         "student_id": sid,

@@ -22,6 +22,7 @@ from crmlab.exercises.kinds import (
     Text,
     Verdict,
 )
+from crmlab.i18n import N_, _
 
 __all__ = ["Feedback", "ExerciseView", "ProgressTable", "HandIn", "run_check"]
 
@@ -96,12 +97,13 @@ def kept_note(entry: dict | None) -> str:
     if not entry or not isinstance(entry.get("best"), dict):
         return ""
     n = entry.get("attempts", 0)
-    tries = f"{n} attempt{'s' if n != 1 else ''}"
+    tries = (_("1 attempt") if n == 1 else _("{n} attempts")).format(n=n)
     best, latest = entry["best"].get("status"), entry.get("status")
     if best == latest:
-        return f"Not answered in this cell; your saved answer ({best}, {tries}) is kept."
-    return (f"Not answered in this cell; your saved answers (best {best}, latest {latest}; "
-            f"{tries}) are kept.")
+        return _("Not answered in this cell; your saved answer ({best}, {tries}) is "
+                 "kept.").format(best=_(best), tries=tries)
+    return _("Not answered in this cell; your saved answers (best {best}, latest {latest}; "
+             "{tries}) are kept.").format(best=_(best), latest=_(latest), tries=tries)
 
 
 def run_check(exercise_id: str, answer) -> Feedback:
@@ -119,7 +121,8 @@ def run_check(exercise_id: str, answer) -> Feedback:
         data, seed = _data_for(ex, wb)
         verdict = core.evaluate(ex, answer, data)
     except Exception as exc:  # never a traceback wall for the student
-        verdict = Verdict("invalid", f"could not check this answer ({type(exc).__name__}: {exc})")
+        verdict = Verdict("invalid", _("could not check this answer ({error})").format(
+            error=f"{type(exc).__name__}: {exc}"))
     notice = note = ""
     try:
         if verdict.status == "unanswered":
@@ -129,28 +132,34 @@ def run_check(exercise_id: str, answer) -> Feedback:
             notice = store.record(exercise_id, answer, verdict, wb.student_id, seed=seed,
                                   practice=ex.practice)
     except OSError as exc:
-        notice = f"Your progress could not be saved ({exc.strerror or exc})."
+        notice = _("Your progress could not be saved ({error}).").format(
+            error=exc.strerror or exc)
     return Feedback(exercise_id, verdict, notice, note)
 
 
 def _how_to_answer(ex: core.Exercise) -> str:
     if isinstance(ex.kind, Table):
-        return f"Compute the table in code, then run crmlab.check({ex.id!r}, your_table)."
+        return _("Compute the table in code, then run crmlab.check({id}, your_table).").format(
+            id=repr(ex.id))
     if isinstance(ex.kind, Function):
-        return f"Write the function, then run crmlab.check({ex.id!r}, your_function)."
+        return _("Write the function, then run crmlab.check({id}, your_function).").format(
+            id=repr(ex.id))
     if isinstance(ex.kind, Choice):
-        opts = "; ".join(f"{k}) {v}" for k, v in ex.kind.options.items())
-        return f"Options: {opts}. Answer with crmlab.check({ex.id!r}, 'key')."
+        opts = "; ".join(f"{k}) {_(v)}" for k, v in ex.kind.options.items())
+        return _("Options: {options}. Answer with crmlab.check({id}, 'key').").format(
+            options=opts, id=repr(ex.id))
     if isinstance(ex.kind, MultiChoice):
-        opts = "; ".join(v if k == v else f"{k}) {v}" for k, v in ex.kind.options.items())
-        return f"Options: {opts}. Answer with crmlab.check({ex.id!r}, ['key', ...])."
+        opts = "; ".join(_(v) if k == v else f"{k}) {_(v)}" for k, v in ex.kind.options.items())
+        return _("Options: {options}. Answer with crmlab.check({id}, ['key', ...]).").format(
+            options=opts, id=repr(ex.id))
     if isinstance(ex.kind, Diagnosis):
-        return (f'Answer with crmlab.check({ex.id!r}, "none") if your firm does not have this '
-                f"problem, else crmlab.check({ex.id!r}, {ex.kind.example!r}): where, then how "
-                "large.")
+        return _('Answer with crmlab.check({id}, "none") if your firm does not have this '
+                 "problem, else crmlab.check({id}, {example}): where, then how large.").format(
+            id=repr(ex.id), example=repr(ex.kind.example))
     if isinstance(ex.kind, Number) and ex.kind.unit == "fraction":
-        return f"Answer with a fraction (e.g. 0.25): crmlab.check({ex.id!r}, value)."
-    return f"Answer with crmlab.check({ex.id!r}, value)."
+        return _("Answer with a fraction (e.g. 0.25): crmlab.check({id}, value).").format(
+            id=repr(ex.id))
+    return _("Answer with crmlab.check({id}, value).").format(id=repr(ex.id))
 
 
 class ExerciseView:
@@ -163,10 +172,12 @@ class ExerciseView:
 
     def __repr__(self) -> str:
         ex = self.ex
-        lines = [f"Exercise {ex.id}: {ex.title}", ex.prompt, _how_to_answer(ex)]
+        lines = [_("Exercise {id}: {title}").format(id=ex.id, title=_(ex.title)), _(ex.prompt),
+                 _how_to_answer(ex)]
         if ex.hints:
-            lines.append(f"({len(ex.hints)} hint{'s' if len(ex.hints) > 1 else ''}: "
-                         f"crmlab.hint({ex.id!r}))")
+            lines.append((_("({n} hints: crmlab.hint({id}))") if len(ex.hints) > 1
+                          else _("(1 hint: crmlab.hint({id}))")).format(n=len(ex.hints),
+                                                                         id=repr(ex.id)))
         return "\n".join(lines)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
@@ -188,35 +199,37 @@ class ExerciseView:
         import ipywidgets as w
 
         ex = self.ex
-        prompt = w.HTML(f"<b>{html.escape(ex.title)}</b> <code>{html.escape(ex.id)}</code>"
-                        f"<p>{html.escape(ex.prompt)}</p>")
+        prompt = w.HTML(f"<b>{html.escape(_(ex.title))}</b> <code>{html.escape(ex.id)}</code>"
+                        f"<p>{html.escape(_(ex.prompt))}</p>")
         feedback = w.HTML("")
         hint_box = w.HTML("")
         kind = ex.kind
         self.input = None
         if isinstance(kind, (Number, Text)):
-            self.input = w.Text(placeholder="your answer", layout=w.Layout(width="16em"))
+            self.input = w.Text(placeholder=_("your answer"), layout=w.Layout(width="16em"))
         elif isinstance(kind, Choice):
-            self.input = w.RadioButtons(options=[(v, k) for k, v in kind.options.items()],
+            self.input = w.RadioButtons(options=[(_(v), k) for k, v in kind.options.items()],
                                         value=None, layout=w.Layout(width="auto"))
         elif isinstance(kind, MultiChoice):
-            self.boxes = {k: w.Checkbox(description=v, value=False, indent=False)
+            self.boxes = {k: w.Checkbox(description=_(v), value=False, indent=False)
                           for k, v in kind.options.items()}
             self.input = w.VBox(list(self.boxes.values()))
-        check = w.Button(description="Check", button_style="primary", icon="check")
-        hint = w.Button(description=f"Hint (0/{len(ex.hints)})", disabled=not ex.hints)
+        check = w.Button(description=_("Check"), button_style="primary", icon="check")
+        hint = w.Button(description=_("Hint ({shown}/{n})").format(shown=0, n=len(ex.hints)),
+                        disabled=not ex.hints)
 
-        def on_check(_):
+        def on_check(_button):
             try:
                 feedback.value = run_check(ex.id, self._value())._repr_html_()
             except Exception as exc:  # a widget callback must never raise
                 feedback.value = feedback_html(Verdict("invalid", f"{type(exc).__name__}: {exc}"))
 
-        def on_hint(_):
+        def on_hint(_button):
             if self._hints_shown < len(ex.hints):
                 self._hints_shown += 1
-            hint.description = f"Hint ({self._hints_shown}/{len(ex.hints)})"
-            hint_box.value = "".join(f"<div>💡 {html.escape(h)}</div>"
+            hint.description = _("Hint ({shown}/{n})").format(shown=self._hints_shown,
+                                                              n=len(ex.hints))
+            hint_box.value = "".join(f"<div>💡 {html.escape(_(h))}</div>"
                                      for h in ex.hints[: self._hints_shown])
 
         check.on_click(on_check)
@@ -234,7 +247,7 @@ class ExerciseView:
         return ... if value is None else value
 
 
-NOTHING_SAVED = ("Nothing is saved in this folder's progress file yet. Choose what to see: "
+NOTHING_SAVED = N_("Nothing is saved in this folder's progress file yet. Choose what to see: "
                  "crmlab.progress(\"ch03\") for one chapter, crmlab.progress(\"all\") for every "
                  "exercise.")
 
@@ -333,21 +346,53 @@ class ProgressTable:
     def __repr__(self) -> str:
         parts = [self.notice] if self.notice else []
         if self.message:
-            return "\n".join([*parts, self.message])
-        parts.append(self.summary().to_string())
+            return "\n".join([*parts, _(self.message)])
+        parts.append(_shown(self.summary()).to_string())
         for chapter, part in self.frame.groupby("chapter"):
-            parts.append(f"\n{chapter}\n" + part.drop(columns="chapter").to_string(index=False))
+            parts.append(f"\n{chapter}\n"
+                         + _shown(part.drop(columns="chapter")).to_string(index=False))
         return "\n".join(parts)
 
     def _repr_html_(self) -> str:
         out = [f"<p style='color:#8a5300'>{html.escape(self.notice)}</p>"] if self.notice else []
         if self.message:
-            return "".join([*out, f"<p>{html.escape(self.message)}</p>"])
-        out.append(self.summary().to_html())
+            return "".join([*out, f"<p>{html.escape(_(self.message))}</p>"])
+        out.append(_shown(self.summary()).to_html())
         for chapter, part in self.frame.groupby("chapter"):
             out.append(f"<h4>{html.escape(chapter)}</h4>"
-                       + part.drop(columns="chapter").to_html(index=False))
+                       + _shown(part.drop(columns="chapter")).to_html(index=False))
         return "".join(out)
+
+
+# the progress table's headers and statuses, translated where the table is shown (its
+# ``frame`` keeps the English names, for code)
+_HEADERS = {"chapter": N_("chapter"), "exercise": N_("exercise"), "title": N_("title"),
+            "part": N_("part"), "attempts": N_("attempts"), "best": N_("best"),
+            "latest": N_("latest"), "exercises": N_("exercises"), "answered": N_("answered"),
+            "correct": N_("correct")}
+_VALUES = {"homework": N_("homework"), "practice": N_("practice"), "correct": N_("correct"),
+           "wrong": N_("wrong"), "invalid": N_("invalid"), "unanswered": N_("unanswered"),
+           "not started": N_("not started"), "all": N_("all")}
+
+
+def _shown(table):
+    """A copy of a progress table with headers, statuses and titles in the current language."""
+    from crmlab.i18n import get_language
+
+    if get_language() == "en":
+        return table
+    out = table.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
+            out[col] = [_(_VALUES.get(v, v)) if isinstance(v, str) else v for v in out[col]]
+    out.columns = [_(_HEADERS.get(c, c)) for c in out.columns]
+    if out.index.nlevels > 1 or out.index.name:
+        out.index = out.index.set_names([_(_HEADERS.get(n, n)) if n else n
+                                         for n in out.index.names])
+        if out.index.nlevels > 1:
+            out.index = out.index.set_levels([[_(_VALUES.get(v, v)) for v in level]
+                                              for level in out.index.levels])
+    return out
 
 
 class HandIn(os.PathLike):
@@ -378,9 +423,14 @@ class HandIn(os.PathLike):
     def line(self) -> str:
         """``Wrote handin-<id>.json with N answers in <folder>/: hand this file in.``"""
         n = self.n_answers
-        count = "" if n is None else f" with {n} answer{'s' if n != 1 else ''}"
         folder = self.path.parent.name or str(self.path.parent)
-        return f"Wrote {self.name}{count} in {folder}/: hand this file in."
+        if n is None:
+            text = _("Wrote {file} in {folder}/: hand this file in.")
+        elif n == 1:
+            text = _("Wrote {file} with 1 answer in {folder}/: hand this file in.")
+        else:
+            text = _("Wrote {file} with {n} answers in {folder}/: hand this file in.")
+        return text.format(file=self.name, n=n, folder=folder)
 
     def __fspath__(self) -> str:
         return str(self.path)

@@ -1,0 +1,132 @@
+"""The message catalogue of the Chinese edition, managed with Babel (``crmlab i18n``).
+
+``extract`` collects every text crmlab shows: the ``_()``, ``N_()`` and ``plot_text()``
+calls of the package (Babel's Python extractor) and the texts of every exercise (titles,
+prompts, hints, explanations, the feedback of the common mistakes, choices), which are
+defined as data and translated where they are shown.  ``update`` merges them into
+``crmlab/locale/zh/LC_MESSAGES/crmlab.po`` (translations kept; a changed English text
+becomes *fuzzy* until checked; a text no longer used becomes obsolete), ``compile``
+writes the ``.mo`` file that :mod:`gettext` reads, and ``status`` counts what is left.
+Babel is needed only for these commands (it comes with JupyterLab), not to show texts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crmlab.i18n import DOMAIN, LOCALE_DIR
+
+__all__ = ["KEYWORDS", "extract", "exercise_texts", "po_path", "mo_path", "update", "compile_mo",
+           "status", "read"]
+
+PACKAGE = Path(__file__).resolve().parent
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "plot_text": None}
+
+
+def po_path(language: str = "zh") -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def mo_path(language: str = "zh") -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+
+
+def exercise_texts() -> list[tuple[str, str]]:
+    """``(text, where)`` for every shown text of every registered exercise."""
+    from crmlab.exercises.core import all_exercises
+    from crmlab.exercises.kinds import Choice, MultiChoice
+
+    out = []
+    for ex_id, ex in all_exercises().items():
+        where = f"exercise {ex_id}"
+        out += [(ex.title, where), (ex.prompt, where)]
+        out += [(h, where) for h in ex.hints]
+        if ex.explanation:
+            out.append((ex.explanation, where))
+        out += [(m.message, where) for m in ex.mistakes]
+        if isinstance(ex.kind, (Choice, MultiChoice)):
+            out += [(label, where) for label in ex.kind.options.values()]
+            out += [(text, where) for text in ex.kind.feedback.values()]
+    return [(t, w) for t, w in out if t]
+
+
+def extract():
+    """A Babel template catalogue of every text crmlab shows."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+
+    template = Catalog(project="CRM Lab", domain=DOMAIN, fuzzy=False)
+    method_map = [("**/locale/**", "ignore"), ("**.py", "python")]
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(PACKAGE), method_map, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",),
+            strip_comment_tags=True):
+        if isinstance(message, str) and message:
+            template.add(message, locations=[(f"crmlab/{filename}", lineno)],
+                         auto_comments=comments, context=context)
+    for text, where in exercise_texts():
+        template.add(text, locations=[(where, 0)])
+    return template
+
+
+def read(language: str = "zh"):
+    """The catalogue of ``language`` as it is on disk (an empty one if there is none)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
+    path = po_path(language)
+    if not path.exists():
+        return Catalog(locale=language, domain=DOMAIN, project="CRM Lab")
+    with path.open("rb") as f:
+        return read_po(f, locale=language, domain=DOMAIN)
+
+
+def _write_po(catalog, path: Path) -> None:
+    import io
+
+    from babel.messages.pofile import write_po
+
+    from crmlab._files import write_text_atomic
+
+    buf = io.BytesIO()
+    write_po(buf, catalog, width=96, sort_output=False, omit_header=False,
+             include_previous=True, ignore_obsolete=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, buf.getvalue().decode("utf-8"))
+
+
+def update(language: str = "zh") -> dict:
+    """Merge the extracted texts into the catalogue of ``language``; returns :func:`status`."""
+    catalog = read(language)
+    catalog.update(extract(), no_fuzzy_matching=True)
+    catalog.revision_date = catalog.creation_date  # no clock in the file: reproducible
+    _write_po(catalog, po_path(language))
+    return status(language)
+
+
+def compile_mo(language: str = "zh") -> Path:
+    """Write the ``.mo`` file of ``language`` from its ``.po`` (fuzzy entries left out)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    buf = io.BytesIO()
+    write_mo(buf, read(language), use_fuzzy=False)
+    path = mo_path(language)
+    tmp = path.with_suffix(".mo.tmp")
+    tmp.write_bytes(buf.getvalue())
+    tmp.replace(path)
+    return path
+
+
+def status(language: str = "zh") -> dict:
+    """Counts of the catalogue against the texts in the code: ``texts``, ``translated``,
+    ``fuzzy``, ``untranslated`` and ``missing`` (texts not in the catalogue at all)."""
+    catalog = read(language)
+    template = extract()
+    ids = {m.id for m in template if m.id}
+    entries = {m.id: m for m in catalog if m.id}
+    translated = [i for i in ids if i in entries and entries[i].string and not entries[i].fuzzy]
+    fuzzy = [i for i in ids if i in entries and entries[i].fuzzy]
+    return {"texts": len(ids), "translated": len(translated), "fuzzy": len(fuzzy),
+            "untranslated": len(ids) - len(translated) - len(fuzzy),
+            "missing": len(ids - set(entries))}

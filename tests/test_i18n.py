@@ -1,0 +1,206 @@
+"""The Chinese edition's switch and catalogue: ``crmlab.set_language`` changes what crmlab
+shows (feedback, prompts, hints, boxes, the progress table, hand-in messages, plot labels),
+the default follows the notebook's folder, the catalogue is complete for what is translated,
+its placeholders and key terms agree with the English, the compiled file is fresh, and plots
+never draw boxes for missing glyphs."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+import crmlab
+from crmlab import catalogue, i18n
+from crmlab.exercises import core
+from crmlab.exercises.core import all_exercises, dataset_for, evaluate
+from crmlab.glossary import GLOSSARY
+
+
+@pytest.fixture
+def zh(monkeypatch):
+    """Chinese for one test, English again afterwards."""
+    monkeypatch.setitem(i18n._state, "language", None)
+    crmlab.set_language("zh")
+    yield
+    i18n._state["language"] = None
+
+
+@pytest.fixture(scope="module")
+def po():
+    return catalogue.read("zh")
+
+
+@pytest.fixture(scope="module")
+def template():
+    return catalogue.extract()
+
+
+# ---------------------------------------------------------------- the switch
+def test_set_language_checks_its_argument_and_accepts_common_spellings():
+    try:
+        for spelling, code in [("zh", "zh"), ("zh_CN", "zh"), ("中文", "zh"), ("EN", "en")]:
+            assert crmlab.set_language(spelling) == code == crmlab.get_language()
+        with pytest.raises(ValueError, match="choose 'zh'"):
+            crmlab.set_language("fr")
+        with pytest.raises(ValueError, match="unknown language"):
+            crmlab.set_language(3)
+    finally:
+        i18n._state["language"] = None
+
+
+def test_default_language_follows_the_notebooks_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("CRMLAB_LANG", raising=False)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    (tmp_path / "notebooks" / "zh").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert i18n.default_language() == "en"
+    monkeypatch.chdir(tmp_path / "notebooks" / "zh")  # nbval and nbconvert start kernels here
+    assert i18n.default_language() == "zh"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "exercises" / "zh" / "00_warmup.ipynb"))
+    assert i18n.default_language() == "zh"  # Jupyter names the notebook
+    monkeypatch.setenv("CRMLAB_LANG", "en")
+    assert i18n.default_language() == "en"  # the variable wins
+    monkeypatch.setenv("CRMLAB_LANG", "klingon")
+    with pytest.raises(ValueError, match="unknown language"):
+        i18n.default_language()
+
+
+def test_feedback_hints_and_prompts_in_chinese(zh):
+    data = dataset_for("retail", core.PRACTICE_SEED)
+    ex = all_exercises()["ch00.n-customers"]
+    text = evaluate(ex, len(data.orders), data).text()
+    assert text == "✘ 还不对：这是订单数，不是客户数"  # a common mistake, translated
+    right = evaluate(ex, len(data.customers), data).text()
+    assert right.startswith("✔ 正确：") and "潜在客户" in right  # with the explanation
+    wrong = all_exercises()["ch00.top20-share"]
+    percent = f"{100 * wrong.expected(data):.2f}"
+    assert "看起来是百分数" in evaluate(wrong, percent, data).text()
+    shown = repr(crmlab.exercise("ch00.top20-share"))
+    assert shown.startswith("练习 ch00.top20-share：收入集中度") and "二八法则" in shown
+    assert crmlab.hint("ch00.n-customers").startswith("提示 1：每位客户是")
+
+
+def test_the_grader_matches_mistakes_in_english_whatever_the_language(zh):
+    """A mistake's message stays English inside the verdict (the grader compares it with
+    the exercise's); only its display is Chinese."""
+    data = dataset_for("retail", core.PRACTICE_SEED)
+    ex = all_exercises()["ch00.n-customers"]
+    verdict = evaluate(ex, len(data.orders), data)
+    assert verdict.message in {m.message for m in ex.mistakes}
+
+
+def test_boxes_progress_and_handin_in_chinese(zh, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CRMLAB_PROGRESS", str(tmp_path / "p.json"))
+    monkeypatch.setattr(core, "_WORKBOOK", core.Workbook())
+    crmlab.start()
+    out = capsys.readouterr().out
+    assert "练习模式：未提供学号" in out and out.startswith("CRM Lab：练习模式（未提供学号）；零售数据集")
+    box = [line for line in out.splitlines() if line.startswith("┃")]
+    widths = {core._width(line) for line in box}
+    assert len(widths) == 1, "the box's right edge is straight with Chinese text"
+    data = crmlab.start("2023012345")
+    crmlab.check("ch00.n-customers", len(data.customers))
+    table = repr(crmlab.progress("ch00"))
+    assert "章节" in table and "作业" in table and "正确" in table
+    assert crmlab.progress("ch00").frame.columns[0] == "chapter"  # code keeps English names
+    receipt = crmlab.handin("2023012345", path=tmp_path)
+    assert receipt.line().startswith("已写入") and "含 1 个答案" in receipt.line()
+
+
+def test_english_stays_english():
+    i18n._state["language"] = None
+    try:
+        crmlab.set_language("en")
+        assert crmlab.exercises.Number().check("x", 1).text().startswith("⚠ Check your answer")
+    finally:
+        i18n._state["language"] = None
+
+
+# ---------------------------------------------------------------- the catalogue
+def test_the_catalogue_has_every_text_of_the_code(po, template):
+    """`crmlab i18n update` was run: every text crmlab shows is in the catalogue."""
+    ids = {m.id for m in po if m.id}
+    missing = sorted(m.id for m in template if m.id and m.id not in ids)
+    assert not missing, f"run `crmlab i18n update`: {len(missing)} new texts, e.g. {missing[:3]}"
+
+
+def test_every_text_is_translated(po, template):
+    """Every text crmlab shows has a checked Chinese translation (none missing or fuzzy)."""
+    entries = {m.id: m for m in po if m.id}
+    todo = [m.id for m in template if m.id and (
+        m.id not in entries or not entries[m.id].string or entries[m.id].fuzzy)]
+    assert not todo, f"{len(todo)} texts to translate (crmlab i18n status), e.g. {todo[:3]}"
+
+
+def _fields(text: str) -> list[str]:
+    return sorted(f for _, f, _, _ in string.Formatter().parse(text) if f is not None)
+
+
+def test_translations_keep_the_placeholders(po):
+    bad = [m.id for m in po if m.id and m.string and _fields(m.id) != _fields(m.string)]
+    assert not bad, bad[:5]
+
+
+def test_translations_use_the_glossarys_terms(po):
+    """The glossary is the one source of terms: where an English text names a key term, its
+    translation uses the glossary's Chinese for it."""
+    terms = {en.lower(): zh for en, (zh, _) in GLOSSARY.items() if len(en) > 3}
+    off = []
+    for m in po:
+        if not (m.id and m.string):
+            continue
+        text = re.sub(r"\{\w*\}", "", m.id.lower())  # placeholders are not terms
+        for en, zh in terms.items():
+            if re.search(rf"\b{re.escape(en)}\b", text) and zh not in m.string:
+                off.append(f"{m.id[:50]!r}: {en} -> {zh}")
+    assert not off, off[:5]
+
+
+def test_the_compiled_catalogue_is_fresh(po):
+    """The .mo file gettext reads says what the .po file says (`crmlab i18n compile`)."""
+    import gettext
+
+    with catalogue.mo_path("zh").open("rb") as f:
+        mo = gettext.GNUTranslations(f)
+    for m in po:
+        if m.id and m.string and not m.fuzzy:
+            assert mo.gettext(m.id) == m.string, m.id
+
+
+def test_i18n_command_reports_the_counts(capsys):
+    from crmlab.cli import main
+
+    assert main(["i18n", "status"]) == 0
+    assert re.search(r"\d+ texts, \d+ translated, 0 fuzzy", capsys.readouterr().out)
+
+
+# ---------------------------------------------------------------- fonts
+def test_plots_fall_back_to_english_without_a_chinese_font(zh, monkeypatch, capsys):
+    monkeypatch.setitem(i18n._state, "font", "")  # as on a machine without one
+    monkeypatch.setitem(i18n._state, "notice_shown", False)
+    monkeypatch.delenv("CRMLAB_FONT_NOTICE", raising=False)
+    assert i18n.plot_language() == "en"
+    assert i18n.plot_text("revenue per month") == "revenue per month"
+    assert "README.zh.md" in capsys.readouterr().err
+    i18n.plot_language()
+    assert capsys.readouterr().err == ""  # once per session
+    assert i18n.gettext("Correct") == "正确"  # the rest stays Chinese
+
+
+def test_plots_are_chinese_with_a_chinese_font(zh, monkeypatch):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from crmlab.tour import plot_monthly_activity
+
+    monkeypatch.setitem(i18n._state, "font", "Noto Sans CJK SC")
+    for key in ("font.sans-serif", "font.family", "axes.unicode_minus"):
+        monkeypatch.setitem(mpl.rcParams, key, mpl.rcParams[key])
+    ax = plot_monthly_activity(dataset_for("retail", core.PRACTICE_SEED))
+    assert ax.get_title() == "每月订单数与收入" and ax.get_ylabel() == "每月订单数"
+    assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
+    assert not mpl.rcParams["axes.unicode_minus"]
+    plt.close("all")
