@@ -5,7 +5,7 @@ conftest.py): the welcome notebook shows its plots; the warm-up homework's stude
 version (exercises/, what students open) runs, says it is in practice mode and that
 nothing is answered yet, and every exercise widget renders; answers typed into the
 widgets and into a code cell get the engine's feedback; the Chinese edition of the
-warm-up (exercises/zh/) runs and answers a wrong answer; and an ``interact`` slider
+warm-up (exercises/zh/) runs and gives Chinese feedback to a wrong answer; and an ``interact`` slider
 redraws its plot.  No console errors, no request leaves
 127.0.0.1.  Run only these tests with ``python -m pytest tests/browser``; skip them
 with ``-m "not browser"``.
@@ -305,37 +305,37 @@ def test_live_plot_redraws_its_one_figure_in_place(lab):
     lab.assert_clean()
 
 
-def test_chinese_warmup_gives_feedback_to_a_wrong_answer(lab):
+def test_chinese_warmup_gives_chinese_feedback_to_a_wrong_answer(lab, practice_data):
     """The Chinese warm-up (exercises/zh/00_warmup.ipynb), as a student opens it: it runs
-    without errors, its text is Chinese, and a wrong number typed into an exercise gets a
-    feedback box marked wrong.
+    without errors, its text and its buttons are Chinese, and a wrong number typed into an
+    exercise gets the engine's Chinese feedback (the kernel is Chinese because the notebook
+    is in a zh folder)."""
+    from crmlab import i18n
 
-    TODO(i18n): the Chinese of crmlab's own messages comes with crmlab.i18n and its
-    catalogue; then also assert that the feedback is the engine's Chinese text
-    (``core.evaluate`` under ``crmlab.set_language("zh")``) and that plot labels are Chinese.
-    Until then only the structure is checked, and the Check button is found by its style,
-    not by its (English or Chinese) label.
-    """
     lab.open(WARMUP_ZH)
     lab.run_all(WARMUP_ZH)
     text = lab.js(WARMUP_ZH, "return w.content.node.innerText;")
     assert "热身练习" in text and "提交作业" in text, "the markdown should be Chinese"
+    assert "练习模式" in text, "crmlab's practice-mode box should be Chinese"
     assert not [e for e in WIDGET_ERRORS if e in text.lower()]
     exercise = core.get("ch00.n-customers")
     box = exercise_box(lab, WARMUP_ZH, exercise.id)
     poll(lab, lambda: (box.count() == 1, box.count()), 30, "the exercise widget renders")
-    answer, check = box.locator("input[type=text]"), box.locator("button.mod-primary")
+    answer, check = box.locator("input[type=text]"), box.get_by_role("button", name="检查")
     assert answer.count() == 1 and check.count() == 1
+    texts, before = {}, i18n.get_language()
+    try:
+        for language in ("zh", "en"):
+            i18n.set_language(language)
+            verdict = core.evaluate(exercise, "12", practice_data)
+            assert verdict.status == "wrong"
+            texts[language] = verdict.text()
+    finally:
+        i18n.set_language(before)
+    assert texts["zh"] != texts["en"], "the feedback should have a Chinese text"
+    expected = texts["zh"]
     answer.fill("12")  # not the number of customers of the practice data
     check.click()
-    feedback = box.locator(".crmlab-feedback")
-
-    def shown():
-        if feedback.count() != 1:
-            return False, f"{feedback.count()} feedback boxes"
-        classes = (feedback.get_attribute("class") or "").split()
-        return "crmlab-wrong" in classes and bool(feedback.inner_text().strip()), classes
-
-    poll(lab, shown, 30, "a wrong answer should get a feedback box marked wrong")
+    wait_for_feedback(lab, box, "wrong", expected)
     lab.screenshot("warmup-zh-feedback.png")
     lab.assert_clean()
