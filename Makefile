@@ -11,6 +11,25 @@ LAB_ARGS ?=
 LABCONFIG := $(VENV)/etc/jupyter/labconfig/page_config.json
 ANNOUNCEMENTS := @jupyterlab/apputils-extension:announcements
 
+# `make lab LANG=zh` (or zh_CN, zh-CN) opens the Chinese edition (中文版). Only a LANG given
+# on the command line counts: the LANG of the environment is a locale (C.UTF-8, zh_CN.UTF-8,
+# ...) and keeps the English edition. With LANG=zh the programs get a locale the system has
+# instead (the first UTF-8 one of C, en_US, zh_CN that `locale -a` lists; LAB_LOCALE=... sets
+# it), never the bare "zh", which is not a locale.
+LAB_NOTEBOOK := notebooks/00_welcome.ipynb
+ifeq ($(origin LANG),command line)
+ifneq ($(filter zh zh_CN zh-CN,$(LANG)),)
+LAB_NOTEBOOK := notebooks/zh/00_welcome.ipynb
+LAB_LOCALE ?= $(firstword $(filter C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8 zh_CN.UTF-8 zh_CN.utf8,\
+                                   $(shell locale -a 2>/dev/null)))
+ifeq ($(strip $(LAB_LOCALE)),)
+unexport LANG
+else
+override LANG := $(LAB_LOCALE)
+endif
+endif
+endif
+
 .PHONY: lab test install datasets benchmark lint clean
 
 $(STAMP): pyproject.toml
@@ -34,7 +53,7 @@ datasets: $(STAMP)
 # the server runs "in" the virtual environment, so that JupyterLab's terminal finds crmlab
 lab: datasets $(LABCONFIG)
 	PATH="$(abspath $(BIN)):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" \
-		$(BIN)/jupyter lab notebooks/00_welcome.ipynb $(LAB_ARGS)
+		$(BIN)/jupyter lab $(LAB_NOTEBOOK) $(LAB_ARGS)
 
 test: datasets
 	$(BIN)/python -m pytest

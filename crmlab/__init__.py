@@ -50,7 +50,8 @@ SUBMODULES = frozenset({
     "data", "did", "evaluation", "exercises", "glossary", "i18n", "implementation", "integration",
     "interactive", "kano", "lifecycle", "linkage", "loyalty", "operational", "privacy",
     "recommend", "recovery", "reliability", "retention", "rfm", "roi", "satisfaction",
-    "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour", "value", "winback",
+    "satisfaction_value", "sbg", "scorecard", "seeds", "strategy", "tour", "translate", "value",
+    "winback",
 })
 
 

@@ -231,6 +231,39 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--execute", action="store_true",
                    help="run each student version top to bottom in --out and save it with "
                         "its outputs (a throw-away progress file: nothing else is written)")
+    tr = sub.add_parser(
+        "translate", help="the Chinese edition (中文版): status, translation templates, build",
+        description="The Chinese notebooks (notebooks/zh/, exercises/zh/) are built from the "
+                    "English ones and a translation file per notebook "
+                    "(translations/zh/<folder>/<name>.json: the Chinese of every markdown "
+                    "cell, keyed by cell id, with a hash of the English it translates).")
+    tr_sub = tr.add_subparsers(dest="translate_command", metavar="ACTION", required=True,
+                               parser_class=_Parser)
+    ts = tr_sub.add_parser("status", help="per notebook: markdown cells missing, stale, "
+                                          "up to date")
+    ts.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                    help="English notebooks (default: every one with a translation file)")
+    tt = tr_sub.add_parser("template", help="write or update a notebook's translation file",
+                           description="Write the translation file of an English notebook, or "
+                                       "update it: new cells get an empty \"zh\", changed "
+                                       "cells keep their Chinese and are marked \"fuzzy\" "
+                                       "with the old English as \"en_previous\".")
+    tt.add_argument("notebook", metavar="NOTEBOOK",
+                    help="an English notebook, e.g. notebooks/00_welcome.ipynb")
+    tb = tr_sub.add_parser("build", help="write the Chinese notebooks, executed",
+                           description="Write <folder>/zh/<name>.ipynb for each English "
+                                       "notebook: its code cells unchanged, the markdown from "
+                                       "the translation file; run top to bottom in the zh "
+                                       "folder and saved with outputs. Refuses (writes "
+                                       "nothing) if a markdown cell has no translation or a "
+                                       "stale one.")
+    tb.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                    help="English notebooks (default: every one with a translation file)")
+    tb.add_argument("--no-execute", action="store_true",
+                    help="write the notebooks without running them (no outputs)")
+    for p in (ts, tt, tb):
+        p.add_argument("--root", default=None,
+                       help="the project folder (default: found from the working folder)")
     return parser
 
 
@@ -601,6 +634,51 @@ def _assign(args) -> int:
     return 0
 
 
+def _translate(args) -> int:
+    from crmlab import translate
+
+    root = translate.find_root(args.root)
+    if args.translate_command == "template":
+        path, before = translate.template(root, args.notebook)
+        print(f"wrote {path.relative_to(root).as_posix()}: {len(before.of('ok'))} up to "
+              f"date, {len(before.of('stale'))} stale (marked fuzzy), "
+              f"{len(before.of('missing'))} to translate (empty \"zh\")"
+              + (f", {len(before.obsolete)} obsolete dropped" if before.obsolete else ""))
+        return 0
+    if args.translate_command == "status":
+        incomplete = 0
+        for st in translate.status(root, args.notebooks or None):
+            name = st.english.relative_to(root).as_posix()
+            built = "not built"
+            if st.translated.is_file():
+                built = (f"-> {st.translated.relative_to(root).as_posix()}"
+                         + ("" if translate.is_built(root, st.english) else
+                            ", out of date: run `crmlab translate build`"))
+            print(f"{name}: {len(st.of('ok'))} up to date, {len(st.of('stale'))} stale, "
+                  f"{len(st.of('missing'))} missing ({built})")
+            for state in ("stale", "missing"):
+                if st.of(state):
+                    print(f"  {state}: {', '.join(st.of(state))}")
+            if st.obsolete:
+                print(f"  obsolete (no longer in the English): {', '.join(st.obsolete)}")
+            incomplete += not st.complete
+        return 1 if incomplete else 0
+    def stamp(path):
+        return path.stat().st_mtime_ns if path.is_file() else None
+
+    targets = [translate.translated_path(root, translate.english_path(root, n))
+               for n in args.notebooks] if args.notebooks else [
+        translate.translated_path(root, e) for e in translate.translated_notebooks(root)]
+    before = {t: stamp(t) for t in targets}
+    for path in translate.build(root, args.notebooks or None, execute=not args.no_execute):
+        name = path.relative_to(root).as_posix()
+        if before.get(path) is not None and stamp(path) == before[path]:
+            print(f"{name} is up to date (running it again gave the same notebook)")
+        else:
+            print(f"wrote {name}" + ("" if args.no_execute else " (executed)"))
+    return 0
+
+
 COMMANDS = {"generate": _generate, "datasets": _datasets, "dictionary": _dictionary,
             "seed": _seed, "grade": _grade, "pack-form": _pack_form, "assign": _assign,
-            "case": _case, "i18n": _i18n}
+            "case": _case, "i18n": _i18n, "translate": _translate}

@@ -41,6 +41,7 @@ LOCAL_HOSTS = {"127.0.0.1"}
 NOTEBOOKS = {
     "notebooks/00_welcome.ipynb": ROOT / "notebooks" / "00_welcome.ipynb",
     "exercises/00_warmup.ipynb": ROOT / "exercises" / "00_warmup.ipynb",
+    "exercises/zh/00_warmup.ipynb": ROOT / "exercises" / "zh" / "00_warmup.ipynb",  # 中文版
     "slider_fixture.ipynb": HERE / "slider_fixture.ipynb",
 }
 # Pictures for the README, copied to $CRMLAB_SCREENSHOTS when it is set.

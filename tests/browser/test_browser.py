@@ -4,7 +4,8 @@ JupyterLab is started from this environment and driven through Playwright (see
 conftest.py): the welcome notebook shows its plots; the warm-up homework's student
 version (exercises/, what students open) runs, says it is in practice mode and that
 nothing is answered yet, and every exercise widget renders; answers typed into the
-widgets and into a code cell get the engine's feedback; and an ``interact`` slider
+widgets and into a code cell get the engine's feedback; the Chinese edition of the
+warm-up (exercises/zh/) runs and gives Chinese feedback to a wrong answer; and an ``interact`` slider
 redraws its plot.  No console errors, no request leaves
 127.0.0.1.  Run only these tests with ``python -m pytest tests/browser``; skip them
 with ``-m "not browser"``.
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 WELCOME = "notebooks/00_welcome.ipynb"
 WARMUP = "exercises/00_warmup.ipynb"
+WARMUP_ZH = "exercises/zh/00_warmup.ipynb"  # the Chinese edition (crmlab translate build)
 SLIDER = "slider_fixture.ipynb"
 EXERCISE_CALL = re.compile(r"""crmlab\.exercise\(\s*["']([^"']+)["']\s*\)""")
 WIDGET_ERRORS = ("error displaying widget", "model not found")
@@ -300,4 +302,40 @@ def test_live_plot_redraws_its_one_figure_in_place(lab):
 
     poll(lab, redrawn, 30, "the one figure should be redrawn for the new slider value")
     assert slider.get_attribute("aria-valuenow").startswith("45")
+    lab.assert_clean()
+
+
+def test_chinese_warmup_gives_chinese_feedback_to_a_wrong_answer(lab, practice_data):
+    """The Chinese warm-up (exercises/zh/00_warmup.ipynb), as a student opens it: it runs
+    without errors, its text and its buttons are Chinese, and a wrong number typed into an
+    exercise gets the engine's Chinese feedback (the kernel is Chinese because the notebook
+    is in a zh folder)."""
+    from crmlab import i18n
+
+    lab.open(WARMUP_ZH)
+    lab.run_all(WARMUP_ZH)
+    text = lab.js(WARMUP_ZH, "return w.content.node.innerText;")
+    assert "热身练习" in text and "提交作业" in text, "the markdown should be Chinese"
+    assert "练习模式" in text, "crmlab's practice-mode box should be Chinese"
+    assert not [e for e in WIDGET_ERRORS if e in text.lower()]
+    exercise = core.get("ch00.n-customers")
+    box = exercise_box(lab, WARMUP_ZH, exercise.id)
+    poll(lab, lambda: (box.count() == 1, box.count()), 30, "the exercise widget renders")
+    answer, check = box.locator("input[type=text]"), box.get_by_role("button", name="检查")
+    assert answer.count() == 1 and check.count() == 1
+    texts, before = {}, i18n.get_language()
+    try:
+        for language in ("zh", "en"):
+            i18n.set_language(language)
+            verdict = core.evaluate(exercise, "12", practice_data)
+            assert verdict.status == "wrong"
+            texts[language] = verdict.text()
+    finally:
+        i18n.set_language(before)
+    assert texts["zh"] != texts["en"], "the feedback should have a Chinese text"
+    expected = texts["zh"]
+    answer.fill("12")  # not the number of customers of the practice data
+    check.click()
+    wait_for_feedback(lab, box, "wrong", expected)
+    lab.screenshot("warmup-zh-feedback.png")
     lab.assert_clean()
