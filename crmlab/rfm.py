@@ -419,8 +419,11 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, value: str = "customers", ax: Axes | Non
         ii, jj = np.nonzero(names == name)
         row = ii.min()  # the label sits in the top row of the segment, above the numbers
         cols = jj[ii == row]
-        ax.text(cols.mean(), row - 0.2, plot_text(name), ha="center", va="center", fontsize=8,
-                fontweight="bold", color="#222",
+        label = plot_text(name)
+        if label != name and "（" in label:  # "Champions（冠军客户）": two short lines fit a cell
+            label = label.replace("（", "\n（", 1)
+        ax.text(cols.mean(), row - 0.2, label, ha="center", va="center",
+                fontsize=8 if label == name else 7, fontweight="bold", color="#222",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75, "ec": "none"})
         if name == highlight:
             ax.add_patch(plt.Rectangle((jj.min() - 0.5, ii.min() - 0.5), jj.max() - jj.min() + 1,

@@ -224,13 +224,15 @@ def test_the_chapters_plots_are_chinese_with_a_font_and_english_without(zh, monk
         seg = rfm.plot_segments(rfm.segment_summary(scores))
         lor = concentration.plot_lorenz(concentration.lorenz(values), mark=0.2)
         stg = lifecycle.plot_stages(stages)
+        heat = rfm.plot_rfm_heatmap(scores)
         out = {"title": seg.get_title(), "xlabel": seg.get_xlabel(),
                "legend": [t.get_text() for t in seg.get_legend().get_texts()],
                "ticks": [t.get_text() for t in seg.get_yticklabels()],
                "lorenz": [t.get_text() for t in lor.get_legend().get_texts()],
                "note": lor.texts[0].get_text(), "ylabel": lor.get_ylabel(),
                "stages": [t.get_text() for t in stg.get_xticklabels()],
-               "stage_title": stg.get_title()}
+               "stage_title": stg.get_title(), "cells": {t.get_text() for t in heat.texts},
+               "bar": heat.figure.axes[-1].get_ylabel()}
         plt.close("all")
         return out
 
@@ -245,6 +247,7 @@ def test_the_chapters_plots_are_chinese_with_a_font_and_english_without(zh, monk
     assert shown["note"] == "前 20% 的客户\n贡献 43% 的价值" and shown["ylabel"] == "价值累计占比"
     assert shown["stages"] == ["潜在客户", "新客户", "活跃客户", "忠诚客户", "流失客户"]
     assert shown["stage_title"] == "各生命周期阶段的客户数"
+    assert "Champions\n（冠军客户）" in shown["cells"] and shown["bar"] == "客户数"
 
     crmlab.set_language("en")
     shown = draw()
@@ -255,3 +258,4 @@ def test_the_chapters_plots_are_chinese_with_a_font_and_english_without(zh, monk
     assert shown["note"] == "top 20% of customers\nbring 43% of the value"
     assert shown["stages"] == ["Potential", "New", "Active", "Loyal", "Churned"]
     assert shown["stage_title"] == "Customers per lifecycle stage"
+    assert "Champions" in shown["cells"] and shown["bar"] == "customers"
