@@ -39,6 +39,7 @@ from scipy import optimize, special
 
 from crmlab._checks import require_numeric
 from crmlab.clv import periods_per_year
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -619,14 +620,14 @@ def plot_holdout_comparison(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5))
     pos = np.arange(len(table))
-    ax.plot(pos, table["actual"], marker="o", color="#333", label="actual")
+    ax.plot(pos, table["actual"], marker="o", color="#333", label=plot_text("actual"))
     ax.plot(pos, table["predicted"], marker="s", ls="--", color="#d95f02",
-            label="predicted (BG/NBD)")
+            label=plot_text("predicted (BG/NBD)"))
     ax.set_xticks(pos, table.index.astype(str))
-    ax.set_xlabel("repeat purchases in the calibration period")
-    ax.set_ylabel("mean purchases in hold-out")
+    ax.set_xlabel(plot_text("repeat purchases in the calibration period"))
+    ax.set_ylabel(plot_text("mean purchases in hold-out"))
     ax.legend(frameon=False)
-    ax.set_title("Hold-out period: predicted vs actual")
+    ax.set_title(plot_text("Hold-out period: predicted vs actual"))
     return ax
 
 
@@ -642,11 +643,14 @@ def plot_p_alive_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     rec = matrix.index.to_numpy(dtype=float)
     im = ax.pcolormesh(f, rec, matrix.to_numpy(), cmap="RdYlGn", vmin=0, vmax=1,
                        shading="nearest")
-    ax.figure.colorbar(im, ax=ax, label="P(alive)")
-    unit = {"W": "weeks", "D": "days"}.get(matrix.attrs.get("time_unit"), "time units")
-    ax.set_xlabel("frequency (repeat purchases)")
-    ax.set_ylabel(f"recency ({unit} from first to last purchase)")
-    ax.set_title(f"P(alive) after T = {matrix.attrs.get('T', rec.max()):.0f} {unit}")
+    ax.figure.colorbar(im, ax=ax, label=plot_text("P(alive)"))
+    units, key = {"W": N_("weeks"), "D": N_("days")}, matrix.attrs.get("time_unit")
+    default = N_("time units")
+    unit = plot_text(units.get(key, default))
+    ax.set_xlabel(plot_text("frequency (repeat purchases)"))
+    ax.set_ylabel(plot_text("recency ({unit} from first to last purchase)").format(unit=unit))
+    ax.set_title(plot_text("P(alive) after T = {T:.0f} {unit}").format(
+        T=matrix.attrs.get("T", rec.max()), unit=unit))
     return ax
 
 
@@ -663,10 +667,12 @@ def plot_clv_distribution(clv: pd.Series, ax: Axes | None = None, bins: int = 50
     edges = np.geomspace(max(values.min(), 1e-2), values.max(), bins)
     ax.hist(values, bins=edges, color="#9ecae1", edgecolor="white")
     ax.set_xscale("log")
-    ax.axvline(np.median(values), color="#333", ls="--", label=f"median {np.median(values):,.1f}")
-    ax.axvline(values.mean(), color="#d95f02", label=f"mean {values.mean():,.1f}")
-    ax.set_xlabel("CLV (log scale)")
-    ax.set_ylabel("customers")
+    ax.axvline(np.median(values), color="#333", ls="--",
+               label=plot_text("median {value:,.1f}").format(value=np.median(values)))
+    ax.axvline(values.mean(), color="#d95f02",
+               label=plot_text("mean {value:,.1f}").format(value=values.mean()))
+    ax.set_xlabel(plot_text("CLV (log scale)"))
+    ax.set_ylabel(plot_text("customers"))
     ax.legend(frameon=False)
-    ax.set_title("Distribution of customer lifetime value")
+    ax.set_title(plot_text("Distribution of customer lifetime value"))
     return ax

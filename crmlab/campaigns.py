@@ -32,6 +32,7 @@ from scipy import stats
 
 from crmlab._checks import require_table
 from crmlab._operational_checks import _require
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -156,13 +157,13 @@ def plot_uplift(table: pd.DataFrame, ax: Axes | None = None, truth: dict | None 
     y = np.arange(len(table))[::-1]
     ax.errorbar(table["uplift"], y, xerr=[table["uplift"] - table["uplift_low"],
                                          table["uplift_high"] - table["uplift"]],
-                fmt="o", color="#4c72b0", capsize=3, label="estimate and interval")
+                fmt="o", color="#4c72b0", capsize=3, label=plot_text("estimate and interval"))
     if truth:
         tv = [truth.get(i, np.nan) for i in table.index]
-        ax.scatter(tv, y, marker="x", color="#c44e52", zorder=3, label="planted truth")
+        ax.scatter(tv, y, marker="x", color="#c44e52", zorder=3, label=plot_text("planted truth"))
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [str(i) for i in table.index])
-    ax.set_xlabel("uplift in response rate (treatment - control)")
-    ax.set_title("Campaign uplift")
+    ax.set_xlabel(plot_text("uplift in response rate (treatment - control)"))
+    ax.set_title(plot_text("Campaign uplift"))
     ax.legend(frameon=False, fontsize=8)
     return ax

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import numeric_array
+from crmlab.i18n import plot_text
 from crmlab.rfm import prepare_orders
 
 if TYPE_CHECKING:
@@ -249,19 +250,20 @@ def plot_clv_path(path: pd.DataFrame, ax: Axes | None = None) -> Axes:
         raise ValueError("expected the result of clv_path (columns discounted, cumulative)")
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.5))
-    ax.bar(path.index, path["discounted"], color="#9ecae1", label="discounted margin in period")
+    ax.bar(path.index, path["discounted"], color="#9ecae1",
+           label=plot_text("discounted margin in period"))
     ax.plot(path.index, path["cumulative"], color="#08519c", marker="o", markersize=3,
-            label="cumulative CLV")
+            label=plot_text("cumulative CLV"))
     a = path.attrs
     if {"margin", "retention", "discount_rate"} <= set(a):
         limit = retention_clv(a["margin"], a["retention"], a["discount_rate"])
         ax.axhline(limit, color="#d95f02", ls="--", lw=1,
                    label=f"m r/(1+i-r) = {limit:,.1f}")
     ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
-    ax.set_xlabel("period")
-    ax.set_ylabel("value")
+    ax.set_xlabel(plot_text("period"))
+    ax.set_ylabel(plot_text("value"))
     ax.legend(frameon=False, loc="center right")
-    ax.set_title("Customer lifetime value, period by period")
+    ax.set_title(plot_text("Customer lifetime value, period by period"))
     return ax
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from crmlab._checks import numeric_array, require_dates, require_present, require_rows
 from crmlab._days import DAYS_PER_MONTH, _as_of, _dates, _lookup, _require
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -207,10 +208,10 @@ def plot_cohort_heatmap(table: pd.DataFrame, ax: Axes | None = None, annotate: b
                     color="white" if values[i, j] < 0.5 * np.nanmax(values) else "black")
     step = max(1, len(table) // 12)
     ax.set_yticks(range(0, len(table), step), [str(p) for p in table.index[::step]])
-    ax.set_xlabel("months since sign-up")
-    ax.set_ylabel("sign-up cohort")
-    ax.set_title(title or "Cohort retention")
-    ax.figure.colorbar(image, ax=ax, label="share of cohort retained", fraction=0.03)
+    ax.set_xlabel(plot_text("months since sign-up"))
+    ax.set_ylabel(plot_text("sign-up cohort"))
+    ax.set_title(title or plot_text("Cohort retention"))
+    ax.figure.colorbar(image, ax=ax, label=plot_text("share of cohort retained"), fraction=0.03)
     return ax
 
 
@@ -355,9 +356,9 @@ def plot_survival(km: pd.DataFrame, ax: Axes | None = None, band: bool = True) -
                             color=line.get_color())
     ax.set_ylim(0, 1.02)
     ax.set_xlim(left=0)
-    ax.set_xlabel("months since the contract started")
-    ax.set_ylabel("share still a customer")
-    ax.set_title("Survival of contracts (Kaplan-Meier)")
+    ax.set_xlabel(plot_text("months since the contract started"))
+    ax.set_ylabel(plot_text("share still a customer"))
+    ax.set_title(plot_text("Survival of contracts (Kaplan-Meier)"))
     if "group" in km.columns:
         ax.legend(frameon=False)
     return ax

@@ -35,13 +35,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import N_, plot_text
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["PYRAMID_LABELS", "concentration_table", "gini", "lorenz", "plot_lorenz",
            "plot_pyramid", "top_share", "value_tiers"]
 
-PYRAMID_LABELS = ("platinum", "gold", "iron", "lead")
+PYRAMID_LABELS = (N_("platinum"), N_("gold"), N_("iron"), N_("lead"))
 PYRAMID_CUTS = (0.2, 0.5, 0.8)  # top 20% platinum, next 30% gold, next 30% iron, last 20% lead
 TIER_COLOURS = ("#6b6b8a", "#d4a017", "#8c8c8c", "#4f5b66")
 
@@ -395,19 +397,22 @@ def plot_lorenz(result: pd.DataFrame, ax: Axes | None = None, mark: float | None
     if ax is None:
         _, ax = plt.subplots(figsize=(4.8, 4.5))
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1,
-            label="line of equality")
-    line, = ax.plot(x, y, linewidth=2, label=label or f"Lorenz curve (Gini = {g:.2f})")
+            label=plot_text("line of equality"))
+    line, = ax.plot(x, y, linewidth=2,
+                    label=label or plot_text("Lorenz curve (Gini = {gini:.2f})").format(gini=g))
     ax.fill_between(x, y, x, color=line.get_color(), alpha=0.12)
     if mark is not None:
         xm = 1 - mark
         ym = float(np.interp(xm, x, y))
         ax.plot([xm, xm], [0, ym], color="#c44e52", linewidth=1)
         ax.plot([xm], [ym], "o", color="#c44e52")
-        ax.annotate(f"top {mark:.0%} of customers\nbring {1 - ym:.0%} of the value",
+        note = plot_text("top {share:.0%} of customers\nbring {value:.0%} of the value")
+        ax.annotate(note.format(share=mark, value=1 - ym),
                     (xm, ym), xytext=(-10, 12), textcoords="offset points", ha="right",
                     fontsize=9, color="#c44e52")
-    ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="cumulative share of customers (lowest value first)",
-           ylabel="cumulative share of value")
+    ax.set(xlim=(0, 1), ylim=(0, 1),
+           xlabel=plot_text("cumulative share of customers (lowest value first)"),
+           ylabel=plot_text("cumulative share of value"))
     ax.set_aspect("equal")
     ax.legend(loc="upper left", fontsize=8.5, frameon=False)
     return ax
@@ -459,10 +464,11 @@ def plot_pyramid(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
                               (0.5 - wt, top)], closed=True, facecolor=colour,
                              edgecolor="white", linewidth=2, gid=f"tier:{name}"))
         ax.text(1.05, (top + bottom) / 2,
-                f"{name}: {row['customer_share']:.0%} of customers, "
-                f"{row['value_share']:.0%} of value", va="center", fontsize=9)
+                plot_text("{tier}: {customers:.0%} of customers, {value:.0%} of value").format(
+                    tier=plot_text(str(name)), customers=row["customer_share"],
+                    value=row["value_share"]), va="center", fontsize=9)
         top = bottom
     ax.set(xlim=(0, 2.1), ylim=(0, 1.02))
     ax.axis("off")
-    ax.set_title("Customer pyramid (band height = share of customers)", fontsize=10)
+    ax.set_title(plot_text("Customer pyramid (band height = share of customers)"), fontsize=10)
     return ax

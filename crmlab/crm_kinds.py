@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns, require_present, require_rows
+from crmlab.i18n import plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -194,11 +195,14 @@ def plot_interaction_initiative(table: pd.DataFrame, ax: Axes | None = None) -> 
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.2))
     x = np.arange(len(table))
-    ax.bar(x, table["outbound"], color="#4c72b0", label="outbound: the firm starts (CIM)")
+    ax.bar(x, table["outbound"], color="#4c72b0",
+           label=plot_text("outbound: the firm starts (CIM)"))
     ax.bar(x, table["inbound"], bottom=table["outbound"], color="#dd8452",
-           label="inbound: the customer starts (CMI)")
+           label=plot_text("inbound: the customer starts (CMI)"))
     ax.set_xticks(x, [str(i) for i in table.index], rotation=0 if len(x) < 8 else 45)
-    ax.set_ylabel("interactions")
-    ax.set_title("Who starts the contact?")
+    # not plot_text("interactions"): that is the table's name (互动表) in the catalogue
+    ax.set_ylabel("interactions" if plot_language() == "en"
+                  else plot_text("number of interactions"))
+    ax.set_title(plot_text("Who starts the contact?"))
     ax.legend(frameon=False, fontsize=8)
     return ax

@@ -67,6 +67,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_columns, require_numeric, require_present, require_rows
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -659,14 +660,18 @@ def plot_did(result: DiDResult, ax: Axes | None = None) -> Axes:
     s = result.series
     pre = s.index < result.treat_date
     shift = (s.loc[pre, "treated"] - s.loc[pre, "comparison"]).mean()
-    ax.plot(s.index, s["treated"], color="#d95f02", marker=".", label="treated (CRM live)")
-    ax.plot(s.index, s["comparison"], color="#4c72b0", marker=".", label="comparison (not yet)")
+    ax.plot(s.index, s["treated"], color="#d95f02", marker=".",
+            label=plot_text("treated (CRM live)"))
+    ax.plot(s.index, s["comparison"], color="#4c72b0", marker=".",
+            label=plot_text("comparison (not yet)"))
     ax.plot(s.index[~pre], s.loc[~pre, "comparison"] + shift, color="#d95f02", ls="--", lw=1,
-            label="treated without CRM (counterfactual)")
+            label=plot_text("treated without CRM (counterfactual)"))
     ax.axvline(result.treat_date, color="#666666", ls=":", lw=1)
-    ax.set(xlabel="month", ylabel=result.outcome.replace("_", " "))
-    ax.set_title(f"DiD {result.estimate:+.2f} [{result.ci_low:+.2f}, {result.ci_high:+.2f}]; "
-                 f"before/after {result.naive:+.2f}", fontsize=10)
+    ax.set(xlabel=plot_text("month"), ylabel=result.outcome.replace("_", " "))
+    title = plot_text("DiD {estimate:+.2f} [{low:+.2f}, {high:+.2f}]; "
+                      "before/after {naive:+.2f}")
+    ax.set_title(title.format(estimate=result.estimate, low=result.ci_low, high=result.ci_high,
+                              naive=result.naive), fontsize=10)
     ax.legend(frameon=False, fontsize=8)
     return ax
 
@@ -694,8 +699,10 @@ def plot_event_study(es: pd.DataFrame, ax: Axes | None = None) -> Axes:
                 capsize=3)
     ax.axhline(0, color="#666666", lw=0.8)
     ax.axvline(-0.5, color="#d95f02", ls=":", lw=1)
-    ax.set(xlabel="months since the roll-out (bin start)",
-           ylabel=f"effect on {es.attrs.get('outcome', 'outcome').replace('_', ' ')}")
+    outcome = es.attrs.get("outcome")
+    ax.set(xlabel=plot_text("months since the roll-out (bin start)"),
+           ylabel=plot_text("effect on {outcome}").format(
+               outcome=plot_text("outcome") if outcome is None else outcome.replace("_", " ")))
     return ax
 
 
@@ -722,9 +729,10 @@ def plot_moderation(result: ModerationResult, ax: Axes | None = None) -> Axes:
     ax.errorbar(t["usage"], t["estimate"], yerr=q * t["se"], fmt="o", color="#4c72b0", capsize=3)
     xs = np.linspace(0, t["usage"].max() * 1.05, 50)
     ax.plot(xs, result.intercept + result.slope * xs, color="#d95f02",
-            label=f"effect = {result.intercept:.2f} + {result.slope:.2f} x usage")
+            label=plot_text("effect = {intercept:.2f} + {slope:.2f} x usage").format(
+                intercept=result.intercept, slope=result.slope))
     ax.axhline(0, color="#666666", lw=0.8)
-    ax.set(xlabel=result.usage_name.replace("_", " "), ylabel="roll-out effect (DiD)")
+    ax.set(xlabel=result.usage_name.replace("_", " "), ylabel=plot_text("roll-out effect (DiD)"))
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     _label_points(ax, t["usage"].to_numpy(dtype=float), t["estimate"].to_numpy(dtype=float),
                   [str(r) for r in t.index])

@@ -47,6 +47,7 @@ import pandas as pd
 
 from crmlab._checks import dataset_tables as _frames
 from crmlab._checks import require_columns, require_numeric, require_rows
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -573,7 +574,7 @@ def plot_kpi_trends(kpis: pd.DataFrame, column: str, ax: Axes | None = None,
         strong = region in highlight
         ax.plot(x, wide[region], marker="o", lw=2.2 if strong else 1.2,
                 alpha=1 if strong or not highlight else 0.45, label=region)
-    ax.set(xlabel="period", ylabel=column.replace("_", " "))
+    ax.set(xlabel=plot_text("period"), ylabel=column.replace("_", " "))
     ax.legend(frameon=False, fontsize=8, ncol=2)
     return ax
 

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._plots import LIGHT_COLOURS
+from crmlab.i18n import plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -224,13 +225,15 @@ def plot_self_assessment(assessment: pd.DataFrame, ax: Axes | None = None) -> Ax
     a = assessment.iloc[::-1]
     y = np.arange(len(a))
     ax.barh(y, a["score"], color=[LIGHT_COLOURS[x] for x in a["light"]], edgecolor="#555555")
-    labels = [("* " if p else "") + en for en, p in zip(a["en"], a.get("priority", False))]
+    names = a["中文"] if plot_language() == "zh" and "中文" in a.columns else a["en"]
+    labels = [("* " if p else "") + name for name, p in zip(names, a.get("priority", False))]
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlim(0, 5)
-    ax.set_xlabel("self-rating (1 = not at all, 5 = fully in place)")
-    title = "Key success factors"
+    ax.set_xlabel(plot_text("self-rating (1 = not at all, 5 = fully in place)"))
+    title = plot_text("Key success factors")
     if "readiness" in assessment.attrs:
-        title += f": readiness {assessment.attrs['readiness']:.0f}/100"
+        title = plot_text("Key success factors: readiness {readiness:.0f}/100").format(
+            readiness=assessment.attrs["readiness"])
     ax.set_title(title, fontsize=10)
     return ax
 

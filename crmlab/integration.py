@@ -42,6 +42,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import N_, plot_language, plot_text
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -69,7 +71,8 @@ SOURCE_SYSTEMS: dict[str, str] = {
 SYSTEM_NAMES = {"master": "CRM master data 客户主数据", "sales": "sales / e-commerce 销售/电商",
                 "service": "customer service 客户服务", "marketing": "marketing 营销",
                 "reporting": "CRM logs and reports 系统日志与报表"}
-QUALITY_DIMENSIONS = ("completeness", "validity", "uniqueness", "consistency", "timeliness")
+QUALITY_DIMENSIONS = (N_("completeness"), N_("validity"), N_("uniqueness"), N_("consistency"),
+                      N_("timeliness"))
 
 _TEMP: dict[str, Path] = {}
 _KEEP: dict[str, object] = {}  # datasets given as objects, kept so that their id stays theirs
@@ -532,15 +535,15 @@ def plot_scorecard(card: pd.DataFrame, ax: Axes | None = None, title: str | None
     values = card[list(QUALITY_DIMENSIONS)].astype(float)
     ax = _ax(ax, size=(7, 0.45 * len(values) + 1.5))
     im = ax.imshow(values.to_numpy(), cmap="RdYlGn", vmin=0.8, vmax=1.0, aspect="auto")
-    ax.set_xticks(range(values.shape[1]), values.columns, rotation=20)
+    ax.set_xticks(range(values.shape[1]), [plot_text(str(c)) for c in values.columns], rotation=20)
     ax.set_yticks(range(values.shape[0]), values.index)
     for i in range(values.shape[0]):
         for j in range(values.shape[1]):
             v = values.iat[i, j]
             if not np.isnan(v):
                 ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=8)
-    ax.figure.colorbar(im, ax=ax, label="share (colour scale from 0.8)")
-    ax.set_title(title or "data-quality scorecard")
+    ax.figure.colorbar(im, ax=ax, label=plot_text("share (colour scale from 0.8)"))
+    ax.set_title(title or plot_text("data-quality scorecard"))
     return ax
 
 
@@ -639,7 +642,7 @@ def customer_360(data_or_conn, customer_id: str) -> CustomerProfile:
     return CustomerProfile(customer_id, master.iloc[0], events, counts)
 
 
-SYSTEM_ORDER = ("master", "sales", "service", "marketing")
+SYSTEM_ORDER = (N_("master"), N_("sales"), N_("service"), N_("marketing"))
 
 
 def plot_timeline(profile: CustomerProfile, ax: Axes | None = None) -> Axes:
@@ -661,11 +664,13 @@ def plot_timeline(profile: CustomerProfile, ax: Axes | None = None) -> Axes:
         y = g["system"].map({s: i for i, s in enumerate(systems)})
         ax.scatter(g["when"], y, marker=markers[k % len(markers)], s=40, alpha=0.8,
                    label=f"{source} ({len(g)})")
-    ax.set_yticks(range(len(systems)), systems)
+    ax.set_yticks(range(len(systems)), [plot_text(s) for s in systems])
     ax.set_ylim(-0.6, len(systems) - 0.4)
-    ax.set_xlabel("date")
+    ax.set_xlabel(plot_text("date"))
     name = str(profile.master.get("name", ""))
-    name = f" {name}" if name.isascii() else ""  # the plot font has no Chinese characters
-    ax.set_title(f"360° view of {profile.customer_id}{name}: events by source system")
+    # a Chinese name only where the plot font can draw it (Chinese plots have such a font)
+    name = f" {name}" if name.isascii() or plot_language() == "zh" else ""
+    ax.set_title(plot_text("360° view of {customer}{name}: events by source system").format(
+        customer=profile.customer_id, name=name))
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return ax

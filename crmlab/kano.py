@@ -54,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data.questionnaires import KANO_ANSWERS, KANO_ANSWERS_ZH, KANO_EVALUATION
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -218,11 +219,10 @@ def plot_kano(table: pd.DataFrame, ax: Axes | None = None, labels=None) -> Axes:
                          "and 'worse')")
     import matplotlib.pyplot as plt
 
-    from crmlab.tour import cjk_font
-
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 5))
-    zh_font = cjk_font()  # the Chinese names only where a font can draw them (else boxes)
+    names = {"A": N_("attractive"), "O": N_("one-dimensional"), "M": N_("must-be"),
+             "I": N_("indifferent"), "R": N_("reverse")}
     colours = {"A": "#2ca02c", "O": "#1f77b4", "M": "#d62728", "I": "#8c8c8c", "R": "#9467bd"}
     cats = table["category"] if "category" in table.columns else pd.Series("I", table.index)
     x, y = table["worse"].abs(), table["better"]
@@ -230,23 +230,22 @@ def plot_kano(table: pd.DataFrame, ax: Axes | None = None, labels=None) -> Axes:
         sel = (cats == code).to_numpy()
         if sel.any():
             ax.scatter(x[sel], y[sel], s=60, color=colours[code], zorder=3,
-                       label=CATEGORY_NAMES[code].replace("_", "-")
-                       + (f" {CATEGORY_ZH[code]}" if zh_font else ""))
+                       label=plot_text(names[code]))
     for f in table.index:
         text = (labels or {}).get(f, str(f))
         ax.annotate(text, (x[f], y[f]), xytext=(5, 4), textcoords="offset points", fontsize=8)
     ax.axhline(0.5, color="grey", lw=0.8, ls="--")
     ax.axvline(0.5, color="grey", lw=0.8, ls="--")
-    for cx, cy, name, ha in ((0.02, 0.98, "attractive", "left"), (0.98, 0.98, "one-dimensional",
-                             "right"), (0.02, 0.02, "indifferent", "left"),
-                             (0.98, 0.02, "must-be", "right")):
-        ax.text(cx, cy, name, transform=ax.transAxes, ha=ha, va="top" if cy > 0.5 else "bottom",
+    for cx, cy, code, ha in ((0.02, 0.98, "A", "left"), (0.98, 0.98, "O", "right"),
+                             (0.02, 0.02, "I", "left"), (0.98, 0.02, "M", "right")):
+        ax.text(cx, cy, plot_text(names[code]), transform=ax.transAxes, ha=ha,
+                va="top" if cy > 0.5 else "bottom",
                 fontsize=8, color="grey")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("|Worse|: dissatisfaction when the feature is missing")
-    ax.set_ylabel("Better: satisfaction when the feature is there")
-    ax.set_title("Kano: Better vs Worse (Berger et al. 1993)")
+    ax.set_xlabel(plot_text("|Worse|: dissatisfaction when the feature is missing"))
+    ax.set_ylabel(plot_text("Better: satisfaction when the feature is there"))
+    ax.set_title(plot_text("Kano: Better vs Worse (Berger et al. 1993)"))
     ax.legend(frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5),
-              prop={"size": 8} | ({"family": zh_font} if zh_font else {}))
+              prop={"size": 8})
     return ax

@@ -30,6 +30,7 @@ import pandas as pd
 
 from crmlab._checks import require_dates, require_present, require_rows
 from crmlab._days import _as_of, _dates, _day, _lookup, _require
+from crmlab.i18n import plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -461,18 +462,21 @@ def plot_lifecycle_flow(flows: pd.DataFrame, ax: Axes | None = None,
             if v <= 0:
                 continue
             ax.add_patch(Rectangle((x, y), w, v, color=colours.get(name, "#999")))
-            label = "Joined in between" if name == JOINED else _stage_label(name)
+            label = plot_text("Joined in between") if name == JOINED else _stage_label(name)
             ax.text(x + dx, y + v / 2, f"{label} {v:,.0f}", ha=ha, va="center", fontsize=9)
     ax.set_xlim(-0.3, 1.3)
     ax.set_ylim(max(left_y[-1] + left_size[-1], right_y[-1] + right_size[-1]) + gap, -gap)
     ax.axis("off")
     start, end = flows.attrs.get("start"), flows.attrs.get("end")
-    ax.set_title("Customer lifecycle flows" + (f": {start} → {end}" if start and end else ""))
+    ax.set_title(plot_text("Customer lifecycle flows")
+                 + (f": {start} → {end}" if start and end else ""))
     return ax
 
 
 # ------------------------------------------------------------------ stage plots
 def _stage_label(stage) -> str:
+    if stage in STAGES_ZH and plot_language() == "zh":
+        return STAGES_ZH[stage]  # the glossary's terms (潜在客户 ...)
     return STAGE_LABELS.get(stage, str(stage).replace("_", " "))
 
 
@@ -487,8 +491,8 @@ def plot_stages(stages: pd.Series, ax: Axes | None = None, title: str | None = N
                   color=[STAGE_COLOURS[s] for s in counts.index])
     ax.bar_label(bars, labels=[f"{v:,}" for v in counts])
     ax.set_ylim(0, max(counts.max(), 1) * 1.18)
-    ax.set_ylabel("customers")
-    ax.set_title(title or "Customers per lifecycle stage")
+    ax.set_ylabel(plot_text("customers"))
+    ax.set_title(title or plot_text("Customers per lifecycle stage"))
     return ax
 
 
@@ -507,8 +511,8 @@ def plot_stage_counts(counts: pd.DataFrame, ax: Axes | None = None,
     else:
         for s in cols:
             ax.plot(x, counts[s], label=_stage_label(s), color=STAGE_COLOURS[s])
-    ax.set_ylabel("customers")
-    ax.set_title("Customers per lifecycle stage at each month end")
+    ax.set_ylabel(plot_text("customers"))
+    ax.set_title(plot_text("Customers per lifecycle stage at each month end"))
     ax.legend(loc="upper left", frameon=False, ncol=len(cols))
     return ax
 
@@ -531,9 +535,12 @@ def plot_transition_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes
                     color="white" if v > 0.6 * top else "black")
     ax.set_xticks(range(values.shape[1]), [_stage_label(c) for c in matrix.columns])
     ax.set_yticks(range(values.shape[0]), [_stage_label(r) for r in matrix.index])
-    ax.set_xlabel(matrix.columns.name or "stage at end")
-    ax.set_ylabel(matrix.index.name or "stage at start")
-    ax.set_title("Stage migration (row shares)" if share else "Stage migration (customers)")
+    ax.set_xlabel(plot_text(matrix.columns.name) if matrix.columns.name
+                  else plot_text("stage at end"))
+    ax.set_ylabel(plot_text(matrix.index.name) if matrix.index.name
+                  else plot_text("stage at start"))
+    ax.set_title(plot_text("Stage migration (row shares)") if share
+                 else plot_text("Stage migration (customers)"))
     return ax
 
 

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab import cleaning
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -997,14 +998,15 @@ def plot_precision_recall(curve: pd.DataFrame, threshold: float | None = None,
     if threshold is not None:
         row = curve.iloc[int(np.argmin(np.abs(curve["threshold"].to_numpy() - threshold)))]
         ax.plot(row["recall"], row["precision"], "o", color="C3", ms=9,
-                label=f"threshold {threshold:.1f}: P {row['precision']:.3f}, "
-                      f"R {row['recall']:.3f}, F1 {row['f1']:.3f}")
+                label=plot_text("threshold {threshold:.1f}: P {p:.3f}, R {r:.3f}, F1 {f1:.3f}"
+                                ).format(threshold=threshold, p=row["precision"],
+                                         r=row["recall"], f1=row["f1"]))
         ax.legend(loc="lower left", fontsize=8)
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
+    ax.set_xlabel(plot_text("recall"))
+    ax.set_ylabel(plot_text("precision"))
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
-    ax.set_title("Precision-recall curve of the match score")
+    ax.set_title(plot_text("Precision-recall curve of the match score"))
     return ax
 
 
@@ -1024,15 +1026,15 @@ def plot_scores(scores, is_match=None, threshold: float | None = None,
         y = np.asarray(is_match, dtype=bool)
         if y.shape != s.shape:
             raise ValueError("is_match must have one entry per score")
-        ax.hist(s[~y], bins=bins, color="C0", alpha=0.7, label="not a duplicate")
-        ax.hist(s[y], bins=bins, color="C3", alpha=0.7, label="true duplicate")
+        ax.hist(s[~y], bins=bins, color="C0", alpha=0.7, label=plot_text("not a duplicate"))
+        ax.hist(s[y], bins=bins, color="C3", alpha=0.7, label=plot_text("true duplicate"))
         ax.legend()
     if threshold is not None:
         ax.axvline(threshold, color="k", ls="--", lw=1)
     ax.set_yscale("log")
-    ax.set_xlabel("match weight: sum of log2(m/u)")
-    ax.set_ylabel("candidate pairs")
-    ax.set_title("Distribution of the Fellegi-Sunter score")
+    ax.set_xlabel(plot_text("match weight: sum of log2(m/u)"))
+    ax.set_ylabel(plot_text("candidate pairs"))
+    ax.set_title(plot_text("Distribution of the Fellegi-Sunter score"))
     return ax
 
 

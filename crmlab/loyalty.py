@@ -31,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_columns, require_table
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,7 +53,7 @@ __all__ = [
     "satisfaction_loyalty_curve",
 ]
 
-STAGES = ("cognitive", "affective", "conative", "action")
+STAGES = (N_("cognitive"), N_("affective"), N_("conative"), N_("action"))
 STAGE_ZH = {"cognitive": "认知", "affective": "认可", "conative": "偏好", "action": "忠诚"}
 LOYALTY_TYPES = ("true loyalty", "latent loyalty", "spurious loyalty", "no loyalty")
 
@@ -269,7 +270,8 @@ def satisfaction_loyalty_curve(surveys: pd.DataFrame, as_of, contracts: pd.DataF
                         "ci_low": low, "ci_high": high})
     out.index.name = by
     out.attrs.update(by=by, horizon_days=horizon_days,
-                     outcome="still a customer" if contracts is not None else "bought again")
+                     outcome=(N_("still a customer") if contracts is not None
+                              else N_("bought again")))
     return out
 
 
@@ -458,10 +460,10 @@ def plot_loyalty_stages(counts: pd.DataFrame, ax: Axes | None = None) -> Axes:
     total = max(int(counts["reached"].iloc[0]), 1)
     for yi, v in zip(y, counts["reached"]):
         ax.text(v, yi, f" {v:,} ({v / total:.0%})", va="center", fontsize=9)
-    ax.set_yticks(y, [f"{s} ({i + 1})" for i, s in enumerate(counts.index)])
+    ax.set_yticks(y, [f"{plot_text(str(s))} ({i + 1})" for i, s in enumerate(counts.index)])
     ax.set_xlim(0, total * 1.25)
-    ax.set_xlabel("surveyed buyers who reached at least this stage")
-    ax.set_title("Loyalty formation: cognitive -> affective -> conative -> action")
+    ax.set_xlabel(plot_text("surveyed buyers who reached at least this stage"))
+    ax.set_title(plot_text("Loyalty formation: cognitive -> affective -> conative -> action"))
     return ax
 
 
@@ -478,12 +480,13 @@ def plot_satisfaction_loyalty(curve: pd.DataFrame, ax: Axes | None = None,
     x = np.asarray(curve.index, dtype=float)
     by = curve.attrs.get("by", curve.index.name)
     if zones and by in ("csat", "nps"):
-        bands = ([(0.5, 2.5, "defection"), (2.5, 4.5, "indifference"), (4.5, 5.5, "affection")]
-                 if by == "csat" else
-                 [(-0.5, 6.5, "detractors"), (6.5, 8.5, "passives"), (8.5, 10.5, "promoters")])
+        bands = ([(0.5, 2.5, N_("defection")), (2.5, 4.5, N_("indifference")),
+                  (4.5, 5.5, N_("affection"))] if by == "csat" else
+                 [(-0.5, 6.5, N_("detractors")), (6.5, 8.5, N_("passives")),
+                  (8.5, 10.5, N_("promoters"))])
         for (lo, hi, name), colour in zip(bands, ("#fde0dd", "#f0f0f0", "#e5f5e0")):
             ax.axvspan(lo, hi, color=colour, zorder=0)
-            ax.text((lo + hi) / 2, 0.02, name, ha="center", fontsize=8, color="dimgrey",
+            ax.text((lo + hi) / 2, 0.02, plot_text(name), ha="center", fontsize=8, color="dimgrey",
                     transform=ax.get_xaxis_transform())
     ax.set_xlim(x.min() - 0.5, x.max() + 0.5)
     ax.errorbar(x, curve["retained"], yerr=[curve["retained"] - curve["ci_low"],
@@ -491,9 +494,11 @@ def plot_satisfaction_loyalty(curve: pd.DataFrame, ax: Axes | None = None,
                 fmt="o-", color="#08519c", capsize=3)
     ax.set_ylim(0, 1.02)
     ax.set_xticks(x)
-    ax.set_xlabel(f"{by} answer")
-    ax.set_ylabel(f"share {curve.attrs.get('outcome', 'retained')}")
-    ax.set_title(f"Loyalty {curve.attrs.get('horizon_days', '')} days after the survey")
+    ax.set_xlabel(plot_text("{question} answer").format(question=by))
+    outcome = curve.attrs.get("outcome", N_("retained"))
+    ax.set_ylabel(plot_text("share {outcome}").format(outcome=plot_text(outcome)))
+    ax.set_title(plot_text("Loyalty {days} days after the survey").format(
+        days=curve.attrs.get("horizon_days", "")))
     return ax
 
 
@@ -505,13 +510,13 @@ def plot_points_programme(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
     t = np.asarray(result.index)
     extra = result["margin_with"] - result["margin_without"]
     cost = result["points_cost"] + result["running_cost"]
-    ax.bar(t, extra, color="#2ca02c", alpha=0.8, label="extra margin (kept customers)")
-    ax.bar(t, -cost, color="#d62728", alpha=0.8, label="points + running cost")
-    ax.plot(t, result["cumulative"], "ko-", label="cumulative net value (discounted)")
+    ax.bar(t, extra, color="#2ca02c", alpha=0.8, label=plot_text("extra margin (kept customers)"))
+    ax.bar(t, -cost, color="#d62728", alpha=0.8, label=plot_text("points + running cost"))
+    ax.plot(t, result["cumulative"], "ko-", label=plot_text("cumulative net value (discounted)"))
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(t)
-    ax.set_xlabel("year")
-    ax.set_ylabel("currency units")
-    ax.set_title("Loyalty points programme: cost vs retained value")
+    ax.set_xlabel(plot_text("year"))
+    ax.set_ylabel(plot_text("currency units"))
+    ax.set_title(plot_text("Loyalty points programme: cost vs retained value"))
     ax.legend(frameon=False, fontsize=8, loc="best")
     return ax

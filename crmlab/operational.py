@@ -38,6 +38,7 @@ from scipy import stats
 
 from crmlab._checks import require_present, require_rows, require_table
 from crmlab._operational_checks import _date, _require
+from crmlab.i18n import N_, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -61,7 +62,7 @@ __all__ = [
     "stage_pass_rates",
 ]
 
-STAGES = ("qualified", "proposal", "negotiation", "won")
+STAGES = (N_("qualified"), N_("proposal"), N_("negotiation"), N_("won"))
 _DATES = ("qualified_date", "proposal_date", "negotiation_date")
 OPP_COLUMNS = ("opportunity_id", "value", *_DATES, "closed_date", "stage")
 
@@ -386,6 +387,14 @@ def forecast_backtest(opportunities: pd.DataFrame, snapshots, horizon_days: int 
 
 
 # ------------------------------------------------------------------ plots
+def _funnel_stage_label(stage) -> str:
+    """A funnel stage for a plot; "lead" has its own Chinese (销售线索), as the same
+    English word is also a tier of the customer pyramid (铅层)."""
+    if stage == "lead":
+        return "lead" if plot_language() == "en" else plot_text("sales lead")
+    return plot_text(str(stage))
+
+
 def plot_funnel(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Horizontal funnel of a :func:`funnel` table, with step conversion."""
     import matplotlib.pyplot as plt
@@ -400,12 +409,13 @@ def plot_funnel(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.text(width.max() / 2, yi, f"{int(row['reached']):,}", ha="center", va="center",
                 color="white", fontsize=9, fontweight="bold")
         if pd.notna(row["step_conversion"]):
-            ax.text(width.max() * 1.02, yi - 0.5, f"{row['step_conversion']:.0%} move on",
+            ax.text(width.max() * 1.02, yi - 0.5,
+                    plot_text("{share:.0%} move on").format(share=row["step_conversion"]),
                     va="center", fontsize=8, color="#555555")
     ax.set_xlim(0, width.max() * 1.22)
-    ax.set_yticks(y, [str(i) for i in table.index])
-    ax.set_xlabel("number reaching the stage (grey: step conversion of decided deals)")
-    ax.set_title("Sales funnel")
+    ax.set_yticks(y, [_funnel_stage_label(i) for i in table.index])
+    ax.set_xlabel(plot_text("number reaching the stage (grey: step conversion of decided deals)"))
+    ax.set_title(plot_text("Sales funnel"))
     return ax
 
 
@@ -418,16 +428,18 @@ def plot_forecast(backtest: pd.DataFrame, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(7.5, 3.4))
     x = pd.to_datetime(backtest["snapshot"])
     ax.fill_between(x, backtest["low"], backtest["high"], color="#4c72b0", alpha=0.18,
-                    label="forecast interval")
-    ax.plot(x, backtest["forecast"], "o-", color="#4c72b0", label="weighted-pipeline forecast")
-    ax.plot(x, backtest["actual"], "s--", color="#dd8452", label="actually won later")
+                    label=plot_text("forecast interval"))
+    ax.plot(x, backtest["forecast"], "o-", color="#4c72b0",
+            label=plot_text("weighted-pipeline forecast"))
+    ax.plot(x, backtest["actual"], "s--", color="#dd8452", label=plot_text("actually won later"))
     if "pipeline_value" in backtest:
-        ax.plot(x, backtest["pipeline_value"], ":", color="#8c8c8c", label="unweighted pipeline")
+        ax.plot(x, backtest["pipeline_value"], ":", color="#8c8c8c",
+                label=plot_text("unweighted pipeline"))
     ax.set_ylim(bottom=0)
     ax.set_xticks(x, [d.strftime("%Y-%m") for d in x], rotation=45 if len(x) > 6 else 0)
-    ax.set_ylabel("deal value")
-    ax.set_xlabel("snapshot date")
-    ax.set_title("Pipeline forecast vs what was won")
+    ax.set_ylabel(plot_text("deal value"))
+    ax.set_xlabel(plot_text("snapshot date"))
+    ax.set_title(plot_text("Pipeline forecast vs what was won"))
     ax.legend(frameon=False, fontsize=8)
     return ax
 

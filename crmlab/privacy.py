@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import N_, plot_text
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -463,7 +465,7 @@ def plot_class_sizes(before: KAnonymity, after: KAnonymity | None = None,
     """
     from crmlab._plots import _ax
 
-    parts = [("before", before)] + ([("after", after)] if after is not None else [])
+    parts = [(N_("before"), before)] + ([(N_("after"), after)] if after is not None else [])
     for label, r in parts:
         if not isinstance(r, KAnonymity):
             raise ValueError(f"plot_class_sizes needs results of k_anonymity(...) ({label} is "
@@ -476,10 +478,10 @@ def plot_class_sizes(before: KAnonymity, after: KAnonymity | None = None,
         share = [sizes[(sizes >= lo) & (sizes <= hi)].sum() / sizes.sum()
                  for lo, hi, _ in SIZE_BINS]
         ax.bar(x + (j - (len(parts) - 1) / 2) * width, share, width,
-               label=f"{label} (k = {r.k})")
+               label=f"{plot_text(label)} (k = {r.k})")
     ax.set_xticks(x, [b[2] for b in SIZE_BINS])
-    ax.set_xlabel("size of the equivalence class")
-    ax.set_ylabel("share of records")
-    ax.set_title("k-anonymity: how many records share their quasi-identifiers")
+    ax.set_xlabel(plot_text("size of the equivalence class"))
+    ax.set_ylabel(plot_text("share of records"))
+    ax.set_title(plot_text("k-anonymity: how many records share their quasi-identifiers"))
     ax.legend()
     return ax

@@ -33,6 +33,7 @@ import pandas as pd
 
 from crmlab._checks import require_dates, require_present
 from crmlab._operational_checks import _date, _require
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -206,6 +207,6 @@ def plot_cooccurrence(rec: CategoryRecommender, ax: Axes | None = None) -> Axes:
     names = [str(c) for c in rec.lift_.columns]
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
     ax.set_yticks(range(len(names)), names)
-    ax.set_title("Lift: bought together vs chance (1 = independent)")
-    ax.figure.colorbar(image, ax=ax, fraction=0.04, label="lift")
+    ax.set_title(plot_text("Lift: bought together vs chance (1 = independent)"))
+    ax.figure.colorbar(image, ax=ax, fraction=0.04, label=plot_text("lift"))
     return ax

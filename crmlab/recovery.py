@@ -57,6 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_dates, require_numeric, require_present, require_rows
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -656,8 +657,8 @@ COLOURS = {"no_complaint": "#7f7f7f", "resolved_fast": "#2ca02c", "resolved_slow
 
 
 # readable names of the complaint groups for plots
-GROUP_LABELS = {"no_complaint": "No complaint", "resolved_fast": "Resolved fast",
-                "resolved_slow": "Resolved slowly", "unresolved": "Unresolved"}
+GROUP_LABELS = {"no_complaint": N_("No complaint"), "resolved_fast": N_("Resolved fast"),
+                "resolved_slow": N_("Resolved slowly"), "unresolved": N_("Unresolved")}
 
 
 def group_label(code: str) -> str:
@@ -704,10 +705,10 @@ def plot_recovery_rates(rates: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.text(row["ci_high"], yi + 0.15, f" {row['rate_ratio']:.2f}", fontsize=9)
     ax.axvline(1, color="grey", ls="--", lw=0.8)
     _plain_log_axis(ax, [r["ci_low"].min(), r["ci_high"].max(), 1.0])
-    ax.set_yticks(y, [group_label(g) for g in r.index])
+    ax.set_yticks(y, [plot_text(group_label(g)) for g in r.index])
     ax.set_ylim(-0.6, len(r) - 0.4)
-    ax.set_xlabel("churn rate ratio vs customers without a complaint (log scale)")
-    ax.set_title("Churn after a complaint, by how it was handled")
+    ax.set_xlabel(plot_text("churn rate ratio vs customers without a complaint (log scale)"))
+    ax.set_title(plot_text("Churn after a complaint, by how it was handled"))
     return ax
 
 
@@ -720,12 +721,12 @@ def plot_survival_after_complaint(km: pd.DataFrame, ax: Axes | None = None) -> A
     for line in ax.get_lines():
         line.set_color(COLOURS.get(line.get_label(), line.get_color()))
         if line.get_label() in GROUP_LABELS:
-            line.set_label(group_label(line.get_label()))
+            line.set_label(plot_text(group_label(line.get_label())))
     for coll, line in zip(ax.collections, ax.get_lines()):
         coll.set_color(line.get_color())
     ax.legend(frameon=False)
-    ax.set_xlabel("months since the first complaint")
-    ax.set_title("Still a customer after the complaint (Kaplan-Meier)")
+    ax.set_xlabel(plot_text("months since the first complaint"))
+    ax.set_title(plot_text("Still a customer after the complaint (Kaplan-Meier)"))
     return ax
 
 
@@ -734,12 +735,14 @@ def plot_recovery_spend(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
     _need(result, "result", ["spend", "control_spend"])
     ax = _ax(ax, (7, 3.2))
     x = np.arange(len(result))
-    ax.bar(x - 0.2, result["control_spend"], 0.4, color="#bdbdbd", label="matched, no complaint")
+    ax.bar(x - 0.2, result["control_spend"], 0.4, color="#bdbdbd",
+           label=plot_text("matched, no complaint"))
     ax.bar(x + 0.2, result["spend"], 0.4, color=[COLOURS[g] for g in result.index],
-           label="complainers")
-    ax.set_xticks(x, [group_label(g) for g in result.index])
-    ax.set_ylabel(f"mean spend in the next {result.attrs.get('horizon_days', '')} days")
+           label=plot_text("complainers"))
+    ax.set_xticks(x, [plot_text(group_label(g)) for g in result.index])
+    ax.set_ylabel(plot_text("mean spend in the next {days} days").format(
+        days=result.attrs.get("horizon_days", "")))
     ax.set_ylim(0, 1.3 * max(result["spend"].max(), result["control_spend"].max()))
-    ax.set_title("Spend after a complaint")
+    ax.set_title(plot_text("Spend after a complaint"))
     ax.legend(frameon=False, loc="upper center", ncol=2)
     return ax

@@ -46,6 +46,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import plot_text
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -288,11 +290,11 @@ def plot_item_analysis(table: pd.DataFrame, ax: Axes | None = None,
             color="#d62728")
     ax.set_xticks(x, [str(i) for i in table.index], rotation=90, fontsize=8)
     ax.set_ylim(min(0.0, np.nanmin(r) - 0.05), 1)
-    ax.set_ylabel("corrected item-total correlation")
-    ax.set_title("Item analysis: does each item measure its dimension?")
+    ax.set_ylabel(plot_text("corrected item-total correlation"))
+    ax.set_title(plot_text("Item analysis: does each item measure its dimension?"))
     if "dimension" in table.columns:
         for d, col in colour_of.items():
-            ax.bar([np.nan], [np.nan], color=col, label=d)
+            ax.bar([np.nan], [np.nan], color=col, label=plot_text(str(d)))
         ax.legend(frameon=False, fontsize=8, ncol=5, loc="upper center",
                   bbox_to_anchor=(0.5, -0.22))
     return ax

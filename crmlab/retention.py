@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import dataset_tables as _frames
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -501,8 +502,9 @@ def plot_profit_paths(result, ax: Axes | None = None, column: str = "customer_eq
     import matplotlib.pyplot as plt
 
     if isinstance(result, RetentionEffect):
-        paths = {f"retention {_pct(result.retention_rate)}": result.base,
-                 f"retention {_pct(result.retention_rate + result.delta)}": result.improved}
+        name = plot_text("retention {rate}")
+        paths = {name.format(rate=_pct(result.retention_rate)): result.base,
+                 name.format(rate=_pct(result.retention_rate + result.delta)): result.improved}
     elif isinstance(result, pd.DataFrame):
         paths = {None: result}
     elif isinstance(result, Mapping):
@@ -519,7 +521,7 @@ def plot_profit_paths(result, ax: Axes | None = None, column: str = "customer_eq
     for name, path in paths.items():
         ax.plot(path["year"], path[column], marker="o", markersize=3, label=name)
     ax.axhline(0, color="#999999", linewidth=0.8)
-    ax.set(xlabel="year", ylabel=column.replace("_", " "))
+    ax.set(xlabel=plot_text("year"), ylabel=column.replace("_", " "))
     if any(name is not None for name in paths):
         ax.legend(frameon=False, fontsize=9)
     return ax
@@ -557,14 +559,15 @@ def plot_contact_retention(result: pd.DataFrame, ax: Axes | None = None) -> Axes
     rate = result["retention_rate"].to_numpy(dtype=float)
     err = np.vstack([rate - result["ci_low"], result["ci_high"] - rate])
     colours = {"two-way": "#4c72b0", "one-way": "#dd8452", "none": "#8c8c8c"}
-    names = {"two-way": "two-way contact", "one-way": "one-way only", "none": "no contact"}
+    names = {"two-way": N_("two-way contact"), "one-way": N_("one-way only"),
+             "none": N_("no contact")}
     bars = ax.bar(x, rate, yerr=err, capsize=4,
                   color=[colours.get(g, "#8c8c8c") for g in result.index])
     ax.bar_label(bars, labels=[f"{r:.1%}\n(n={n:,})" for r, n in
                                zip(rate, result["customers"], strict=True)],
                  label_type="center", color="white", fontsize=9)
-    ax.set_xticks(x, [names.get(g, str(g)) for g in result.index])
+    ax.set_xticks(x, [plot_text(names.get(g, str(g))) for g in result.index])
     ax.set_ylim(0, 1)
-    ax.set_ylabel("retained after one year")
-    ax.set_title("Retention by contact in the first days after sign-up", fontsize=10)
+    ax.set_ylabel(plot_text("retained after one year"))
+    ax.set_title(plot_text("Retention by contact in the first days after sign-up"), fontsize=10)
     return ax

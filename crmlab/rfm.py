@@ -56,6 +56,7 @@ from crmlab._checks import (
     require_present,
     require_rows,
 )
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -75,16 +76,16 @@ __all__ = [
 
 # segment -> (R scores, F scores); together they cover the 5 x 5 grid exactly once.
 SEGMENTS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
-    "Champions": ((5,), (4, 5)),
-    "Loyal": ((3, 4), (4, 5)),
-    "Potential Loyalists": ((4, 5), (2, 3)),
-    "New": ((5,), (1,)),
-    "Promising": ((4,), (1,)),
-    "Need Attention": ((3,), (3,)),
-    "About to Sleep": ((3,), (1, 2)),
-    "At Risk": ((1, 2), (3, 4)),
-    "Can't Lose": ((1, 2), (5,)),
-    "Hibernating": ((1, 2), (1, 2)),
+    N_("Champions"): ((5,), (4, 5)),
+    N_("Loyal"): ((3, 4), (4, 5)),
+    N_("Potential Loyalists"): ((4, 5), (2, 3)),
+    N_("New"): ((5,), (1,)),
+    N_("Promising"): ((4,), (1,)),
+    N_("Need Attention"): ((3,), (3,)),
+    N_("About to Sleep"): ((3,), (1, 2)),
+    N_("At Risk"): ((1, 2), (3, 4)),
+    N_("Can't Lose"): ((1, 2), (5,)),
+    N_("Hibernating"): ((1, 2), (1, 2)),
 }
 
 # What a firm usually does with each segment (分层管理: each group its own treatment).
@@ -390,9 +391,9 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, value: str = "customers", ax: Axes | Non
         _, ax = plt.subplots(figsize=(7, 5))
     im = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", aspect="auto")
     cbar = ax.figure.colorbar(im, ax=ax, shrink=0.85)
-    cbar.set_label({"customers": "customers", "share": "share of customers",
-                    "monetary": "mean monetary value",
-                    "revenue_share": "share of revenue"}[value])
+    labels = {"customers": N_("customers"), "share": N_("share of customers"),
+              "monetary": N_("mean monetary value"), "revenue_share": N_("share of revenue")}
+    cbar.set_label(plot_text(labels[value]))
     cells = grid.to_numpy(dtype=float)
     top = np.nanmax(cells) if np.isfinite(cells).any() else 1.0
 
@@ -418,8 +419,11 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, value: str = "customers", ax: Axes | Non
         ii, jj = np.nonzero(names == name)
         row = ii.min()  # the label sits in the top row of the segment, above the numbers
         cols = jj[ii == row]
-        ax.text(cols.mean(), row - 0.2, name, ha="center", va="center", fontsize=8,
-                fontweight="bold", color="#222",
+        label = plot_text(name)
+        if label != name and "（" in label:  # "Champions（冠军客户）": two short lines fit a cell
+            label = label.replace("（", "\n（", 1)
+        ax.text(cols.mean(), row - 0.2, label, ha="center", va="center",
+                fontsize=8 if label == name else 7, fontweight="bold", color="#222",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75, "ec": "none"})
         if name == highlight:
             ax.add_patch(plt.Rectangle((jj.min() - 0.5, ii.min() - 0.5), jj.max() - jj.min() + 1,
@@ -427,10 +431,11 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, value: str = "customers", ax: Axes | Non
                                        edgecolor="#d62728"))
     ax.set_xticks(range(5), [str(f) for f in grid.columns])
     ax.set_yticks(range(5), [str(r) for r in grid.index])
-    ax.set_xlabel("F score (frequency)")
-    ax.set_ylabel("R score (recency, 5 = most recent)")
+    ax.set_xlabel(plot_text("F score (frequency)"))
+    ax.set_ylabel(plot_text("R score (recency, 5 = most recent)"))
     as_of = rfm.attrs.get("as_of")
-    ax.set_title("RFM segments" + (f" as of {as_of.date()}" if as_of is not None else ""))
+    ax.set_title(plot_text("RFM segments") if as_of is None
+                 else plot_text("RFM segments as of {date}").format(date=as_of.date()))
     ax.set_xlim(-0.5, 4.5)
     ax.set_ylim(4.5, -0.5)
     return ax
@@ -455,13 +460,14 @@ def plot_segments(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
     y = np.arange(len(summary))
-    ax.barh(y - 0.2, summary["share"], height=0.4, color="#9ecae1", label="share of customers")
+    ax.barh(y - 0.2, summary["share"], height=0.4, color="#9ecae1",
+            label=plot_text("share of customers"))
     ax.barh(y + 0.2, summary["revenue_share"], height=0.4, color="#08519c",
-            label="share of revenue")
-    ax.set_yticks(y, summary.index)
+            label=plot_text("share of revenue"))
+    ax.set_yticks(y, [plot_text(str(s)) for s in summary.index])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("share")
+    ax.set_xlabel(plot_text("share"))
     ax.legend(frameon=False, loc="lower right")
-    ax.set_title("RFM segments: customers and revenue")
+    ax.set_title(plot_text("RFM segments: customers and revenue"))
     return ax

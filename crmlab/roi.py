@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import numeric_array
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -236,17 +237,20 @@ def plot_roi(result: ROIResult, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(7, 3.8))
     t = result.table
     ax.bar(t.index, t["net"], color=np.where(t["net"] >= 0, "#9ecae1", "#fcae91"),
-           label="net cash flow in the year")
-    ax.plot(t.index, t["cumulative"], marker="o", color="#08519c", label="cumulative")
+           label=plot_text("net cash flow in the year"))
+    ax.plot(t.index, t["cumulative"], marker="o", color="#08519c", label=plot_text("cumulative"))
     ax.plot(t.index, t["cumulative_pv"], marker="s", color="#d95f02", ls="--",
-            label=f"cumulative, discounted at {result.discount_rate:.0%}")
+            label=plot_text("cumulative, discounted at {rate:.0%}").format(
+                rate=result.discount_rate))
     ax.axhline(0, color="#666666", lw=0.8)
     for pb, colour in ((result.payback, "#08519c"), (result.discounted_payback, "#d95f02")):
         if np.isfinite(pb):
             ax.axvline(pb, color=colour, lw=0.8, ls=":")
-            ax.annotate(f"{pb:.1f} y", (pb, 0), xytext=(3, 6), textcoords="offset points",
+            ax.annotate(plot_text("{years:.1f} y").format(years=pb), (pb, 0), xytext=(3, 6),
+                        textcoords="offset points",
                         color=colour, fontsize=8)
-    ax.set(xlabel="year", ylabel="cash flow", xticks=t.index)
-    ax.set_title(f"ROI {result.roi:.0%}, NPV {result.npv:,.0f}", fontsize=10)
+    ax.set(xlabel=plot_text("year"), ylabel=plot_text("cash flow"), xticks=t.index)
+    ax.set_title(plot_text("ROI {roi:.0%}, NPV {npv:,.0f}").format(roi=result.roi, npv=result.npv),
+                 fontsize=10)
     ax.legend(frameon=False, fontsize=8, loc="upper left")
     return ax

@@ -56,6 +56,7 @@ from scipy import stats
 from crmlab._checks import require_columns as _need
 from crmlab._checks import require_numeric, require_rows
 from crmlab._plots import _ax
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -95,12 +96,13 @@ __all__ = [
 ]
 
 NPS_WALD_MIN_N = 30  # fewest answers for the normal (Wald) interval of nps()
-DIMENSIONS = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+DIMENSIONS = (N_("tangibles"), N_("reliability"), N_("responsiveness"), N_("assurance"),
+              N_("empathy"))
 DIMENSION_ZH = {"tangibles": "有形性", "reliability": "可靠性", "responsiveness": "响应性",
                 "assurance": "保证性", "empathy": "移情性"}
 # Martilla & James (1977); importance high/low x performance high/low
-QUADRANTS = {(True, False): "Concentrate here", (True, True): "Keep up the good work",
-             (False, False): "Low priority", (False, True): "Possible overkill"}
+QUADRANTS = {(True, False): N_("Concentrate here"), (True, True): N_("Keep up the good work"),
+             (False, False): N_("Low priority"), (False, True): N_("Possible overkill")}
 QUADRANT_ZH = {"Concentrate here": "重点改进", "Keep up the good work": "继续保持",
                "Low priority": "次要改进", "Possible overkill": "过度投入"}
 
@@ -336,7 +338,7 @@ def nps_by(surveys: pd.DataFrame, by, level: float = 0.95) -> pd.DataFrame:
     return out.astype(float).astype({"n": int})
 
 
-NPS_GROUPS = ("promoter", "passive", "detractor")
+NPS_GROUPS = (N_("promoter"), N_("passive"), N_("detractor"))
 
 
 def nps_group(scores) -> pd.Series:
@@ -806,7 +808,7 @@ def importance_performance(surveys: pd.DataFrame, importance: str = "derived",
 # ---------------------------------------------------------------- plots
 def plot_nps(result: NPSResult | pd.DataFrame, ax: Axes | None = None) -> Axes:
     """NPS with its interval: one bar per group of :func:`nps_by` (or one result)."""
-    table = (pd.DataFrame([result.to_series()], index=["all"])
+    table = (pd.DataFrame([result.to_series()], index=[plot_text("all")])
              if isinstance(result, NPSResult) else result)
     _need(table, "result", ["nps", "ci_low", "ci_high"])
     ax = _ax(ax, (max(4, 1.1 * len(table) + 2), 3.4))
@@ -818,8 +820,8 @@ def plot_nps(result: NPSResult | pd.DataFrame, ax: Axes | None = None) -> Axes:
                 fmt="none", ecolor="black", capsize=4)
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xticks(x, [str(i) for i in table.index], rotation=0)
-    ax.set_ylabel("NPS (points)")
-    ax.set_title("Net Promoter Score with 95% interval")
+    ax.set_ylabel(plot_text("NPS (points)"))
+    ax.set_title(plot_text("Net Promoter Score with 95% interval"))
     return ax
 
 
@@ -839,13 +841,14 @@ def plot_nps_referrals(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
                                         table["rate_ci_high"] - table["rate"]],
                 fmt="none", ecolor="black", capsize=4)
     for i, (_, r) in enumerate(table.iterrows()):
-        ax.text(i, r["rate_ci_high"], f"{r['share_of_customers']:.0%} of customers\n"
-                f"{r['share_of_referrals']:.0%} of referrals", ha="center", va="bottom",
-                fontsize=8)
-    ax.set_xticks(x, [str(i) for i in table.index])
+        ax.text(i, r["rate_ci_high"],
+                plot_text("{customers:.0%} of customers\n{referrals:.0%} of referrals").format(
+                    customers=r["share_of_customers"], referrals=r["share_of_referrals"]),
+                ha="center", va="bottom", fontsize=8)
+    ax.set_xticks(x, [plot_text(str(i)) for i in table.index])
     ax.set_ylim(0, 1.3 * float(np.nanmax(table["rate_ci_high"])) or 1)
-    ax.set_ylabel("referrals per surveyed customer")
-    ax.set_title("Do promoters refer more? (interval: bootstrap)")
+    ax.set_ylabel(plot_text("referrals per surveyed customer"))
+    ax.set_title(plot_text("Do promoters refer more? (interval: bootstrap)"))
     return ax
 
 
@@ -860,9 +863,9 @@ def plot_disconfirmation(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.scatter(g.index, g["csat"], s=10 + 2 * np.sqrt(g["n"]) * 3, c=colours, zorder=3)
     ax.plot(g.index, g["csat"], color="grey", lw=0.8)
     ax.axvline(0, color="grey", ls=":", lw=0.8)
-    ax.set_xlabel("disconfirmation: perception - expectation (mean of 5 dimensions)")
-    ax.set_ylabel("mean CSAT (1-5)")
-    ax.set_title("Worse than expected -> dissatisfied (Oliver 1980)")
+    ax.set_xlabel(plot_text("disconfirmation: perception - expectation (mean of 5 dimensions)"))
+    ax.set_ylabel(plot_text("mean CSAT (1-5)"))
+    ax.set_title(plot_text("Worse than expected -> dissatisfied (Oliver 1980)"))
     return ax
 
 
@@ -871,16 +874,17 @@ def plot_servqual(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
     _need(summary, "summary", ["expectation", "perception", "gap"])
     ax = _ax(ax, (8, 3.6))
     x = np.arange(len(summary))
-    ax.bar(x - 0.2, summary["expectation"], 0.4, label="expectation", color="#9ecae1")
-    ax.bar(x + 0.2, summary["perception"], 0.4, label="perception", color="#3182bd")
+    ax.bar(x - 0.2, summary["expectation"], 0.4, label=plot_text("expectation"), color="#9ecae1")
+    ax.bar(x + 0.2, summary["perception"], 0.4, label=plot_text("perception"), color="#3182bd")
     for i, (e, p, g) in enumerate(zip(summary["expectation"], summary["perception"],
                                       summary["gap"])):
-        ax.text(i, max(e, p) + 0.15, f"gap {g:+.2f}", ha="center", fontsize=9,
+        ax.text(i, max(e, p) + 0.15, plot_text("gap {gap:+.2f}").format(gap=g), ha="center",
+                fontsize=9,
                 color="#a50e0e" if g < 0 else "#137333")
-    ax.set_xticks(x, list(summary.index))
+    ax.set_xticks(x, [plot_text(str(d)) for d in summary.index])
     ax.set_ylim(1, 7.6)
-    ax.set_ylabel("mean answer (1-7)")
-    ax.set_title("SERVQUAL: expectation vs perception per dimension")
+    ax.set_ylabel(plot_text("mean answer (1-7)"))
+    ax.set_title(plot_text("SERVQUAL: expectation vs perception per dimension"))
     ax.legend(frameon=False, loc="lower right")
     return ax
 
@@ -894,8 +898,8 @@ def plot_acsi(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
                                          table["ci_high"] - table["index"]],
                 fmt="o", color="#3182bd", capsize=4)
     ax.set_xticks(x, [str(i) for i in table.index])
-    ax.set_ylabel("index (0-100)")
-    ax.set_title("ACSI-style satisfaction index with 95% interval")
+    ax.set_ylabel(plot_text("index (0-100)"))
+    ax.set_title(plot_text("ACSI-style satisfaction index with 95% interval"))
     return ax
 
 
@@ -912,7 +916,7 @@ def plot_ipa(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
     for dim, row in result.iterrows():
         ax.scatter(row["performance"], row["importance"], s=60, color=colours[row["quadrant"]],
                    zorder=3)
-        ax.annotate(str(dim), (row["performance"], row["importance"]), xytext=(5, 4),
+        ax.annotate(plot_text(str(dim)), (row["performance"], row["importance"]), xytext=(5, 4),
                     textcoords="offset points", fontsize=9)
     xs, ys = result["performance"], result["importance"]
     dx, dy = (xs.max() - xs.min()) or 1, (ys.max() - ys.min()) or 1
@@ -923,12 +927,19 @@ def plot_ipa(result: pd.DataFrame, ax: Axes | None = None) -> Axes:
                "Low priority": (0.02, 0.03, "left", "bottom"),
                "Possible overkill": (0.98, 0.03, "right", "bottom")}
     for name, (cx, cy, ha, va) in corners.items():
-        ax.text(cx, cy, name, transform=ax.transAxes, ha=ha, va=va, fontsize=8,
+        ax.text(cx, cy, plot_text(name), transform=ax.transAxes, ha=ha, va=va, fontsize=8,
                 color=colours[name])
     kind = result.attrs.get("importance_kind", "")
-    ax.set_ylabel(f"{kind} importance".strip())
-    ax.set_xlabel(f"performance (mean {result.attrs.get('performance_kind', 'perception')})")
-    ax.set_title("Importance-performance analysis")
+    ylabels = {"derived": N_("derived importance"), "stated": N_("stated importance"),
+               "": N_("importance")}
+    ylabel = ylabels.get(kind, f"{kind} importance".strip())
+    ax.set_ylabel(plot_text(ylabel))
+    perf = result.attrs.get("performance_kind", "perception")
+    xlabels = {"perception": N_("performance (mean perception)"),
+               "gap": N_("performance (mean gap)")}
+    xlabel = xlabels.get(perf, f"performance (mean {perf})")
+    ax.set_xlabel(plot_text(xlabel))
+    ax.set_title(plot_text("Importance-performance analysis"))
     return ax
 
 

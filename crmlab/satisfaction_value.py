@@ -41,6 +41,7 @@ import pandas as pd
 from crmlab._checks import require_columns as _need
 from crmlab._checks import require_present, require_rows, require_table
 from crmlab._plots import _ax
+from crmlab.i18n import plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -408,15 +409,16 @@ def plot_satisfaction_premium(table: pd.DataFrame, ax: Axes | None = None) -> Ax
                 capsize=4)
     for i, (_, r) in enumerate(table.iterrows()):
         top = shown[i] if np.isfinite(shown[i]) else 0.0
-        cut = f"interval to {high[i]:,.0f}% ↑\n" if np.isfinite(high[i]) and high[i] > cap else ""
-        ax.text(i, top, f"{cut}{r['premium_per_extra_satisfied']:+,.0f} per year\n"
-                        "per extra satisfied", ha="center", va="bottom", fontsize=8)
+        cut = (plot_text("interval to {high:,.0f}% ↑").format(high=high[i]) + "\n"
+               if np.isfinite(high[i]) and high[i] > cap else "")
+        ax.text(i, top, cut + plot_text("{premium:+,.0f} per year\nper extra satisfied").format(
+            premium=r["premium_per_extra_satisfied"]), ha="center", va="bottom", fontsize=8)
     ax.axhline(0, color="grey", lw=0.8)
-    ax.set_xticks(x, [str(i) for i in table.index])
+    ax.set_xticks(x, [plot_text(str(i)) for i in table.index])
     hi = np.nanmax(shown, initial=0.0)
     ax.set_ylim(min(0.0, np.nanmin(low, initial=0.0)) * 1.2, hi * 1.35 + 1)
-    ax.set_ylabel("margin of satisfied vs others (%)")
-    ax.set_title("Satisfaction premium by value tier (tiers from the period before)")
+    ax.set_ylabel(plot_text("margin of satisfied vs others (%)"))
+    ax.set_title(plot_text("Satisfaction premium by value tier (tiers from the period before)"))
     return ax
 
 
@@ -427,11 +429,13 @@ def plot_satisfaction_value(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     ax = _ax(ax, (7, 3.5))
     x = np.arange(len(table))
     k = table.attrs.get("satisfied_min", 4)
-    ax.bar(x - 0.2, table["value_not_satisfied"], 0.4, color="#bdbdbd", label=f"CSAT below {k}")
-    ax.bar(x + 0.2, table["value_satisfied"], 0.4, color="#3182bd", label=f"CSAT {k} or more")
-    ax.set_xticks(x, [str(i) for i in table.index])
-    ax.set_ylabel("mean value per customer")
-    ax.set_title("Value of satisfied and not satisfied customers")
+    ax.bar(x - 0.2, table["value_not_satisfied"], 0.4, color="#bdbdbd",
+           label=plot_text("CSAT below {k}").format(k=k))
+    ax.bar(x + 0.2, table["value_satisfied"], 0.4, color="#3182bd",
+           label=plot_text("CSAT {k} or more").format(k=k))
+    ax.set_xticks(x, [plot_text(str(i)) for i in table.index])
+    ax.set_ylabel(plot_text("mean value per customer"))
+    ax.set_title(plot_text("Value of satisfied and not satisfied customers"))
     ax.legend(frameon=False)
     return ax
 

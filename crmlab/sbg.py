@@ -38,6 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
+from crmlab.i18n import plot_text
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -408,14 +410,16 @@ def plot_sbg(model: ShiftedBetaGeometric, survivors=None, horizon: int | None = 
             if not both.any():
                 break
             kept.append(kept[-1] * table.loc[both, k].sum() / table.loc[both, k - 1].sum())
-        ax.plot(range(len(kept)), kept, "o", color="black", ms=4, label="observed")
+        ax.plot(range(len(kept)), kept, "o", color="black", ms=4, label=plot_text("observed"))
     ax.plot(proj.index, proj["survival"], color="#1f77b4", lw=2,
-            label=f"sBG (α = {model.alpha_:.2f}, β = {model.beta_:.2f})")
+            label=plot_text("sBG (α = {alpha:.2f}, β = {beta:.2f})").format(alpha=model.alpha_,
+                                                                        beta=model.beta_))
     ax.plot(proj.index, proj["naive_survival"], color="#d62728", ls="--",
-            label=f"constant retention {model.naive_retention_:.1%}")
+            label=plot_text("constant retention {rate:.1%}").format(rate=model.naive_retention_))
     ax.axvline(model.periods_, color="grey", lw=0.8, ls=":")
-    ax.text(model.periods_, 0.98, " end of the data", va="top", fontsize=8, color="grey")
-    ax.set(ylim=(0, 1.02), xlabel="period", ylabel="share still a customer",
-           title="Projected survival: sBG against constant retention")
+    ax.text(model.periods_, 0.98, " " + plot_text("end of the data"), va="top", fontsize=8,
+            color="grey")
+    ax.set(ylim=(0, 1.02), xlabel=plot_text("period"), ylabel=plot_text("share still a customer"),
+           title=plot_text("Projected survival: sBG against constant retention"))
     ax.legend(frameon=False, fontsize=8)
     return ax

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._plots import LIGHT_COLOURS
+from crmlab.i18n import plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -471,14 +472,17 @@ def plot_scorecard(result: ScorecardResult, ax: Axes | None = None, decimals: in
                     fontweight="bold" if k == "index" else "normal")
     ax.set_xlim(0, len(keys) + 1)
     ax.set_ylim(len(rows), 0)
-    names = {i.key: i.en for i in result.system.indicators}  # readable names, not column codes
-    ax.set_xticks(np.arange(len(keys) + 1) + 0.475, [*(names.get(k, k) for k in keys), "INDEX"],
+    zh = plot_language() == "zh"
+    # readable names, not column codes
+    names = {i.key: i.zh if zh and i.zh else i.en for i in result.system.indicators}
+    ax.set_xticks(np.arange(len(keys) + 1) + 0.475,
+                  [*(names.get(k, k) for k in keys), plot_text("INDEX")],
                   rotation=40, ha="right", fontsize=7)
     ax.set_yticks(np.arange(len(rows)) + 0.45, rows, fontsize=8)
     ax.tick_params(length=0)
     for side in ax.spines.values():
         side.set_visible(False)
-    ax.set_title("CRM scorecard (red < 40 <= amber < 80 <= green)", fontsize=10)
+    ax.set_title(plot_text("CRM scorecard (red < 40 <= amber < 80 <= green)"), fontsize=10)
     return ax
 
 
@@ -509,7 +513,7 @@ def plot_index_ranking(result: ScorecardResult, ax: Axes | None = None) -> Axes:
     ax.set_xlim(0, 100)
     for x in (RED, GREEN):
         ax.axvline(x, color="#888888", ls=":", lw=0.8)
-    ax.set_xlabel("composite CRM index (0-100)")
+    ax.set_xlabel(plot_text("composite CRM index (0-100)"))
     return ax
 
 

@@ -67,6 +67,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns, require_present, require_rows, require_table
 from crmlab.concentration import value_tiers
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,6 +98,7 @@ __all__ = [
 ]
 
 STRATEGIES = ("hook", "zipper", "velcro")
+STRATEGY_NAMES = {"hook": N_("hook"), "zipper": N_("zipper"), "velcro": N_("Velcro")}  # for plots
 STRATEGY_COLOURS = {"hook": "#8c8c8c", "zipper": "#4c72b0", "velcro": "#dd8452"}
 SEGMENT_COLUMNS = ("segment", "n_customers", "value", "heterogeneity", "willingness")
 
@@ -580,8 +582,9 @@ def plot_strategy_heatmap(result: pd.DataFrame, value: str = "lifetime_profit",
                 color="white" if scaled[i, j] > 0.6 else "black")
     ax.set_xticks(range(table.shape[1]), [str(c).replace(" ", "\n") for c in table.columns],
                   fontsize=8)
-    ax.set_yticks(range(table.shape[0]), ["hook", "zipper", "Velcro"])
-    ax.set_title(f"{value.replace('_', ' ')} by strategy and segment (best in bold)")
+    ax.set_yticks(range(table.shape[0]), [plot_text(STRATEGY_NAMES[s]) for s in STRATEGIES])
+    ax.set_title(plot_text("{value} by strategy and segment (best in bold)").format(
+        value=value.replace("_", " ")))
     return ax
 
 
@@ -597,18 +600,18 @@ def plot_adaptation_curve(curve: pd.DataFrame, params: StrategyParams | None = N
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.4))
     ax.plot(curve["adaptation"], curve["lifetime_profit"], color="black", lw=1.8,
-            label="lifetime profit per customer")
+            label=plot_text("lifetime profit per customer"))
     for s in STRATEGIES:
         a = p.adaptation(s)
         y = np.interp(a, curve["adaptation"], curve["lifetime_profit"])
         ax.scatter([a], [y], s=60, color=STRATEGY_COLOURS[s], zorder=3,
-                   label="Velcro" if s == "velcro" else s)
-    ax.set_xlabel("firm's adaptation of its contact process (0 = hook, 1 = Velcro)")
-    ax.set_ylabel("lifetime profit per customer")
+                   label=plot_text(STRATEGY_NAMES[s]))
+    ax.set_xlabel(plot_text("firm's adaptation of its contact process (0 = hook, 1 = Velcro)"))
+    ax.set_ylabel(plot_text("lifetime profit per customer"))
     twin = ax.twinx()
     twin.plot(curve["adaptation"], curve["fit"], color="#55a868", ls="--", lw=1.2)
     twin.set_ylim(0, 1.05)
-    twin.set_ylabel("relationship fit (dashed)", color="#55a868")
+    twin.set_ylabel(plot_text("relationship fit (dashed)"), color="#55a868")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     return ax
 
@@ -627,10 +630,11 @@ def plot_strategy_map(table: pd.DataFrame, ax: Axes | None = None, title: str | 
     ax.imshow(codes, origin="lower", extent=(h[0], h[-1], w[0], w[-1]), aspect="auto",
               cmap=ListedColormap([STRATEGY_COLOURS[s] for s in STRATEGIES]), vmin=0, vmax=2,
               interpolation="nearest")
-    ax.set_xlabel("heterogeneity of contact needs")
-    ax.set_ylabel("willingness to adapt")
-    ax.set_title(title or "Best strategy")
-    ax.legend(handles=[Patch(color=STRATEGY_COLOURS[s], label="Velcro" if s == "velcro" else s)
+    ax.set_xlabel(plot_text("heterogeneity of contact needs"))
+    ax.set_ylabel(plot_text("willingness to adapt"))
+    ax.set_title(title or plot_text("Best strategy"))
+    ax.legend(handles=[Patch(color=STRATEGY_COLOURS[s],
+                             label=plot_text(STRATEGY_NAMES[s]))
                        for s in STRATEGIES], fontsize=8, loc="upper left", facecolor="white",
               framealpha=0.9)
     return ax

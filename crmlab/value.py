@@ -62,6 +62,7 @@ import pandas as pd
 from crmlab._checks import require_columns as _require
 from crmlab._checks import require_numeric, require_rows, require_table
 from crmlab.clv import retention_clv
+from crmlab.i18n import N_, plot_text
 from crmlab.rfm import prepare_orders
 
 if TYPE_CHECKING:
@@ -397,28 +398,31 @@ def plot_value_matrix(matrix: pd.DataFrame, ax: Axes | None = None, log_firm: bo
         positive = x[x > 0]
         floor = np.quantile(positive, 0.01) if positive.size else 1e-3
         x = np.maximum(x, floor)
-    palette = {"win-win": "#1b9e77", "vulnerable": "#d95f02", "over-served": "#7570b3",
-               "low priority": "#999999"}
+    palette = {N_("win-win"): "#1b9e77", N_("vulnerable"): "#d95f02", N_("over-served"): "#7570b3",
+               N_("low priority"): "#999999"}
     if colour is None:
         for q, col in palette.items():
             sel = (matrix["quadrant"] == q).to_numpy()
-            ax.scatter(x[sel], y[sel], s=6, alpha=0.5, color=col, label=f"{q} ({sel.sum():,})")
+            ax.scatter(x[sel], y[sel], s=6, alpha=0.5, color=col,
+                       label=plot_text("{quadrant} ({n:,})").format(quadrant=plot_text(q),
+                                                                    n=sel.sum()))
         ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
         known = matrix["value_to_customer"].notna().to_numpy()
         sc = ax.scatter(x[known], y[known], s=6, alpha=0.6,
                         c=colour.reindex(matrix.index)[known], cmap="RdYlGn")
-        ax.figure.colorbar(sc, ax=ax, label=colour.name or "colour")
+        ax.figure.colorbar(sc, ax=ax, label=colour.name or plot_text("colour"))
     if log_firm:
         ax.set_xscale("log")
     ax.axvline(matrix.attrs.get("firm_cut", np.median(x)), color="#333", lw=1)
     ax.axhline(matrix.attrs.get("customer_cut", 50), color="#333", lw=1)
-    ax.set_xlabel("value to the firm" + (" (log scale)" if log_firm else ""))
-    ax.set_ylabel("value to the customer (CBI, 0-100)")
+    ax.set_xlabel(plot_text("value to the firm (log scale)") if log_firm
+                  else plot_text("value to the firm"))
+    ax.set_ylabel(plot_text("value to the customer (CBI, 0-100)"))
     n_unknown = int((matrix["quadrant"] == UNCLASSIFIED).sum())
-    ax.set_title("Value matrix: two sides of customer value"
-                 + (f"\n(not shown: {n_unknown:,} customers whose value to them is unknown)"
-                    if n_unknown else ""))
+    ax.set_title(plot_text("Value matrix: two sides of customer value")
+                 + ("\n" + plot_text("(not shown: {n:,} customers whose value to them is unknown)"
+                                     ).format(n=n_unknown) if n_unknown else ""))
     return ax
 
 

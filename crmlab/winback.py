@@ -19,6 +19,7 @@ import pandas as pd
 from crmlab._checks import require_rows, require_table
 from crmlab._days import DAYS_PER_MONTH, _as_of, _dates, _day, _require
 from crmlab.concentration import value_tiers
+from crmlab.i18n import N_, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -47,11 +48,11 @@ LOST_TYPES_ZH = {"intentionally_pushed_away": "蓄意摒弃", "unintentionally_p
                  "pulled_away_by_competitor": "被竞争对手吸引走", "bought_away_by_price": "低价寻求型",
                  "moved_away": "条件丧失型"}
 # readable names of the types for plots (Griffin & Lowenstein 2001)
-LOST_TYPE_LABELS = {"intentionally_pushed_away": "Pushed away on purpose (unprofitable)",
-                    "unintentionally_pushed_away": "Pushed away by poor service",
-                    "pulled_away_by_competitor": "Pulled away by a competitor",
-                    "bought_away_by_price": "Bought away by a lower price",
-                    "moved_away": "Moved away (can no longer buy)"}
+LOST_TYPE_LABELS = {"intentionally_pushed_away": N_("Pushed away on purpose (unprofitable)"),
+                    "unintentionally_pushed_away": N_("Pushed away by poor service"),
+                    "pulled_away_by_competitor": N_("Pulled away by a competitor"),
+                    "bought_away_by_price": N_("Bought away by a lower price"),
+                    "moved_away": N_("Moved away (can no longer buy)")}
 
 
 def lost_type_label(code: str) -> str:
@@ -353,17 +354,17 @@ def classify_lost(signals: pd.DataFrame, rules: LostTypeRules | None = None) -> 
         (price_days <= rules.price_window_days) & (not (has_down or has_bill)),
         (csat >= rules.high_csat) & (not has_port),
     ]
-    evidence = ["firm's notice", "address change", "exit survey + trace", "unresolved complaint",
-                "service fault", "downgrade / billing question", "porting request",
-                "exit survey", "poor service signal", "lowest value tier", "after price rise",
-                "satisfied but left"]
+    evidence = [N_("firm's notice"), N_("address change"), N_("exit survey + trace"),
+                N_("unresolved complaint"), N_("service fault"), N_("downgrade / billing question"),
+                N_("porting request"), N_("exit survey"), N_("poor service signal"),
+                N_("lowest value tier"), N_("after price rise"), N_("satisfied but left")]
     types = ["intentionally_pushed_away", "moved_away", from_exit, "unintentionally_pushed_away",
              "unintentionally_pushed_away", "bought_away_by_price", "pulled_away_by_competitor",
              from_exit, "unintentionally_pushed_away", "intentionally_pushed_away",
              "bought_away_by_price", "pulled_away_by_competitor"]
     out = signals.copy()
     out["lost_type"] = np.select(conditions, types, rules.default_type)
-    out["evidence"] = np.select(conditions, evidence, "no signal")
+    out["evidence"] = np.select(conditions, evidence, N_("no signal"))
     return out
 
 
@@ -378,18 +379,19 @@ def plot_lost_types(classified: pd.DataFrame, ax: Axes | None = None) -> Axes:
         _, ax = plt.subplots(figsize=(10, 3.6))
     left = np.zeros(len(table))
     colours = plt.get_cmap("tab10").colors
-    names = [lost_type_label(t) for t in table.index]
+    names = [plot_text(lost_type_label(t)) for t in table.index]
     for i, ev in enumerate(table.columns):
-        ax.barh(names, table[ev], left=left, label=ev, color=colours[i % 10])
+        ax.barh(names, table[ev], left=left, label=plot_text(str(ev)), color=colours[i % 10])
         left += table[ev].to_numpy()
     for y, total in enumerate(left):
         ax.text(total, y, f" {total:,.0f}", va="center", fontsize=9)
     ax.invert_yaxis()
     ax.set_xlim(0, max(left.max(), 1) * 1.12)
-    ax.set_xlabel("lost customers")
-    ax.set_title("Lost customers by type (Griffin & Lowenstein 2001) and the deciding evidence")
+    ax.set_xlabel(plot_text("lost customers"))
+    ax.set_title(plot_text("Lost customers by type (Griffin & Lowenstein 2001) and the deciding "
+                           "evidence"))
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              title="deciding evidence", title_fontsize=8)
+              title=plot_text("deciding evidence"), title_fontsize=8)
     return ax
 
 
@@ -483,10 +485,10 @@ def plot_win_back(ranking: pd.DataFrame, ax: Axes | None = None, top_k: int = 20
         part = ranking[ranking["lost_type"] == kind]
         if len(part):
             ax.scatter(part["likelihood"], part["value"], s=12, alpha=0.6, color=colours[kind],
-                       label=f"{lost_type_label(kind)} ({len(part)})")
+                       label=f"{plot_text(lost_type_label(kind))} ({len(part)})")
     top = ranking.nlargest(top_k, "score")
     ax.scatter(top["likelihood"], top["value"], s=70, facecolors="none", edgecolors="black",
-               linewidths=1.2, label=f"top {len(top)} by score")
+               linewidths=1.2, label=plot_text("top {n} by score").format(n=len(top)))
     vmax = max(float(ranking["value"].max()), 1.0)
     if len(top):
         x = np.linspace(0.01, 1, 200)
@@ -494,8 +496,8 @@ def plot_win_back(ranking: pd.DataFrame, ax: Axes | None = None, top_k: int = 20
             ax.plot(x, level / x, color="grey", lw=0.8, ls="--")
     ax.set_xlim(-0.02, max(float(ranking["likelihood"].max()), 0.05) * 1.1)
     ax.set_ylim(0, vmax * 1.08)
-    ax.set_xlabel("win-back likelihood")
-    ax.set_ylabel("value (margin per year)")
-    ax.set_title("Win-back plan: value × likelihood (dashed: equal score)")
+    ax.set_xlabel(plot_text("win-back likelihood"))
+    ax.set_ylabel(plot_text("value (margin per year)"))
+    ax.set_title(plot_text("Win-back plan: value × likelihood (dashed: equal score)"))
     ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return ax

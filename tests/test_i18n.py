@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 
+import pandas as pd
 import pytest
 
 import crmlab
@@ -207,3 +208,57 @@ def test_plots_are_chinese_with_a_chinese_font(zh, monkeypatch):
     assert mpl.rcParams["font.sans-serif"][0] == "Noto Sans CJK SC"
     assert not mpl.rcParams["axes.unicode_minus"]
     plt.close("all")
+
+
+def test_the_chapters_plots_are_chinese_with_a_font_and_english_without(zh, monkeypatch):
+    """Titles, axis labels, legend entries, tick labels and annotations of the chapters' plots
+    come from the catalogue (numbers formatted as in English); in English they are unchanged."""
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from crmlab import concentration, lifecycle, rfm
+
+    data = dataset_for("retail", core.PRACTICE_SEED)
+    scores = rfm.rfm_scores(data.orders, as_of="2024-12-31")
+    values = [50, 10, 40, 0, 30, 20, 5, 60, 15, 25]
+    stages = pd.Series(["new", "active", "active", "loyal", "churned", "potential"])
+
+    def draw():
+        seg = rfm.plot_segments(rfm.segment_summary(scores))
+        lor = concentration.plot_lorenz(concentration.lorenz(values), mark=0.2)
+        stg = lifecycle.plot_stages(stages)
+        heat = rfm.plot_rfm_heatmap(scores)
+        out = {"title": seg.get_title(), "xlabel": seg.get_xlabel(),
+               "legend": [t.get_text() for t in seg.get_legend().get_texts()],
+               "ticks": [t.get_text() for t in seg.get_yticklabels()],
+               "lorenz": [t.get_text() for t in lor.get_legend().get_texts()],
+               "note": lor.texts[0].get_text(), "ylabel": lor.get_ylabel(),
+               "stages": [t.get_text() for t in stg.get_xticklabels()],
+               "stage_title": stg.get_title(), "cells": {t.get_text() for t in heat.texts},
+               "bar": heat.figure.axes[-1].get_ylabel()}
+        plt.close("all")
+        return out
+
+    for key in ("font.sans-serif", "font.family", "axes.unicode_minus"):
+        monkeypatch.setitem(mpl.rcParams, key, mpl.rcParams[key])
+    monkeypatch.setitem(i18n._state, "font", "Noto Sans CJK SC")
+    shown = draw()
+    assert shown["title"] == "RFM 客户细分：客户与收入" and shown["xlabel"] == "占比"
+    assert shown["legend"] == ["客户占比", "收入占比"]
+    assert "Champions（冠军客户）" in shown["ticks"]
+    assert shown["lorenz"] == ["绝对平等线", "洛伦兹曲线（基尼系数 = 0.41）"]
+    assert shown["note"] == "前 20% 的客户\n贡献 43% 的价值" and shown["ylabel"] == "价值累计占比"
+    assert shown["stages"] == ["潜在客户", "新客户", "活跃客户", "忠诚客户", "流失客户"]
+    assert shown["stage_title"] == "各生命周期阶段的客户数"
+    assert "Champions\n（冠军客户）" in shown["cells"] and shown["bar"] == "客户数"
+
+    crmlab.set_language("en")
+    shown = draw()
+    assert shown["title"] == "RFM segments: customers and revenue" and shown["xlabel"] == "share"
+    assert shown["legend"] == ["share of customers", "share of revenue"]
+    assert "Champions" in shown["ticks"]
+    assert shown["lorenz"] == ["line of equality", "Lorenz curve (Gini = 0.41)"]
+    assert shown["note"] == "top 20% of customers\nbring 43% of the value"
+    assert shown["stages"] == ["Potential", "New", "Active", "Loyal", "Churned"]
+    assert shown["stage_title"] == "Customers per lifecycle stage"
+    assert "Champions" in shown["cells"] and shown["bar"] == "customers"

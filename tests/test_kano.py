@@ -86,20 +86,30 @@ def test_plot(retail):
     assert len(ax.texts) >= len(t) and ax.get_xlim() == (0, 1)
 
 
-def test_plot_legend_has_chinese_only_with_a_font_for_it(retail, monkeypatch):
-    """Without a CJK font the legend is English only (no boxes); with one, both names."""
+def test_plot_legend_follows_the_plot_language(retail, monkeypatch):
+    """English names in English (with or without a CJK font, never boxes); the Chinese names
+    when the language is Chinese and a font can draw them (crmlab.i18n.plot_language)."""
+    import matplotlib as mpl
     import matplotlib.pyplot as plt
 
-    import crmlab.tour
+    from crmlab import i18n
 
     t = kano.kano_table(retail.kano_responses)
-    monkeypatch.setattr(crmlab.tour, "cjk_font", lambda: None)
+    monkeypatch.setitem(i18n._state, "language", "en")
+    for font in ("", "Noto Sans CJK SC"):
+        monkeypatch.setitem(i18n._state, "font", font)
+        labels = [x.get_text() for x in kano.plot_kano(t).get_legend().get_texts()]
+        assert "must-be" in labels and not any("质量" in x for x in labels), labels
+        plt.close("all")
+    for key in ("font.sans-serif", "font.family", "axes.unicode_minus"):
+        monkeypatch.setitem(mpl.rcParams, key, mpl.rcParams[key])
+    monkeypatch.setitem(i18n._state, "language", "zh")
     labels = [x.get_text() for x in kano.plot_kano(t).get_legend().get_texts()]
-    assert "must-be" in labels and not any("质量" in x for x in labels), labels
-    plt.close("all")
-    monkeypatch.setattr(crmlab.tour, "cjk_font", lambda: "DejaVu Sans")
+    assert "必备质量" in labels, labels
+    monkeypatch.setitem(i18n._state, "font", "")  # Chinese asked for, no font: English
+    monkeypatch.setitem(i18n._state, "notice_shown", True)
     labels = [x.get_text() for x in kano.plot_kano(t).get_legend().get_texts()]
-    assert "must-be 必备质量" in labels, labels
+    assert "must-be" in labels, labels
     plt.close("all")
 
 
