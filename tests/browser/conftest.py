@@ -252,6 +252,16 @@ class Lab:
         return self.page.evaluate(
             f"p => {{ const app = window.jupyterapp; {_FIND} {body} }}", path)
 
+    def kernel_prints(self, path: str, code: str) -> str:
+        """Run `code` in the kernel of the notebook `path` (outside its cells, as a console
+        would) and return what it prints."""
+        return self.page.evaluate(
+            "async ([p, code]) => { " + _FIND +
+            " const future = w.sessionContext.session.kernel.requestExecute("
+            "{code, store_history: false}); let out = '';"
+            " future.onIOPub = m => { if (m.header.msg_type === 'stream') out += m.content.text; };"
+            " await future.done; return out; }", [path, code])
+
     def open(self, path: str, timeout: float = 90) -> None:
         """Open a notebook and wait until its kernel is idle."""
         self.page.evaluate("p => { window.jupyterapp.commands.execute('docmanager:open', "

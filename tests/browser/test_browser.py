@@ -14,6 +14,7 @@ with ``-m "not browser"``.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from pathlib import Path
@@ -338,4 +339,17 @@ def test_chinese_warmup_gives_chinese_feedback_to_a_wrong_answer(lab, practice_d
     check.click()
     wait_for_feedback(lab, box, "wrong", expected)
     lab.screenshot("warmup-zh-feedback.png")
+    # the same kernel draws crmlab's plots with Chinese labels (a Chinese font is installed
+    # on CI; without one they stay English, which the check then expects)
+    printed = lab.kernel_prints(WARMUP_ZH, (
+        "from crmlab.i18n import plot_language\n"
+        "from crmlab.tour import plot_monthly_activity\n"
+        "ax = plot_monthly_activity(data)\n"
+        "print(plot_language(), ax.get_title(), ax.get_ylabel(), sep='|')\n"
+        "import matplotlib.pyplot as plt; plt.close(ax.figure)"))
+    language, title, ylabel = printed.strip().split("|")
+    if language == "zh" or os.environ.get("CI"):
+        assert (language, title, ylabel) == ("zh", "每月订单数与收入", "每月订单数"), printed
+    else:
+        assert (title, ylabel) == ("Orders and revenue per month", "orders per month"), printed
     lab.assert_clean()
