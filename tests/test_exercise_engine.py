@@ -367,5 +367,10 @@ def test_progress_files_are_per_folder(tmp_path, monkeypatch):
         (tmp_path / folder).mkdir()
         monkeypatch.chdir(tmp_path / folder)
         assert store.progress_path() == tmp_path / "store" / folder / "crmlab-progress.json"
+        (tmp_path / folder / "zh").mkdir()
+        monkeypatch.chdir(tmp_path / folder / "zh")  # the Chinese edition's folders differ too
+        assert store.progress_path() == (tmp_path / "store" / f"{folder}-zh"
+                                         / "crmlab-progress.json")
+        monkeypatch.chdir(tmp_path / folder)
     monkeypatch.delenv("CRMLAB_PROGRESS_DIR")
     assert store.progress_path() == tmp_path / "exercises" / "crmlab-progress.json"

@@ -3,7 +3,8 @@
 ``crmlab-progress.json`` in the working folder (the notebook's folder in
 Jupyter: chapter notebooks and homework keep separate files), or the file named
 by the ``CRMLAB_PROGRESS`` environment variable.  ``CRMLAB_PROGRESS_DIR`` moves
-the per-folder files elsewhere (``DIR/<folder name>/crmlab-progress.json``):
+the per-folder files elsewhere (``DIR/<folder name>/crmlab-progress.json``, and
+``DIR/notebooks-zh/`` for ``notebooks/zh/``):
 the test suite uses it so that running the notebooks writes nothing into the
 repository.
 
@@ -68,7 +69,10 @@ def progress_path() -> Path:
     if os.environ.get("CRMLAB_PROGRESS"):
         return Path(os.environ["CRMLAB_PROGRESS"])
     if os.environ.get("CRMLAB_PROGRESS_DIR"):
-        return Path(os.environ["CRMLAB_PROGRESS_DIR"]) / Path.cwd().name / PROGRESS_FILE
+        here = Path.cwd()
+        # notebooks/zh and exercises/zh (the Chinese edition) keep files of their own too
+        name = f"{here.parent.name}-{here.name}" if here.name == "zh" else here.name
+        return Path(os.environ["CRMLAB_PROGRESS_DIR"]) / name / PROGRESS_FILE
     return Path.cwd() / PROGRESS_FILE
 
 
