@@ -17,6 +17,7 @@ from pathlib import Path
 
 from crmlab._files import write_text_atomic
 from crmlab._version import __version__
+from crmlab.i18n import N_, _
 
 __all__ = ["main"]
 
@@ -25,7 +26,8 @@ PROGRESS_THRESHOLD = 50_000  # show a progress bar from this many customers on
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2 (argparse prints the usage too)
-        self.exit(2, f"crmlab: error: {message} (see `crmlab --help`)\n")
+        self.exit(2, "crmlab: error: " + _("{message} (see `crmlab --help`)").format(message=message)
+                  + "\n")
 
 
 class ProgressBar:
@@ -40,7 +42,7 @@ class ProgressBar:
         bar = "#" * done + "-" * (self.width - done)
         elapsed = time.perf_counter() - self.t0
         end = "\n" if fraction >= 1 else ""
-        self.stream.write(f"\r[{bar}] {fraction:4.0%} {step:<12} {elapsed:5.1f}s{end}")
+        self.stream.write(f"\r[{bar}] {fraction:4.0%} {_(step):<12} {elapsed:5.1f}s{end}")
         self.stream.flush()
 
 
@@ -48,9 +50,10 @@ def _positive_int(text: str) -> int:
     try:
         value = int(text.replace("_", "").replace(",", ""))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a whole number").format(text=repr(text))) from None
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {value}")
+        raise argparse.ArgumentTypeError(_("must be positive, got {value}").format(value=value))
     return value
 
 
@@ -58,9 +61,11 @@ def _nonneg_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(
+            _("{text} is not a whole number").format(text=repr(text))) from None
     if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+        raise argparse.ArgumentTypeError(
+            _("must not be negative, got {value}").format(value=value))
     return value
 
 
@@ -70,200 +75,200 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog="crmlab",
-        description="CRM Lab: synthetic CRM datasets and tools for the workbook "
-                    "(客户关系管理 教学工作簿).",
-        epilog="Run `crmlab COMMAND --help` for the options of one command.",
+        description=_("CRM Lab: synthetic CRM datasets and tools for the workbook "
+                      "(客户关系管理 教学工作簿)."),
+        epilog=_("Run `crmlab COMMAND --help` for the options of one command."),
     )
     parser.add_argument("--version", action="version", version=f"crmlab {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    g = sub.add_parser("generate", help="simulate a dataset and save it to a folder",
-                       description="Simulate a CRM dataset (observed tables + truth) and save it; "
-                                   "or, with --roster, every student's datasets exactly as "
-                                   "crmlab.start(student_id) makes them.")
+    g = sub.add_parser("generate", help=_("simulate a dataset and save it to a folder"),
+                       description=_("Simulate a CRM dataset (observed tables + truth) and save it; "
+                                     "or, with --roster, every student's datasets exactly as "
+                                     "crmlab.start(student_id) makes them."))
     g.add_argument("--scenario", default=None, choices=SCENARIOS,
-                   help="industry (default: retail)")
+                   help=_("industry (default: retail)"))
     g.add_argument("--customers", type=_positive_int, default=None,
-                   help="number of customers (default: the size of the scenario's student "
-                        "dataset: " + _default_sizes() + ")")
+                   help=_("number of customers (default: the size of the scenario's student "
+                          "dataset: {sizes})").format(sizes=_default_sizes()))
     seed = g.add_mutually_exclusive_group()
-    seed.add_argument("--seed", type=_nonneg_int, default=None, help="random seed (default: 0)")
+    seed.add_argument("--seed", type=_nonneg_int, default=None, help=_("random seed (default: 0)"))
     seed.add_argument("--student-id", default=None,
-                      help="derive the seed from a student id (see `crmlab seed`)")
+                      help=_("derive the seed from a student id (see `crmlab seed`)"))
     seed.add_argument("--roster", default=None, metavar="CSV",
-                      help="a class list (CSV with a student_id column, optional name): write "
-                           "every student's datasets, as crmlab.start(id) makes them, to "
-                           "OUT/<student_id>/<dataset>/")
+                      help=_("a class list (CSV with a student_id column, optional name): write "
+                             "every student's datasets, as crmlab.start(id) makes them, to "
+                             "OUT/<student_id>/<dataset>/"))
     g.add_argument("--locale", default=None, choices=LOCALES,
-                   help="names and places (default: en_US)")
-    g.add_argument("--start", default=None, help="first day, YYYY-MM-DD (default: 2022-01-01)")
-    g.add_argument("--end", default=None, help="last day / as-of date (default: 2024-12-31)")
+                   help=_("names and places (default: en_US)"))
+    g.add_argument("--start", default=None, help=_("first day, YYYY-MM-DD (default: 2022-01-01)"))
+    g.add_argument("--end", default=None, help=_("last day / as-of date (default: 2024-12-31)"))
     g.add_argument("--defects", action="store_true",
-                   help="inject data-quality defects (duplicates, missing values, formats, "
-                        "orphans)")
+                   help=_("inject data-quality defects (duplicates, missing values, formats, "
+                          "orphans)"))
     g.add_argument("--diverging-region", action="store_true",
-                   help="give one comparison region (the one without the CRM) a clearly "
-                        "different satisfaction trend, so parallel trends fail (DiD exercise)")
+                   help=_("give one comparison region (the one without the CRM) a clearly "
+                          "different satisfaction trend, so parallel trends fail (DiD exercise)"))
     g.add_argument("--format", default="csv", choices=("csv", "sqlite"),
-                   help="csv (default) or sqlite (CSV files plus crm.sqlite)")
+                   help=_("csv (default) or sqlite (CSV files plus crm.sqlite)"))
     g.add_argument("--out", required=True,
-                   help="folder to write: new or empty, unless --force")
+                   help=_("folder to write: new or empty, unless --force"))
     g.add_argument("--force", action="store_true",
-                   help="write into a folder that is not empty: the files of a dataset saved "
-                        "there before are replaced; no other file is replaced or deleted")
-    g.add_argument("--quiet", action="store_true", help="no progress bar")
+                   help=_("write into a folder that is not empty: the files of a dataset saved "
+                          "there before are replaced; no other file is replaced or deleted"))
+    g.add_argument("--quiet", action="store_true", help=_("no progress bar"))
 
-    d = sub.add_parser("datasets", help="make sure the committed datasets exist (and SQLite files)",
-                       description="Create any missing default dataset in datasets/ and build "
-                                   "its crm.sqlite; --check regenerates each and compares bytes.")
-    d.add_argument("--dir", default=None, help="datasets folder (default: ./datasets)")
-    d.add_argument("--rebuild", action="store_true", help="regenerate every default dataset")
+    d = sub.add_parser("datasets", help=_("make sure the committed datasets exist (and SQLite files)"),
+                       description=_("Create any missing default dataset in datasets/ and build "
+                                     "its crm.sqlite; --check regenerates each and compares bytes."))
+    d.add_argument("--dir", default=None, help=_("datasets folder (default: ./datasets)"))
+    d.add_argument("--rebuild", action="store_true", help=_("regenerate every default dataset"))
     d.add_argument("--check", action="store_true",
-                   help="regenerate into a temporary folder and compare with the committed files")
-    d.add_argument("--no-sqlite", action="store_true", help="do not build crm.sqlite")
+                   help=_("regenerate into a temporary folder and compare with the committed files"))
+    d.add_argument("--no-sqlite", action="store_true", help=_("do not build crm.sqlite"))
 
-    k = sub.add_parser("dictionary", help="write the data dictionary (datasets/README.md)")
+    k = sub.add_parser("dictionary", help=_("write the data dictionary (datasets/README.md)"))
     k.add_argument("--out", default=None,
-                   help="file to write, replaced in one step (default: print it)")
+                   help=_("file to write, replaced in one step (default: print it)"))
 
-    s = sub.add_parser("seed", help="print the seed for a student id")
+    s = sub.add_parser("seed", help=_("print the seed for a student id"))
     s.add_argument("student_id")
 
     gr = sub.add_parser(
-        "grade", help="grade hand-in files: gradebook CSV, findings, class report",
-        description="Grade hand-in files made by crmlab.handin(). Every answer is checked "
-                    "again on the dataset of the student's own seed (stored verdicts are never "
-                    "trusted); submitted code runs only in sandboxed worker processes with "
-                    "time and memory limits. Signs of tampering or copying are listed in the "
-                    "'findings' column with a severity (info, warning, suspect).")
-    gr.add_argument("submissions", nargs="+", help="hand-in JSON files or folders of them")
+        "grade", help=_("grade hand-in files: gradebook CSV, findings, class report"),
+        description=_("Grade hand-in files made by crmlab.handin(). Every answer is checked "
+                      "again on the dataset of the student's own seed (stored verdicts are never "
+                      "trusted); submitted code runs only in sandboxed worker processes with "
+                      "time and memory limits. Signs of tampering or copying are listed in the "
+                      "'findings' column with a severity (info, warning, suspect)."))
+    gr.add_argument("submissions", nargs="+", help=_("hand-in JSON files or folders of them"))
     gr.add_argument("--chapter", default=None,
-                    help="grade only this chapter's homework, e.g. 03 (default: every chapter, "
-                         "each with its own columns)")
+                    help=_("grade only this chapter's homework, e.g. 03 (default: every chapter, "
+                           "each with its own columns)"))
     gr.add_argument("--roster", default=None,
-                    help="CSV with a student_id column (and name): one row per student, "
-                         "missing hand-ins listed as missing")
+                    help=_("CSV with a student_id column (and name): one row per student, "
+                           "missing hand-ins listed as missing"))
     gr.add_argument("--deadline", default=None,
-                    help="e.g. 2026-12-01T23:59 (local time) or 2026-12-01T23:59+08:00; later "
-                         "hand-ins are marked late")
+                    help=_("e.g. 2026-12-01T23:59 (local time) or 2026-12-01T23:59+08:00; later "
+                           "hand-ins are marked late"))
     gr.add_argument("--pack", default=None,
-                    help="an assessment pack (.py) whose exercises are graded instead of the "
-                         "homework")
-    gr.add_argument("--out", default="grades.csv", help="gradebook CSV (default: grades.csv)")
-    gr.add_argument("--report", default=None, help="class report, one HTML file (optional)")
-    gr.add_argument("--force", action="store_true", help="replace existing output files")
+                    help=_("an assessment pack (.py) whose exercises are graded instead of the "
+                           "homework"))
+    gr.add_argument("--out", default="grades.csv", help=_("gradebook CSV (default: grades.csv)"))
+    gr.add_argument("--report", default=None, help=_("class report, one HTML file (optional)"))
+    gr.add_argument("--force", action="store_true", help=_("replace existing output files"))
     gr.add_argument("--time-limit", type=float, default=5.0,
-                    help="seconds per submitted function (default: 5)")
+                    help=_("seconds per submitted function (default: 5)"))
     gr.add_argument("--memory-limit", type=_positive_int, default=512,
-                    help="MB of memory per submitted function (default: 512)")
+                    help=_("MB of memory per submitted function (default: 512)"))
     gr.add_argument("--max-size", type=_positive_int, default=5 * 2**20,
-                    help="largest hand-in file read, in bytes (default: 5 MiB)")
+                    help=_("largest hand-in file read, in bytes (default: 5 MiB)"))
     gr.add_argument("--jobs", type=_positive_int, default=None,
-                    help="students graded side by side (default: one per core)")
+                    help=_("students graded side by side (default: one per core)"))
     gr.add_argument("--case-salt", default=None, metavar="SALT",
-                    help="the salt the capstone folders were made with (crmlab case --salt); "
-                         "default: the environment variable CRMLAB_CASE_SALT, else the public "
-                         "salt")
+                    help=_("the salt the capstone folders were made with (crmlab case --salt); "
+                           "default: the environment variable CRMLAB_CASE_SALT, else the public "
+                           "salt"))
     gr.add_argument("--case-scenario", default="retail", choices=("retail", "telecom"),
-                    help="the industry of the capstone firms (default: retail)")
+                    help=_("the industry of the capstone firms (default: retail)"))
     gr.add_argument("--case-problems", type=_positive_int, default=3,
-                    help="problems planted in each capstone firm (default: 3)")
-    gr.add_argument("--quiet", action="store_true", help="no progress bar")
+                    help=_("problems planted in each capstone firm (default: 3)"))
+    gr.add_argument("--quiet", action="store_true", help=_("no progress bar"))
 
-    pf = sub.add_parser("pack-form", help="write the students' form of an assessment pack",
-                        description="Write the public form of an assessment pack: ids, prompts "
-                                    "and answer forms, no expected values. Students load it "
-                                    "with crmlab.assessment('form.json').")
-    pf.add_argument("pack", help="the pack, a Python file of exercises")
-    pf.add_argument("--out", required=True, help="the form to write (.json)")
-    pf.add_argument("--force", action="store_true", help="replace an existing form")
+    pf = sub.add_parser("pack-form", help=_("write the students' form of an assessment pack"),
+                        description=_("Write the public form of an assessment pack: ids, prompts "
+                                      "and answer forms, no expected values. Students load it "
+                                      "with crmlab.assessment('form.json')."))
+    pf.add_argument("pack", help=_("the pack, a Python file of exercises"))
+    pf.add_argument("--out", required=True, help=_("the form to write (.json)"))
+    pf.add_argument("--force", action="store_true", help=_("replace an existing form"))
 
-    c = sub.add_parser("case", help="write a student's capstone firm (chapter 08) and its brief",
-                       description="Build the capstone firm of a student (crmlab.case): a "
-                                   "dataset with hidden problems drawn for that student id, "
-                                   "saved to --out with brief.md. The student folder has no "
-                                   "truth/ folder (it would give the problems away); --truth "
-                                   "writes the full dataset with its truth and "
-                                   "expected_findings.md for the instructor.")
+    c = sub.add_parser("case", help=_("write a student's capstone firm (chapter 08) and its brief"),
+                       description=_("Build the capstone firm of a student (crmlab.case): a "
+                                     "dataset with hidden problems drawn for that student id, "
+                                     "saved to --out with brief.md. The student folder has no "
+                                     "truth/ folder (it would give the problems away); --truth "
+                                     "writes the full dataset with its truth and "
+                                     "expected_findings.md for the instructor."))
     c.add_argument("student_id", nargs="?", default=None,
-                   help="the student's id, e.g. 2023012345 (or --roster for a class)")
+                   help=_("the student's id, e.g. 2023012345 (or --roster for a class)"))
     c.add_argument("--roster", default=None,
-                   help="(instructors) CSV with a student_id column: writes OUT/<id>/ for "
-                        "each student, TRUTH/<id>/ and TRUTH/expected_findings.csv (needs "
-                        "--truth)")
+                   help=_("(instructors) CSV with a student_id column: writes OUT/<id>/ for "
+                          "each student, TRUTH/<id>/ and TRUTH/expected_findings.csv (needs "
+                          "--truth)"))
     c.add_argument("--scenario", default="retail", choices=("retail", "telecom"),
-                   help="industry (default: retail; telecom also has the price-war problem)")
+                   help=_("industry (default: retail; telecom also has the price-war problem)"))
     c.add_argument("--problems", type=_positive_int, default=3,
-                   help="how many problems to plant (default: 3; at most 4 for retail, 5 for "
-                        "telecom)")
+                   help=_("how many problems to plant (default: 3; at most 4 for retail, 5 for "
+                          "telecom)"))
     c.add_argument("--out", required=True,
-                   help="the student's folder: new or empty, unless --force")
+                   help=_("the student's folder: new or empty, unless --force"))
     c.add_argument("--truth", default=None, metavar="FOLDER",
-                   help="(instructors) also write the full dataset with its truth and the "
-                        "expected findings here; must be outside --out")
+                   help=_("(instructors) also write the full dataset with its truth and the "
+                          "expected findings here; must be outside --out"))
     c.add_argument("--salt", default="crmlab",
-                   help="(instructors) a word of your own, so that students cannot rebuild "
-                        "their firm and its truth from their id (default: crmlab)")
+                   help=_("(instructors) a word of your own, so that students cannot rebuild "
+                          "their firm and its truth from their id (default: crmlab)"))
     c.add_argument("--force", action="store_true",
-                   help="write into folders that are not empty: the files of a dataset saved "
-                        "there before are replaced; no other file is replaced or deleted")
-    c.add_argument("--quiet", action="store_true", help="no progress bar (with --roster)")
+                   help=_("write into folders that are not empty: the files of a dataset saved "
+                          "there before are replaced; no other file is replaced or deleted"))
+    c.add_argument("--quiet", action="store_true", help=_("no progress bar (with --roster)"))
 
-    i = sub.add_parser("i18n", help="manage the Chinese message catalogue (Babel)",
-                       description="The texts crmlab shows, in crmlab/locale/zh/LC_MESSAGES/"
-                                   "crmlab.po: 'update' collects them from the code and the "
-                                   "exercises and merges them into the catalogue (translations "
-                                   "kept), 'compile' writes the .mo file crmlab reads, "
-                                   "'status' counts what is translated.")
+    i = sub.add_parser("i18n", help=_("manage the Chinese message catalogue (Babel)"),
+                       description=_("The texts crmlab shows, in crmlab/locale/zh/LC_MESSAGES/"
+                                     "crmlab.po: 'update' collects them from the code and the "
+                                     "exercises and merges them into the catalogue (translations "
+                                     "kept), 'compile' writes the .mo file crmlab reads, "
+                                     "'status' counts what is translated."))
     i.add_argument("action", choices=("update", "compile", "status"))
     i.add_argument("--language", default="zh", choices=("zh",))
 
-    a = sub.add_parser("assign", help="write the student version of exercise notebooks",
-                       description="Remove the solutions (between '# BEGIN SOLUTION' and "
-                                   "'# END SOLUTION', or marked '# SOLUTION') and the outputs.")
-    a.add_argument("source", help="a notebook or a folder of notebooks")
+    a = sub.add_parser("assign", help=_("write the student version of exercise notebooks"),
+                       description=_("Remove the solutions (between '# BEGIN SOLUTION' and "
+                                     "'# END SOLUTION', or marked '# SOLUTION') and the outputs."))
+    a.add_argument("source", help=_("a notebook or a folder of notebooks"))
     a.add_argument("--out", required=True,
-                   help="folder for the student versions: new or empty unless --force, "
-                        "never the source folder or inside it")
+                   help=_("folder for the student versions: new or empty unless --force, "
+                          "never the source folder or inside it"))
     a.add_argument("--force", action="store_true",
-                   help="write into a folder that is not empty, replacing notebooks of the "
-                        "same names (other files are kept)")
+                   help=_("write into a folder that is not empty, replacing notebooks of the "
+                          "same names (other files are kept)"))
     a.add_argument("--execute", action="store_true",
-                   help="run each student version top to bottom in --out and save it with "
-                        "its outputs (a throw-away progress file: nothing else is written)")
+                   help=_("run each student version top to bottom in --out and save it with "
+                          "its outputs (a throw-away progress file: nothing else is written)"))
     tr = sub.add_parser(
-        "translate", help="the Chinese edition (中文版): status, translation templates, build",
-        description="The Chinese notebooks (notebooks/zh/, exercises/zh/) are built from the "
-                    "English ones and a translation file per notebook "
-                    "(translations/zh/<folder>/<name>.json: the Chinese of every markdown "
-                    "cell, keyed by cell id, with a hash of the English it translates).")
+        "translate", help=_("the Chinese edition (中文版): status, translation templates, build"),
+        description=_("The Chinese notebooks (notebooks/zh/, exercises/zh/) are built from the "
+                      "English ones and a translation file per notebook "
+                      "(translations/zh/<folder>/<name>.json: the Chinese of every markdown "
+                      "cell, keyed by cell id, with a hash of the English it translates)."))
     tr_sub = tr.add_subparsers(dest="translate_command", metavar="ACTION", required=True,
                                parser_class=_Parser)
-    ts = tr_sub.add_parser("status", help="per notebook: markdown cells missing, stale, "
-                                          "up to date")
+    ts = tr_sub.add_parser("status", help=_("per notebook: markdown cells missing, stale, "
+                                            "up to date"))
     ts.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
-                    help="English notebooks (default: every one with a translation file)")
-    tt = tr_sub.add_parser("template", help="write or update a notebook's translation file",
-                           description="Write the translation file of an English notebook, or "
-                                       "update it: new cells get an empty \"zh\", changed "
-                                       "cells keep their Chinese and are marked \"fuzzy\" "
-                                       "with the old English as \"en_previous\".")
+                    help=_("English notebooks (default: every one with a translation file)"))
+    tt = tr_sub.add_parser("template", help=_("write or update a notebook's translation file"),
+                           description=_("Write the translation file of an English notebook, or "
+                                         "update it: new cells get an empty \"zh\", changed "
+                                         "cells keep their Chinese and are marked \"fuzzy\" "
+                                         "with the old English as \"en_previous\"."))
     tt.add_argument("notebook", metavar="NOTEBOOK",
-                    help="an English notebook, e.g. notebooks/00_welcome.ipynb")
-    tb = tr_sub.add_parser("build", help="write the Chinese notebooks, executed",
-                           description="Write <folder>/zh/<name>.ipynb for each English "
-                                       "notebook: its code cells unchanged, the markdown from "
-                                       "the translation file; run top to bottom in the zh "
-                                       "folder and saved with outputs. Refuses (writes "
-                                       "nothing) if a markdown cell has no translation or a "
-                                       "stale one.")
+                    help=_("an English notebook, e.g. notebooks/00_welcome.ipynb"))
+    tb = tr_sub.add_parser("build", help=_("write the Chinese notebooks, executed"),
+                           description=_("Write <folder>/zh/<name>.ipynb for each English "
+                                         "notebook: its code cells unchanged, the markdown from "
+                                         "the translation file; run top to bottom in the zh "
+                                         "folder and saved with outputs. Refuses (writes "
+                                         "nothing) if a markdown cell has no translation or a "
+                                         "stale one."))
     tb.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
-                    help="English notebooks (default: every one with a translation file)")
+                    help=_("English notebooks (default: every one with a translation file)"))
     tb.add_argument("--no-execute", action="store_true",
-                    help="write the notebooks without running them (no outputs)")
+                    help=_("write the notebooks without running them (no outputs)"))
     for p in (ts, tt, tb):
         p.add_argument("--root", default=None,
-                       help="the project folder (default: found from the working folder)")
+                       help=_("the project folder (default: found from the working folder)"))
     return parser
 
 
@@ -282,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"crmlab: error: {_os_error(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("crmlab: interrupted; nothing was written", file=sys.stderr)
+        print(_("crmlab: interrupted; nothing was written"), file=sys.stderr)
         return 130
 
 
@@ -296,24 +301,26 @@ def _default_sizes() -> str:
 def _refuse_occupied(out: Path, force: bool) -> None:
     """One line and exit 2 for an --out that is a file, or a folder with files, without --force."""
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file, not a folder")
+        raise ValueError(_("--out {out} is a file, not a folder").format(out=out))
     if out.is_dir() and any(out.iterdir()) and not force:
-        raise ValueError(f"--out {out} is not empty; pass --force to write into it (only the "
-                         "files of a dataset crmlab saved there are replaced, nothing is "
-                         "deleted)")
+        raise ValueError(_("--out {out} is not empty; pass --force to write into it (only the "
+                           "files of a dataset crmlab saved there are replaced, nothing is "
+                           "deleted)").format(out=out))
 
 
 def _os_error(exc: OSError) -> str:
     """One line for a file-system error: the path, what is wrong and what to do."""
-    path = exc.filename if exc.filename is not None else "a file"
+    path = exc.filename if exc.filename is not None else _("a file")
     if isinstance(exc, IsADirectoryError):
-        return f"{path} is a folder; give a file name inside it"
+        return _("{path} is a folder; give a file name inside it").format(path=path)
     if isinstance(exc, NotADirectoryError):
-        return f"{path}: part of the path is a file, not a folder"
+        return _("{path}: part of the path is a file, not a folder").format(path=path)
     if isinstance(exc, PermissionError):
-        return f"cannot write {path}: permission denied (choose a place you can write to)"
+        return _("cannot write {path}: permission denied (choose a place you can write to)"
+                 ).format(path=path)
     if isinstance(exc, FileNotFoundError):
-        return f"{path}: no such file or folder (check the path; does its folder exist?)"
+        return _("{path}: no such file or folder (check the path; does its folder exist?)"
+                 ).format(path=path)
     return f"{path}: {exc.strerror or exc}"
 
 
@@ -337,8 +344,9 @@ def _generate(args) -> int:
         names = [f"{t.name}.csv" for t in tables_for(scenario)] + ["truth", "crm.sqlite"]
         clash = [n for n in names if (out / n).exists()]
         if clash:
-            raise ValueError(f"--out {out} is not a CRM Lab dataset folder and already has "
-                             f"{', '.join(clash[:4])}: not replacing files crmlab did not write")
+            raise ValueError(_("--out {out} is not a CRM Lab dataset folder and already has "
+                               "{files}: not replacing files crmlab did not write").format(
+                                 out=out, files=", ".join(clash[:4])))
     show = not args.quiet and customers >= PROGRESS_THRESHOLD
     data = generate(scenario, customers, seed=seed, locale=args.locale or "en_US",
                     start=args.start or DEFAULT_START, end=args.end or DEFAULT_END,
@@ -347,7 +355,8 @@ def _generate(args) -> int:
                     progress=ProgressBar() if show else None)
     data.save(out, format=args.format, overwrite=args.force)
     rows = ", ".join(f"{k} {v:,}" for k, v in data.meta["rows"].items())
-    print(f"wrote {scenario} dataset (seed {seed}) to {out}: {rows}")
+    print(_("wrote {scenario} dataset (seed {seed}) to {out}: {rows}").format(
+        scenario=scenario, seed=seed, out=out, rows=rows))
     return 0
 
 
@@ -377,39 +386,44 @@ def read_roster(path: str | Path) -> list[dict[str, str]]:
 
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"roster {path} does not exist")
+        raise ValueError(_("roster {path} does not exist").format(path=path))
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             reader = csv.DictReader(f)
             columns = [c.strip() for c in (reader.fieldnames or [])]
             if "student_id" not in columns:
-                raise ValueError(f"roster {path} has no student_id column (its columns: "
-                                 f"{', '.join(columns) or 'none'})")
+                raise ValueError(_("roster {path} has no student_id column (its columns: "
+                                   "{columns})").format(
+                                     path=path, columns=", ".join(columns) or _("none")))
             reader.fieldnames = columns
             rows = [(i, row) for i, row in enumerate(reader, start=2)
                     if any((v or "").strip() for v in row.values() if isinstance(v, str))]
     except UnicodeDecodeError:
-        raise ValueError(f"roster {path} is not UTF-8 text (save it as CSV UTF-8)") from None
+        raise ValueError(_("roster {path} is not UTF-8 text (save it as CSV UTF-8)").format(
+            path=path)) from None
     except csv.Error as exc:
-        raise ValueError(f"roster {path} is not a readable CSV file ({exc})") from None
+        raise ValueError(_("roster {path} is not a readable CSV file ({error})").format(
+            path=path, error=exc)) from None
     if not rows:
-        raise ValueError(f"roster {path} lists no students")
+        raise ValueError(_("roster {path} lists no students").format(path=path))
     students, problems, seen = [], [], {}
     for line, row in rows:
         try:
             sid = validate_student_id(row.get("student_id") or "")
         except ValueError as exc:
-            problems.append(f"line {line}: {exc}")
+            problems.append(_("line {line}: {error}").format(line=line, error=exc))
             continue
         if sid in seen:
-            problems.append(f"line {line}: student id {sid} appears twice (also line "
-                            f"{seen[sid]})")
+            problems.append(_("line {line}: student id {sid} appears twice (also line "
+                              "{first})").format(line=line, sid=sid, first=seen[sid]))
             continue
         seen[sid] = line
         students.append({"student_id": sid, "name": (row.get("name") or "").strip()})
     if problems:
-        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-        raise ValueError(f"roster {path}: " + "; ".join(problems[:3]) + more)
+        more = (_(" (and {n} more)").format(n=len(problems) - 3) if len(problems) > 3
+                else "")
+        raise ValueError(_("roster {path}: {problems}").format(
+            path=path, problems="; ".join(problems[:3])) + more)
     return students
 
 
@@ -424,8 +438,8 @@ def _generate_roster(args, out: Path) -> int:
                                     ("--diverging-region", args.diverging_region or None)]
              if value is not None]
     if given:
-        raise ValueError(f"--roster writes the datasets crmlab.start(id) makes; {given[0]} "
-                         "cannot be combined with it")
+        raise ValueError(_("--roster writes the datasets crmlab.start(id) makes; {option} "
+                           "cannot be combined with it").format(option=given[0]))
     students = read_roster(args.roster)
     _refuse_occupied(out, args.force)
     for student in students:  # refuse before generating anything
@@ -433,8 +447,8 @@ def _generate_roster(args, out: Path) -> int:
             folder = out / student["student_id"] / name
             if folder.exists() and (not folder.is_dir() or (
                     any(folder.iterdir()) and not (folder / "metadata.json").exists())):
-                raise ValueError(f"{folder} exists and is not a CRM Lab dataset folder: not "
-                                 "writing into it")
+                raise ValueError(_("{folder} exists and is not a CRM Lab dataset folder: "
+                                   "not writing into it").format(folder=folder))
     created = None if out.exists() else out
     made = [folder for s in students for folder in
             [out / s["student_id"], *(out / s["student_id"] / n for n in STUDENT_DATASETS)]
@@ -451,13 +465,14 @@ def _generate_roster(args, out: Path) -> int:
                 data.save(out / sid / name, format=args.format, overwrite=True)
                 done += 1
         if bar:
-            bar("done", 1.0)
+            bar(N_("done"), 1.0)
     except BaseException:
         for folder in [created] if created is not None else made:
             shutil.rmtree(folder, ignore_errors=True)
         raise
-    print(f"wrote the datasets of {len(students)} student(s) to {out}/<student_id>/: "
-          + ", ".join(STUDENT_DATASETS) + " (as crmlab.start(student_id) makes them)")
+    print(_("wrote the datasets of {n} student(s) to {out}/<student_id>/: {datasets} (as "
+            "crmlab.start(student_id) makes them)").format(
+              n=len(students), out=out, datasets=", ".join(STUDENT_DATASETS)))
     return 0
 
 
@@ -473,18 +488,20 @@ def _datasets(args) -> int:
                 fresh = generate(**kwargs).save(Path(tmp) / name)
                 bad += [f"{name}/{f}" for f in _differences(base / name, fresh)]
         if bad:
-            print("differs from a fresh regeneration: " + ", ".join(bad), file=sys.stderr)
+            print(_("differs from a fresh regeneration: {files}").format(files=", ".join(bad)),
+                  file=sys.stderr)
             return 1
-        print(f"all {len(DEFAULT_DATASETS)} committed datasets regenerate byte for byte")
+        print(_("all {n} committed datasets regenerate byte for byte").format(
+            n=len(DEFAULT_DATASETS)))
         return 0
     for name, kwargs in DEFAULT_DATASETS.items():
         folder = base / name
         if args.rebuild or not (folder / "metadata.json").exists():
             generate(**kwargs).save(folder)
-            print(f"generated {folder}")
+            print(_("generated {folder}").format(folder=folder))
         if not args.no_sqlite:
             build_sqlite(folder)
-    print(f"datasets ready in {base}")
+    print(_("datasets ready in {folder}").format(folder=base))
     return 0
 
 
@@ -500,7 +517,7 @@ def _dictionary(args) -> int:
     text = render_dictionary()
     if args.out:
         write_text_atomic(Path(args.out), text)
-        print(f"wrote {args.out}")
+        print(_("wrote {path}").format(path=args.out))
     else:
         print(text, end="")
     return 0
@@ -520,7 +537,8 @@ def _grade(args) -> int:
     from crmlab.exercises.sandbox import Limits
 
     if not args.time_limit > 0:
-        raise ValueError(f"--time-limit must be positive, got {args.time_limit}")
+        raise ValueError(_("--time-limit must be positive, got {value}").format(
+            value=args.time_limit))
     limits = Limits(seconds=args.time_limit, cpu_seconds=max(1, int(args.time_limit + 0.999)),
                     memory_mb=args.memory_limit)
     case = CaseSettings(args.case_salt or os.environ.get("CRMLAB_CASE_SALT") or DEFAULT_SALT,
@@ -532,16 +550,17 @@ def _grade(args) -> int:
                          progress=None if args.quiet else ProgressBar(), case=case)
     table = grades.table()
     graded = table[table["status"] == "graded"]
-    print(f"graded {len(graded)} hand-in(s), {len(grades.missing())} missing -> {args.out}"
-          + (f", report {args.report}" if args.report else ""))
+    print(_("graded {n} hand-in(s), {missing} missing -> {out}").format(
+        n=len(graded), missing=len(grades.missing()), out=args.out)
+          + (_(", report {report}").format(report=args.report) if args.report else ""))
     shown = table[["student_id", "name", "status", "score", "max_score", "percent",
                    "severity"]]
     print(shown.to_string(index=False))
     found = grades.findings()
     if len(found):
         print()
-        print(f"{len(found)} finding(s):")
-        for _, f in found.iterrows():
+        print(_("{n} finding(s):").format(n=len(found)))
+        for _row, f in found.iterrows():
             print(f"  {f['student_id'] or f['file']}: {f['severity']} {f['code']}: "
                   f"{f['message']}")
     return 0
@@ -551,11 +570,13 @@ def _case(args) -> int:
     from crmlab.capstone import DEFAULT_SALT, write_case
 
     if (args.student_id is None) == (args.roster is None):
-        raise ValueError("give one student id, or --roster for a class (not both)")
+        raise ValueError(_("give one student id, or --roster for a class (not both)"))
     if args.salt == DEFAULT_SALT:
-        print("note: the public salt is used, so students can rebuild these firms and what was "
-              "planted in them; for graded work pass --salt with a secret of your own, e.g. "
-              "python -c \"import secrets; print(secrets.token_hex(16))\"", file=sys.stderr)
+        print(_("note: the public salt is used, so students can rebuild these firms and what "
+                "was planted in them; for graded work pass --salt with a secret of your own, "
+                "e.g. {command}").format(
+                  command='python -c "import secrets; print(secrets.token_hex(16))"'),
+              file=sys.stderr)
     if args.roster is not None:
         return _case_roster(args)
     out = Path(args.out)
@@ -564,14 +585,15 @@ def _case(args) -> int:
         _refuse_occupied(Path(args.truth), args.force)
     for folder in [out] + ([Path(args.truth)] if args.truth else []):
         if folder.is_dir() and any(folder.iterdir()) and not (folder / "metadata.json").exists():
-            raise ValueError(f"{folder} is not empty and not a CRM Lab dataset folder: not "
-                             "writing into it")
+            raise ValueError(_("{folder} is not empty and not a CRM Lab dataset folder: not "
+                               "writing into it").format(folder=folder))
     write_case(args.student_id, out, scenario=args.scenario, n_problems=args.problems,
                force=args.force, truth_out=args.truth, salt=args.salt)
-    print(f"wrote the capstone firm of {args.student_id.strip()} ({args.scenario}, "
-          f"{args.problems} problem(s)) to {out}: the observed tables and brief.md, no truth"
-          + (f"; the full dataset with its truth and expected_findings.md to {args.truth}"
-             if args.truth else ""))
+    print(_("wrote the capstone firm of {student} ({scenario}, {n} problem(s)) to {out}: the "
+            "observed tables and brief.md, no truth").format(
+              student=args.student_id.strip(), scenario=args.scenario, n=args.problems, out=out)
+          + (_("; the full dataset with its truth and expected_findings.md to {truth}").format(
+              truth=args.truth) if args.truth else ""))
     return 0
 
 
@@ -579,8 +601,8 @@ def _case_roster(args) -> int:
     from crmlab.capstone import write_class_cases
 
     if args.truth is None:
-        raise ValueError("--roster needs --truth FOLDER: the expected findings of the class "
-                         "go there, outside --out")
+        raise ValueError(_("--roster needs --truth FOLDER: the expected findings of the "
+                           "class go there, outside --out"))
     students = read_roster(args.roster)
     out, truth = Path(args.out), Path(args.truth)
     _refuse_occupied(out, args.force)
@@ -589,15 +611,16 @@ def _case_roster(args) -> int:
                                                                for s in students]:
         if folder.exists() and (not folder.is_dir() or (
                 any(folder.iterdir()) and not (folder / "metadata.json").exists())):
-            raise ValueError(f"{folder} exists and is not a CRM Lab dataset folder: not "
-                             "writing into it")
+            raise ValueError(_("{folder} exists and is not a CRM Lab dataset folder: not "
+                               "writing into it").format(folder=folder))
     table = write_class_cases([s["student_id"] for s in students], out, truth,
                               scenario=args.scenario, n_problems=args.problems, salt=args.salt,
                               force=args.force, progress=None if args.quiet else ProgressBar())
-    print(f"wrote the capstone firms of {len(students)} student(s) ({args.scenario}, "
-          f"{args.problems} problem(s) each) to {out}/<student_id>/ (hand these out: observed "
-          f"tables and brief.md, no truth); the truth and expected_findings.csv "
-          f"({len(table)} rows) to {truth}/ (keep it)")
+    print(_("wrote the capstone firms of {n} student(s) ({scenario}, {problems} problem(s) "
+            "each) to {out}/<student_id>/ (hand these out: observed tables and brief.md, no "
+            "truth); the truth and expected_findings.csv ({rows} rows) to {truth}/ (keep "
+            "it)").format(n=len(students), scenario=args.scenario, problems=args.problems,
+                          out=out, rows=len(table), truth=truth))
     return 0
 
 
@@ -605,7 +628,8 @@ def _pack_form(args) -> int:
     from crmlab.exercises.packs import write_form
 
     path = write_form(args.pack, args.out, force=args.force)
-    print(f"wrote {path}: give it to the students with the assessment notebook")
+    print(_("wrote {path}: give it to the students with the assessment notebook").format(
+        path=path))
     return 0
 
 
@@ -616,13 +640,13 @@ def _i18n(args) -> int:
         counts = catalogue.update(args.language)
         catalogue.compile_mo(args.language)
     elif args.action == "compile":
-        print(f"wrote {catalogue.compile_mo(args.language)}")
+        print(_("wrote {path}").format(path=catalogue.compile_mo(args.language)))
         counts = catalogue.status(args.language)
     else:
         counts = catalogue.status(args.language)
-    print(f"{catalogue.po_path(args.language)}: {counts['texts']} texts, {counts['translated']} "
-          f"translated, {counts['fuzzy']} fuzzy (changed in English: check them), "
-          f"{counts['untranslated']} untranslated")
+    print(_("{path}: {texts} texts, {translated} translated, {fuzzy} fuzzy (changed in "
+            "English: check them), {untranslated} untranslated").format(
+              path=catalogue.po_path(args.language), **counts))
     return 0
 
 
@@ -630,7 +654,7 @@ def _assign(args) -> int:
     from crmlab.exercises.assign import assign
 
     for path in assign(args.source, args.out, force=args.force, execute=args.execute):
-        print(f"wrote {path}" + (" (executed)" if args.execute else ""))
+        print(_("wrote {path}").format(path=path) + (_(" (executed)") if args.execute else ""))
     return 0
 
 
@@ -640,27 +664,31 @@ def _translate(args) -> int:
     root = translate.find_root(args.root)
     if args.translate_command == "template":
         path, before = translate.template(root, args.notebook)
-        print(f"wrote {path.relative_to(root).as_posix()}: {len(before.of('ok'))} up to "
-              f"date, {len(before.of('stale'))} stale (marked fuzzy), "
-              f"{len(before.of('missing'))} to translate (empty \"zh\")"
-              + (f", {len(before.obsolete)} obsolete dropped" if before.obsolete else ""))
+        print(_("wrote {path}: {ok} up to date, {stale} stale (marked fuzzy), {missing} to "
+                "translate (empty \"zh\")").format(
+                  path=path.relative_to(root).as_posix(), ok=len(before.of("ok")),
+                  stale=len(before.of("stale")), missing=len(before.of("missing")))
+              + (_(", {n} obsolete dropped").format(n=len(before.obsolete))
+                 if before.obsolete else ""))
         return 0
     if args.translate_command == "status":
         incomplete = 0
         for st in translate.status(root, args.notebooks or None):
             name = st.english.relative_to(root).as_posix()
-            built = "not built"
+            built = _("not built")
             if st.translated.is_file():
                 built = (f"-> {st.translated.relative_to(root).as_posix()}"
                          + ("" if translate.is_built(root, st.english) else
-                            ", out of date: run `crmlab translate build`"))
-            print(f"{name}: {len(st.of('ok'))} up to date, {len(st.of('stale'))} stale, "
-                  f"{len(st.of('missing'))} missing ({built})")
-            for state in ("stale", "missing"):
+                            _(", out of date: run `crmlab translate build`")))
+            print(_("{name}: {ok} up to date, {stale} stale, {missing} missing ({built})").format(
+                name=name, ok=len(st.of("ok")), stale=len(st.of("stale")),
+                missing=len(st.of("missing")), built=built))
+            for state, label in (("stale", N_("stale")), ("missing", N_("missing"))):
                 if st.of(state):
-                    print(f"  {state}: {', '.join(st.of(state))}")
+                    print(f"  {_(label)}: {', '.join(st.of(state))}")
             if st.obsolete:
-                print(f"  obsolete (no longer in the English): {', '.join(st.obsolete)}")
+                print(_("  obsolete (no longer in the English): {cells}").format(
+                    cells=", ".join(st.obsolete)))
             incomplete += not st.complete
         return 1 if incomplete else 0
     def stamp(path):
@@ -673,9 +701,11 @@ def _translate(args) -> int:
     for path in translate.build(root, args.notebooks or None, execute=not args.no_execute):
         name = path.relative_to(root).as_posix()
         if before.get(path) is not None and stamp(path) == before[path]:
-            print(f"{name} is up to date (running it again gave the same notebook)")
+            print(_("{name} is up to date (running it again gave the same notebook)").format(
+                name=name))
         else:
-            print(f"wrote {name}" + ("" if args.no_execute else " (executed)"))
+            print(_("wrote {path}").format(path=name) + ("" if args.no_execute else
+                                                           _(" (executed)")))
     return 0
 
 
