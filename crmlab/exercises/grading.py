@@ -66,6 +66,7 @@ from crmlab.exercises import core, store
 from crmlab.exercises.kinds import Function, Number, Table, Text, Verdict
 from crmlab.exercises.sandbox import Limits, Replay, Sandbox
 from crmlab.exercises.submission import MAX_BYTES, HandinError, candidates, digest, parse
+from crmlab.i18n import _
 
 __all__ = ["Finding", "FINDINGS", "ExerciseResult", "HandinGrade", "ClassGrades", "grade",
            "read_roster", "parse_deadline", "SEVERITIES", "CaseSettings"]
@@ -116,12 +117,14 @@ class CaseSettings:
         off = [k for k, v in mine.items() if k in recorded and recorded[k] != v]
         if not off:
             return ""
-        words = {"student_id": "another student's firm", "scenario": f"another industry "
-                 f"({recorded.get('scenario')!r}, graded as {self.scenario!r})",
-                 "n_problems": f"{recorded.get('n_problems')} problems (graded with "
-                 f"{self.n_problems})", "salt_id": "another salt (--case-salt)"}
-        return ("the capstone answers are about a firm made with " + ", ".join(
-            words[k] for k in off) + "; they are graded on the firm the grader builds")
+        words = {"student_id": _("another student's firm"),
+                 "scenario": _("another industry ({recorded!r}, graded as {graded!r})").format(
+                     recorded=recorded.get("scenario"), graded=self.scenario),
+                 "n_problems": _("{recorded} problems (graded with {graded})").format(
+                     recorded=recorded.get("n_problems"), graded=self.n_problems),
+                 "salt_id": _("another salt (--case-salt)")}
+        return _("the capstone answers are about a firm made with {what}; they are graded on "
+                 "the firm the grader builds").format(what=", ".join(words[k] for k in off))
 
 
 @dataclass(frozen=True)
@@ -192,26 +195,29 @@ def read_roster(path: str | os.PathLike) -> list[dict]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ValueError(f"roster {path} does not exist") from None
+        raise ValueError(_("roster {path} does not exist").format(path=path)) from None
     except UnicodeDecodeError:
-        raise ValueError(f"roster {path} is not UTF-8 text; save it as CSV UTF-8") from None
+        raise ValueError(_("roster {path} is not UTF-8 text; save it as CSV UTF-8").format(
+            path=path)) from None
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:
-        raise ValueError(f"roster {path} has no students (a header line with student_id, "
-                         "then one line per student)")
+        raise ValueError(_("roster {path} has no students (a header line with student_id, "
+                           "then one line per student)").format(path=path))
     columns = {c.strip().lower(): c for c in rows[0] if c}
     if "student_id" not in columns:
-        raise ValueError(f"roster {path} has no column 'student_id' (columns: "
-                         + ", ".join(rows[0]) + ")")
+        raise ValueError(_("roster {path} has no column 'student_id' (columns: {columns})")
+                         .format(path=path, columns=", ".join(rows[0])))
     out, seen = [], set()
     for n, row in enumerate(rows, start=2):
         raw = (row.get(columns["student_id"]) or "").strip()
         try:
             sid = validate_student_id(raw)
         except ValueError as exc:
-            raise ValueError(f"roster {path}, line {n}: {exc}") from None
+            raise ValueError(_("roster {path}, line {n}: {error}").format(
+                path=path, n=n, error=exc)) from None
         if sid in seen:
-            raise ValueError(f"roster {path}, line {n}: student {sid} is listed twice")
+            raise ValueError(_("roster {path}, line {n}: student {sid} is listed twice").format(
+                path=path, n=n, sid=sid))
         seen.add(sid)
         name = (row.get(columns["name"]) or "").strip() if "name" in columns else ""
         out.append({"student_id": sid, "name": name})
@@ -225,8 +231,8 @@ def parse_deadline(text: str | None) -> dt.datetime | None:
     try:
         when = dt.datetime.fromisoformat(str(text).strip())
     except ValueError:
-        raise ValueError(f"deadline {text!r} is not a date and time like 2026-12-01T23:59") \
-            from None
+        raise ValueError(_("deadline {text!r} is not a date and time like 2026-12-01T23:59")
+                         .format(text=text)) from None
     return when.astimezone() if when.tzinfo is None else when
 
 
@@ -247,7 +253,7 @@ def _expand(paths) -> list[Path]:
     files = []
     for p in map(Path, [paths] if isinstance(paths, (str, os.PathLike)) else paths):
         if not p.exists():
-            raise ValueError(f"{p} does not exist")
+            raise ValueError(_("{path} does not exist").format(path=p))
         files += sorted(p.glob("*.json")) if p.is_dir() else [p]
     return files
 
@@ -260,7 +266,8 @@ def _chapter_id(chapter: str | int | None) -> str | None:
     text = str(chapter).strip().lower().removeprefix("ch")
     m = re.fullmatch(r"(\d{1,2})([a-z]?)", text)
     if not m:
-        raise ValueError(f"chapter {chapter!r} is not a chapter number like 03 (or 08b)")
+        raise ValueError(_("chapter {chapter!r} is not a chapter number like 03 (or 08b)")
+                         .format(chapter=chapter))
     return f"ch{int(m.group(1)):02d}{m.group(2)}"
 
 
@@ -276,7 +283,8 @@ def _read(path: Path, max_bytes: int) -> tuple[HandinGrade, dict | None]:
         return res, None
     except OSError as exc:
         res.status = "unreadable"
-        res.add("unreadable", f"cannot read the file ({exc.strerror or exc})")
+        res.add("unreadable", _("cannot read the file ({error})").format(
+            error=exc.strerror or exc))
         return res, None
     res.student_id = sub["student_id"].strip()
     res.created = sub.get("created")
@@ -291,49 +299,55 @@ def _check_file(res: HandinGrade, sub: dict, exercises: dict, chapter: str | Non
     sid = res.student_id
     res.seed = seed_for(sid)
     if sub.get("format") == "crmlab-handin/2" and sub.get("digest") != digest(sub):
-        res.add("digest-mismatch", "the content does not match its digest: the file was "
-                                   "edited after crmlab.handin wrote it")
+        res.add("digest-mismatch", _("the content does not match its digest: the file was "
+                                     "edited after crmlab.handin wrote it"))
     if sub.get("seed") != res.seed:
-        res.add("seed-mismatch", f"seed {sub.get('seed')} does not belong to student {sid} "
-                                 f"(theirs is {res.seed}); graded on the student's own seed")
+        res.add("seed-mismatch", _("seed {seed} does not belong to student {sid} (theirs is "
+                                   "{own}); graded on the student's own seed").format(
+                                       seed=sub.get("seed"), sid=sid, own=res.seed))
     if sub.get("crmlab_version") != __version__:
-        res.add("version-mismatch", f"made with crmlab {sub.get('crmlab_version')!r}, graded "
-                                    f"with {__version__}: the data may differ")
+        res.add("version-mismatch", _("made with crmlab {version!r}, graded with {ours}: the "
+                                      "data may differ").format(
+                                          version=sub.get("crmlab_version"), ours=__version__))
     created = _timestamp(sub.get("created"))
     if created is None:
-        res.add("malformed", "the hand-in has no valid 'created' time")
+        res.add("malformed", _("the hand-in has no valid 'created' time"))
     else:
         if created > now + CLOCK_SLACK:
-            res.add("future-timestamp", f"created {sub['created']}, after the grading time")
+            res.add("future-timestamp", _("created {created}, after the grading time").format(
+                created=sub["created"]))
         if deadline is not None and created > deadline:
             late = created - deadline
-            res.add("late", f"created {sub['created']}, {_duration(late)} after the deadline")
+            res.add("late", _("created {created}, {late} after the deadline").format(
+                created=sub["created"], late=_duration(late)))
     answers = sub["answers"]
     times = [_timestamp(v.get("time")) for v in answers.values()]
     if any(t is not None and t > now + CLOCK_SLACK for t in times):
-        res.add("future-timestamp", "answers are dated after the grading time")
+        res.add("future-timestamp", _("answers are dated after the grading time"))
     unknown = sorted(k for k, v in answers.items() if k not in exercises
                      and not _known_elsewhere(k) and v.get("status") != "recorded")
     if unknown:
-        res.add("unknown-exercise", "unknown exercise ids ignored: " + ", ".join(unknown[:8])
-                + (" ..." if len(unknown) > 8 else ""))
+        res.add("unknown-exercise", _("unknown exercise ids ignored: {ids}").format(
+            ids=", ".join(unknown[:8]) + (" ..." if len(unknown) > 8 else "")))
     if chapter is not None and answers:
         mine = [k for k in answers if k.split(".", 1)[0] == chapter]
         if not mine:
             others = sorted({k.split(".", 1)[0] for k in answers})
-            res.add("wrong-chapter", f"no answer of {chapter}; the hand-in has answers of "
-                                     + ", ".join(others))
+            res.add("wrong-chapter", _("no answer of {chapter}; the hand-in has answers of "
+                                       "{others}").format(chapter=chapter,
+                                                          others=", ".join(others)))
     practice = sorted(k for k, v in answers.items() if k in exercises and any(
         "student_id" in c and c["student_id"] is None for c in candidates(v)))
     if practice:
-        res.add("practice-mode", f"{len(practice)} answer(s) checked in practice mode, on the "
-                                 "shared data (graded on the student's own): "
-                                 + ", ".join(practice[:6]) + (" ..." if len(practice) > 6
-                                                              else ""))
+        res.add("practice-mode", _("{n} answer(s) checked in practice mode, on the shared data "
+                                   "(graded on the student's own): {ids}").format(
+                                       n=len(practice), ids=", ".join(practice[:6])
+                                       + (" ..." if len(practice) > 6 else "")))
     others = sorted({str(c["student_id"]) for k, v in answers.items() if k in exercises
                      for c in candidates(v) if c.get("student_id") not in (None, sid)})
     if others:
-        res.add("other-id", "answers checked under another student id: " + ", ".join(others))
+        res.add("other-id", _("answers checked under another student id: {ids}").format(
+            ids=", ".join(others)))
 
 
 def _known_elsewhere(exercise_id: str) -> bool:
@@ -344,9 +358,9 @@ def _known_elsewhere(exercise_id: str) -> bool:
 def _duration(delta: dt.timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 120:
-        return f"{minutes} min"
+        return _("{n} min").format(n=minutes)
     hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"
+    return _("{n} h").format(n=hours) if hours < 48 else _("{n} days").format(n=hours // 24)
 
 
 # ---------------------------------------------------------------- evaluation
@@ -406,14 +420,15 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
                 if run.status != "ran":
                     code = "code-refused" if run.status == "policy" else "code-limit"
                     findings.append(Finding(code, f"{ex_id}: {run.failure}"))
-                    verdict = Verdict("wrong", run.failure or "the code did not run")
+                    verdict = Verdict("wrong", run.failure or _("the code did not run"))
                 else:
                     verdict = core.evaluate(ex, Replay(run), data, cache)
             else:
                 try:
                     verdict = core.evaluate(ex, _decoded(raw), data, cache)
                 except Exception as exc:  # noqa: BLE001 - an odd answer must not stop grading
-                    verdict = Verdict("invalid", f"could not be checked ({type(exc).__name__})")
+                    verdict = Verdict("invalid", _("could not be checked ({error})").format(
+                        error=type(exc).__name__))
             mistakes = {m.message for m in ex.mistakes}
             result = ExerciseResult(
                 ex_id, verdict.status, ex.points if verdict.correct else 0.0, verdict.message,
@@ -434,10 +449,10 @@ def _evaluate_handin(sub: dict, sid: str, seed: int, exercises: dict, box: Sandb
     if claimed:
         same = sub.get("crmlab_version") == __version__
         findings.append(Finding("verdicts-edited" if same else "version-mismatch",
-                                "stored verdicts claim correct but are not: "
-                                + ", ".join(claimed)
-                                + ("" if same else " (another crmlab version: the data may "
-                                                   "differ)")))
+                                _("stored verdicts claim correct but are not: {ids}").format(
+                                    ids=", ".join(claimed))
+                                + ("" if same else _(" (another crmlab version: the data may "
+                                                     "differ)"))))
     return results, findings
 
 
@@ -565,7 +580,8 @@ class ClassGrades:
                 if res else None,
                 "mean_attempts": round(sum(attempts) / len(attempts), 2) if attempts else None,
                 "common_mistakes": "; ".join(
-                    f"{round(100 * n / wrong)}% of wrong answers: {msg}"
+                    _("{pct}% of wrong answers: {mistake}").format(
+                        pct=round(100 * n / wrong), mistake=msg)
                     for msg, n in mistakes.most_common(3)) if wrong else "",
             })
         return pd.DataFrame(rows)
@@ -600,7 +616,8 @@ def _exercise_set(chapter: str | None, pack) -> dict[str, core.Exercise]:
               if chapter is None or ex.chapter == chapter}
     if not chosen:
         known = sorted({ex.chapter for ex in source.values()})
-        raise ValueError(f"no graded exercises in {chapter}; chapters: " + ", ".join(known))
+        raise ValueError(_("no graded exercises in {chapter}; chapters: {known}").format(
+            chapter=chapter, known=", ".join(known)))
     return chosen
 
 
@@ -647,7 +664,7 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
     exercises = _exercise_set(chapter, load_pack(pack) if pack is not None else None)
     files = _expand(paths)
     if not files and students is None:
-        raise ValueError("no hand-in files found (*.json)")
+        raise ValueError(_("no hand-in files found (*.json)"))
     now = now or dt.datetime.now(dt.timezone.utc)
 
     files_read: list[tuple[HandinGrade, dict | None]] = []
@@ -656,7 +673,7 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
         if sub is not None:
             _check_file(res, sub, exercises, chapter, when_due, now)
         files_read.append((res, sub))
-    _mark_identical_files([res for res, _ in files_read])
+    _mark_identical_files([res for res, _sub in files_read])
     handins = [res for res, sub in files_read if sub is None]  # unreadable files
     by_student = defaultdict(list)
     for res, sub in files_read:
@@ -665,9 +682,9 @@ def grade(paths, *, chapter: str | int | None = None, roster: str | os.PathLike 
     merged = [_merge_student(group, exercises) for group in by_student.values()]
     results = _evaluate_all([(h.student_id, h.seed, sub) for h, sub in merged], exercises,
                             limits, jobs, progress, chapter, pack, case)
-    for (h, _), (res, found) in zip(merged, results):
+    for (h, _sub), (res, found) in zip(merged, results):
         h.results, h.findings = res, h.findings + found
-    graded = [h for h, _ in merged]
+    graded = [h for h, _sub in merged]
     _mark_copies(graded)
     handins = _join_roster(graded + handins, students)
     return ClassGrades(handins, exercises, chapter, students)
@@ -678,12 +695,12 @@ def _merge_student(group: list[tuple[HandinGrade, dict]], exercises: dict) -> tu
     """One student's files as one hand-in: per chapter, the answers of the latest file."""
     group.sort(key=lambda item: (_timestamp(item[0].created) or dt.datetime.min.replace(
         tzinfo=dt.timezone.utc), item[0].file or ""))
-    first, _ = group[0]
-    merged = HandinGrade(file=", ".join(h.file for h, _ in group), student_id=first.student_id,
+    first, _sub = group[0]
+    merged = HandinGrade(file=", ".join(h.file for h, _sub in group), student_id=first.student_id,
                          seed=first.seed, created=group[-1][0].created,
-                         files=[h.file for h, _ in group])
+                         files=[h.file for h, _sub in group])
     seen = set()
-    for h, _ in group:
+    for h, _sub in group:
         for f in h.findings:
             if f not in seen:
                 seen.add(f)
@@ -698,9 +715,10 @@ def _merge_student(group: list[tuple[HandinGrade, dict]], exercises: dict) -> tu
         answers.update({k: v for k, v in sub["answers"].items()
                         if k in exercises and k.split(".", 1)[0] == ch})
         if len(holders) > 1:
-            merged.add("duplicate-student", f"{ch} handed in {len(holders)} times ("
-                       + ", ".join(x.file for x, _ in holders) + f"); the latest, {h.file}, "
-                       "is graded")
+            merged.add("duplicate-student", _("{chapter} handed in {n} times ({files}); the "
+                                              "latest, {latest}, is graded").format(
+                chapter=ch, n=len(holders), files=", ".join(x.file for x, _s in holders),
+                latest=h.file))
     latest = group[-1][1]
     return merged, {**latest, "answers": answers}
 
@@ -787,7 +805,8 @@ def _mark_identical_files(handins: list[HandinGrade]) -> None:
         if len(group) > 1:
             for h in group:
                 others = [o.file for o in group if o is not h]
-                h.add("identical-file", "the same file as " + ", ".join(others))
+                h.add("identical-file", _("the same file as {files}").format(
+                    files=", ".join(others)))
 
 
 def _mark_copies(graded: list[HandinGrade]) -> None:
@@ -812,25 +831,28 @@ def _mark_copies(graded: list[HandinGrade]) -> None:
             owner = right[ex_id].get(r.answer_key)
             if r.status != "correct" and r.evidence and owner not in (None, h.student_id):
                 sources[owner].append((ex_id, r.evidence))
-        copied = [f"{ex_id} (the right answer of {owner})"
-                  for owner, hits in sources.items() if sum(e for _, e in hits) >= 2
-                  for ex_id, _ in hits]
+        copied = [_("{exercise} (the right answer of {owner})").format(
+                      exercise=ex_id, owner=owner)
+                  for owner, hits in sources.items() if sum(e for _x, e in hits) >= 2
+                  for ex_id, _x in hits]
         if copied:
-            h.add("copied-answer", "wrong here, but exactly another student's right answer on "
-                                   "their data: " + ", ".join(copied[:6]))
+            h.add("copied-answer", _("wrong here, but exactly another student's right answer "
+                                     "on their data: {answers}").format(
+                                         answers=", ".join(copied[:6])))
     signatures = defaultdict(list)
     for h in graded:
         mine = sorted((k, r.answer_key) for k, r in h.results.items()
                       if k in per_student and r.evidence)
-        if sum(h.results[k].evidence for k, _ in mine) >= 4:
+        if sum(h.results[k].evidence for k, _key in mine) >= 4:
             signatures[_fingerprint(mine)].append(h)
     for group in signatures.values():
         if len(group) > 1:
             for h in group:
                 others = [o.student_id or o.file for o in group if o is not h]
-                h.add("identical-answers", "the same answers as " + ", ".join(others)
-                      + " on exercises whose right answer differs per student (the files "
-                      "cannot tell who copied from whom)")
+                h.add("identical-answers", _("the same answers as {others} on exercises whose "
+                                             "right answer differs per student (the files "
+                                             "cannot tell who copied from whom)").format(
+                                                 others=", ".join(others)))
 
 
 def _join_roster(handins: list[HandinGrade], students: list[dict] | None) -> list[HandinGrade]:
@@ -847,7 +869,8 @@ def _join_roster(handins: list[HandinGrade], students: list[dict] | None) -> lis
     rest = [h for h in handins if h not in out]
     for h in rest:
         if h.status == "graded":
-            h.add("not-on-roster", f"student {h.student_id} is not on the roster")
+            h.add("not-on-roster", _("student {sid} is not on the roster").format(
+                sid=h.student_id))
     return out + rest
 
 
@@ -861,10 +884,12 @@ def write_csv(df, path: str | os.PathLike, force: bool = False) -> Path:
 
 def _check_target(path: Path, force: bool) -> None:
     if path.is_dir():
-        raise ValueError(f"{path} is a folder; give a file name, e.g. {path / 'grades.csv'}")
+        raise ValueError(_("{path} is a folder; give a file name, e.g. {example}").format(
+            path=path, example=path / "grades.csv"))
     if path.exists() and not force:
-        raise ValueError(f"{path} exists; use --force to replace it")
+        raise ValueError(_("{path} exists; use --force to replace it").format(path=path))
     if not path.parent.is_dir():
-        raise ValueError(f"the folder {path.parent} does not exist")
+        raise ValueError(_("the folder {folder} does not exist").format(folder=path.parent))
     if not os.access(path.parent, os.W_OK):
-        raise ValueError(f"cannot write in {path.parent} (permission denied)")
+        raise ValueError(_("cannot write in {folder} (permission denied)").format(
+            folder=path.parent))

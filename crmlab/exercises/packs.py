@@ -36,6 +36,7 @@ from pathlib import Path
 from crmlab._files import write_text_atomic
 from crmlab.exercises import core
 from crmlab.exercises.kinds import Choice, MultiChoice, Number, Verdict, is_unanswered
+from crmlab.i18n import N_, _
 
 __all__ = ["Pack", "load_pack", "write_form", "Assessment", "assessment", "FORM_FORMAT"]
 
@@ -64,6 +65,10 @@ class Pack:
 
 
 _LOADED: dict[Path, Pack] = {}
+_MARKS = {"recorded": N_("✎ Recorded"), "invalid": N_("⚠ Check your answer"),
+          "unanswered": N_("… Not answered yet")}
+_FORMS = {"function": N_("a function"), "table": N_("a pandas table"),
+          "text": N_("a short text")}
 
 
 def load_pack(path: str | os.PathLike) -> Pack:
@@ -72,7 +77,7 @@ def load_pack(path: str | os.PathLike) -> Pack:
     if path in _LOADED:
         return _LOADED[path]
     if not path.is_file() or path.suffix != ".py":
-        raise ValueError(f"pack {path} is not a Python file (.py)")
+        raise ValueError(_("pack {path} is not a Python file (.py)").format(path=path))
     before = dict(core.all_exercises())
     name = f"crmlab_pack_{abs(hash(str(path)))}"
     spec = importlib.util.spec_from_file_location(name, path)
@@ -81,17 +86,18 @@ def load_pack(path: str | os.PathLike) -> Pack:
     try:
         spec.loader.exec_module(module)
     except ValueError as exc:
-        raise ValueError(f"pack {path.name}: {exc}") from None
+        raise ValueError(_("pack {name}: {error}").format(name=path.name, error=exc)) from None
     except Exception as exc:  # an instructor's typo: say where, not a traceback wall
-        raise ValueError(f"pack {path.name} failed to load ({type(exc).__name__}: {exc})") \
-            from None
+        raise ValueError(_("pack {name} failed to load ({kind}: {error})").format(
+            name=path.name, kind=type(exc).__name__, error=exc)) from None
     finally:  # the pack's exercises stay out of the public registry (and the homework)
         added = {k: ex for k, ex in core.all_exercises().items() if k not in before}
         for key in added:
             core._REGISTRY.pop(key, None)
     exercises = added
     if not exercises:
-        raise ValueError(f"pack {path.name} registers no exercises (call register(...))")
+        raise ValueError(_("pack {name} registers no exercises (call register(...))").format(
+            name=path.name))
     pack = Pack(path, exercises)
     _LOADED[path] = pack
     return pack
@@ -103,9 +109,9 @@ def write_form(pack_path: str | os.PathLike, out: str | os.PathLike,
     form = load_pack(pack_path).form()
     out = Path(out)
     if out.exists() and not force:
-        raise ValueError(f"{out} exists; use --force to replace it")
+        raise ValueError(_("{path} exists; use --force to replace it").format(path=out))
     if out.resolve() == Path(pack_path).resolve():
-        raise ValueError("the form must not overwrite the pack itself")
+        raise ValueError(_("the form must not overwrite the pack itself"))
     return write_text_atomic(out, json.dumps(form, indent=1, ensure_ascii=False) + "\n")
 
 
@@ -121,8 +127,7 @@ class Recorded:
         return self.verdict.status == "recorded"
 
     def __repr__(self) -> str:
-        mark = {"recorded": "✎ Recorded", "invalid": "⚠ Check your answer",
-                "unanswered": "… Not answered yet"}[self.verdict.status]
+        mark = _(_MARKS[self.verdict.status])
         text = f"[{self.exercise_id}] {mark}: {self.verdict.message}"
         return f"{self.notice}\n{text}" if self.notice else text
 
@@ -132,22 +137,24 @@ class Assessment:
 
     def __init__(self, form: dict):
         if not isinstance(form, dict) or form.get("format") != FORM_FORMAT:
-            raise ValueError("not an assessment form (made by `crmlab pack-form`)")
+            raise ValueError(_("not an assessment form (made by `crmlab pack-form`)"))
         self.name = str(form.get("pack", "assessment"))
         self.items = {it["id"]: it for it in form.get("exercises", [])}
 
     def __repr__(self) -> str:
-        lines = [f"Assessment {self.name}: {len(self.items)} questions"]
+        lines = [_("Assessment {name}: {n} questions").format(name=self.name,
+                                                               n=len(self.items))]
         for it in self.items.values():
             lines.append(f"- {it['id']}: {it['title']} ({self._form_text(it)})")
-        lines.append("Answer with quiz.answer('<id>', value); see a question with "
-                     "quiz.question('<id>').")
+        lines.append(_("Answer with quiz.answer('<id>', value); see a question with "
+                       "quiz.question('<id>')."))
         return "\n".join(lines)
 
     def question(self, exercise_id: str) -> None:
         """Print one question: its prompt and the form of its answer."""
         it = self._item(exercise_id)
-        text = f"{it['id']}: {it['title']}\n{it['prompt']}\nAnswer: {self._form_text(it)}"
+        text = (f"{it['id']}: {it['title']}\n{it['prompt']}\n"
+                + _("Answer: {form}").format(form=self._form_text(it)))
         print(text)
 
     def answer(self, exercise_id: str, value):
@@ -164,8 +171,8 @@ class Assessment:
 
     def _item(self, exercise_id: str) -> dict:
         if exercise_id not in self.items:
-            raise ValueError(f"no question {exercise_id!r} in {self.name}; questions: "
-                             + ", ".join(self.items))
+            raise ValueError(_("no question {id!r} in {name}; questions: {ids}").format(
+                id=exercise_id, name=self.name, ids=", ".join(self.items)))
         return self.items[exercise_id]
 
     @staticmethod
@@ -173,15 +180,17 @@ class Assessment:
         kind = it["kind"]
         if kind in ("choice", "multichoice"):
             opts = "; ".join(f"{k}) {v}" for k, v in it["options"].items())
-            return ("one of: " if kind == "choice" else "a list of: ") + opts
+            return (_("one of: {options}") if kind == "choice"
+                    else _("a list of: {options}")).format(options=opts)
         if kind == "number":
-            return "a fraction between 0 and 1" if it.get("unit") == "fraction" else "a number"
-        return {"function": "a function", "table": "a pandas table", "text": "a short text"}[kind]
+            return _("a fraction between 0 and 1") if it.get("unit") == "fraction" \
+                else _("a number")
+        return _(_FORMS[kind])
 
     @staticmethod
     def _form_verdict(it: dict, value) -> Verdict:
         if is_unanswered(value):
-            return Verdict("unanswered", "replace ... with your answer")
+            return Verdict("unanswered", _("replace ... with your answer"))
         kind = it["kind"]
         if kind == "number":
             read, problem = Number(unit=it.get("unit")).read(value)
@@ -195,18 +204,18 @@ class Assessment:
             ok = v.status != "invalid"
             problem, shown = v.message, value
         elif kind == "function":
-            ok, problem, shown = callable(value), "pass the function itself", "a function"
+            ok, problem, shown = callable(value), _("pass the function itself"), _("a function")
         elif kind == "table":
             import pandas as pd
 
             ok = isinstance(value, (pd.Series, pd.DataFrame))
-            problem, shown = "pass a pandas Series or DataFrame", "a table"
+            problem, shown = _("pass a pandas Series or DataFrame"), _("a table")
         else:
-            ok, problem, shown = isinstance(value, str), "answer with a short text", value
+            ok, problem, shown = isinstance(value, str), _("answer with a short text"), value
         if not ok:
             return Verdict("invalid", problem)
-        return Verdict("recorded", f"answer recorded ({str(shown)[:60]}); it is graded after "
-                                   "the deadline")
+        return Verdict("recorded", _("answer recorded ({answer}); it is graded after the "
+                                     "deadline").format(answer=str(shown)[:60]))
 
 
 def assessment(form_path: str | os.PathLike) -> Assessment:
@@ -215,8 +224,9 @@ def assessment(form_path: str | os.PathLike) -> Assessment:
     try:
         form = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ValueError(f"no assessment form {path}") from None
+        raise ValueError(_("no assessment form {path}").format(path=path)) from None
     except ValueError:
-        raise ValueError(f"{path} is not an assessment form (not JSON)") from None
+        raise ValueError(_("{path} is not an assessment form (not JSON)").format(path=path)) \
+            from None
     return Assessment(form)
 

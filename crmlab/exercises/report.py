@@ -19,11 +19,22 @@ from pathlib import Path
 
 from crmlab._files import write_text_atomic
 from crmlab.exercises.grading import SEVERITIES, ClassGrades, _check_target, grade, write_csv
+from crmlab.i18n import N_, _, get_language, plot_text
 
 __all__ = ["ClassReport", "class_report", "grade_files", "write_report", "plot_scores",
            "plot_success"]
 
 _SEVERITY_COLOURS = {"info": "#3c4043", "warning": "#8a5300", "suspect": "#a50e0e"}
+_HEADINGS = {
+    "exercises": N_("Exercises"), "mistakes": N_("Common mistakes"),
+    "mistakes_text": N_("Wrong answers that match a known mistake, counted by the mistake, as "
+                        "a share of the\nhand-ins that answered the exercise."),
+    "findings": N_("Findings"),
+    "findings_text": N_("Signs of problems with hand-ins. {suspect}: look at the files before "
+                        "grading;\n{warning}: probably a mistake by the student; {info}: for "
+                        "the record."),
+    "missing": N_("Missing hand-ins"),
+}
 
 
 def plot_scores(grades: ClassGrades, ax=None):
@@ -31,14 +42,14 @@ def plot_scores(grades: ClassGrades, ax=None):
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.2))
+        _fig, ax = plt.subplots(figsize=(6, 3.2))
     table = grades.table()
     scores = table.loc[table["status"] == "graded", "percent"]
     ax.hist(scores, bins=range(0, 105, 5), color="#1a73e8", edgecolor="white")
     ax.set_xlim(0, 100)
-    ax.set_xlabel("score (% of the maximum)")
-    ax.set_ylabel("hand-ins")
-    ax.set_title(f"Scores of {len(scores)} graded hand-ins")
+    ax.set_xlabel(plot_text("score (% of the maximum)"))
+    ax.set_ylabel(plot_text("hand-ins"))
+    ax.set_title(plot_text("Scores of {n} graded hand-ins").format(n=len(scores)))
     return ax
 
 
@@ -48,13 +59,13 @@ def plot_success(grades: ClassGrades, ax=None):
 
     per = grades.per_exercise()
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.3 * len(per) + 1.2))
+        _fig, ax = plt.subplots(figsize=(6, 0.3 * len(per) + 1.2))
     rates = per["success_rate"].fillna(0).to_numpy() * 100
     ax.barh(per["exercise"], rates, color="#34a853")
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
-    ax.set_xlabel("correct (% of the hand-ins that answered)")
-    ax.set_title("Success rate per exercise")
+    ax.set_xlabel(plot_text("correct (% of the hand-ins that answered)"))
+    ax.set_title(plot_text("Success rate per exercise"))
     ax.tick_params(axis="y", labelsize=8)
     return ax
 
@@ -74,7 +85,7 @@ def _png(draw, grades: ClassGrades) -> str:
 
 def _table(df, classes: str = "") -> str:
     if df.empty:
-        return "<p><i>none</i></p>"
+        return f"<p><i>{html.escape(_('none'))}</i></p>"
     return df.to_html(index=False, escape=True, na_rep="", classes=classes, border=0)
 
 
@@ -83,22 +94,25 @@ class ClassReport:
 
     def __init__(self, grades: ClassGrades, title: str | None = None):
         self.grades = grades
-        what = f"chapter {grades.chapter[2:]}" if grades.chapter else "all chapters"
-        self.title = title or f"CRM Lab class report: {what}"
+        what = _("chapter {chapter}").format(chapter=grades.chapter[2:]) if grades.chapter \
+            else _("all chapters")
+        self.title = title or _("CRM Lab class report: {what}").format(what=what)
 
     def summary(self) -> dict:
         g = self.grades
         table = g.table()
         graded = table[table["status"] == "graded"]
-        return {"students on the roster": len(g.roster) if g.roster is not None else None,
-                "hand-ins graded": len(graded),
-                "missing": len(g.missing()),
-                "maximum score": f"{g.max_score(g.chapter):g}",
-                "mean score (%)": round(graded["percent"].mean(), 1) if len(graded) else None,
-                "median score (%)": round(graded["percent"].median(), 1) if len(graded)
+        return {_("students on the roster"): len(g.roster) if g.roster is not None
                 else None,
-                "hand-ins with findings": int((table["severity"] != "").sum()),
-                "suspect": int((table["severity"] == "suspect").sum())}
+                _("hand-ins graded"): len(graded),
+                _("missing"): len(g.missing()),
+                _("maximum score"): f"{g.max_score(g.chapter):g}",
+                _("mean score (%)"): round(graded["percent"].mean(), 1) if len(graded)
+                else None,
+                _("median score (%)"): round(graded["percent"].median(), 1) if len(graded)
+                else None,
+                _("hand-ins with findings"): int((table["severity"] != "").sum()),
+                _("suspect"): int((table["severity"] == "suspect").sum())}
 
     def html(self) -> str:
         import pandas as pd
@@ -123,9 +137,13 @@ class ClassReport:
             finding_rows = finding_rows.replace(f"<td>{sev}</td>",
                                                 f"<td style='color:{colour}'><b>{sev}</b></td>")
         figures = (_png(plot_scores, g) + _png(plot_success, g)) if g.graded() else \
-            "<p><i>no graded hand-ins</i></p>"
+            f"<p><i>{html.escape(_('no graded hand-ins'))}</i></p>"
+        lang = "zh" if get_language() == "zh" else "en"
+        t = {k: html.escape(_(v)) for k, v in _HEADINGS.items()}
+        t["findings_text"] = t["findings_text"].format(
+            **{sev: f"<b>{sev}</b>" for sev in ("suspect", "warning", "info")})
         return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(self.title)}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(self.title)}</title>
 <style>
 body {{ font-family: system-ui, "Noto Sans", "Noto Sans CJK SC", sans-serif; margin: 2em;
        max-width: 70em; color: #202124; }}
@@ -138,17 +156,15 @@ h2 {{ margin-top: 1.6em; }}
 <h1>{html.escape(self.title)}</h1>
 <table class="summary">{summary}</table>
 <div class="figures">{figures}</div>
-<h2>Exercises</h2>
+<h2>{t["exercises"]}</h2>
 {_table(per, "exercises")}
-<h2>Common mistakes</h2>
-<p>Wrong answers that match a known mistake, counted by the mistake, as a share of the
-hand-ins that answered the exercise.</p>
+<h2>{t["mistakes"]}</h2>
+<p>{t["mistakes_text"]}</p>
 {_table(mistakes, "mistakes")}
-<h2>Findings</h2>
-<p>Signs of problems with hand-ins. <b>suspect</b>: look at the files before grading;
-<b>warning</b>: probably a mistake by the student; <b>info</b>: for the record.</p>
+<h2>{t["findings"]}</h2>
+<p>{t["findings_text"]}</p>
 {finding_rows}
-<h2>Missing hand-ins</h2>
+<h2>{t["missing"]}</h2>
 {_table(missing, "missing")}
 </body></html>
 """
@@ -159,7 +175,7 @@ hand-ins that answered the exercise.</p>
     def __repr__(self) -> str:
         lines = [self.title] + [f"  {k}: {v}" for k, v in self.summary().items()]
         mistakes = self.grades.mistakes()
-        for _, row in mistakes.head(5).iterrows():
+        for _i, row in mistakes.head(5).iterrows():
             lines.append(f"  {row['exercise']}: {round(100 * row['share_of_answers'])}% "
                          f"{row['mistake']}")
         return "\n".join(lines)
