@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from crmlab import i18n as _i18n
 from crmlab._version import __version__
 from crmlab.seeds import seed_for
 
@@ -63,6 +64,10 @@ def __getattr__(name: str):
     if name in SUBMODULES:
         return import_module(f"crmlab.{name}")  # the import sets the attribute too
     raise AttributeError(f"module 'crmlab' has no attribute {name!r}")
+
+
+# in a notebook, tables show Chinese column names in the Chinese edition
+_i18n.register_table_display()
 
 
 def __dir__():

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import N_, _
+
 if TYPE_CHECKING:
     from crmlab.data.io import CRMData
 
@@ -62,11 +64,12 @@ def require_columns(df: pd.DataFrame, name: str, columns: Iterable[str], *,
     """
     columns = tuple(columns)
     if check_frame and not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+        raise ValueError(_("{name} must be a pandas DataFrame, got {type}").format(
+            name=name, type=type(df).__name__))
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)})")
+        raise ValueError(_("{name} is missing column(s) {missing} (expected: {expected})").format(
+            name=name, missing=", ".join(map(repr, missing)), expected=", ".join(columns)))
     return df
 
 
@@ -86,8 +89,8 @@ def dataset_tables(data: CRMData | Mapping[str, pd.DataFrame]) -> Mapping[str, p
     """
     frames = getattr(data, "tables", data)
     if not isinstance(frames, Mapping):
-        raise ValueError("expected a dataset from crmlab.load/crmlab.generate or a dict of "
-                         f"DataFrames, got {type(data).__name__}")
+        raise ValueError(_("expected a dataset from crmlab.load/crmlab.generate or a dict of "
+                           "DataFrames, got {type}").format(type=type(data).__name__))
     return frames
 
 
@@ -101,11 +104,13 @@ def _example(values) -> str:
 
 
 def _rows(n: int) -> str:
-    return f"{n:,} row{'s' if n != 1 else ''}"
+    """"1 row", "12 rows" (in the current language)."""
+    return (_("{n} row") if n == 1 else _("{n} rows")).format(n=f"{n:,}")
 
 
 def _fix(frame: str, column: str) -> str:
-    return f"fix or drop those rows first, e.g. {frame}.dropna(subset=['{column}'])"
+    return _("fix or drop those rows first, e.g. {frame}.dropna(subset=['{column}'])").format(
+        frame=frame, column=column)
 
 
 def require_rows(df: pd.DataFrame, name: str, hint: str = "") -> pd.DataFrame:
@@ -125,8 +130,10 @@ def require_rows(df: pd.DataFrame, name: str, hint: str = "") -> pd.DataFrame:
     ValueError: orders is empty (0 rows): nothing to compute from
     """
     if len(df) == 0:
-        raise ValueError(f"{name} is empty (0 rows): nothing to compute from"
-                         + (f"; {hint}" if hint else ""))
+        message = _("{name} is empty (0 rows): nothing to compute from").format(name=name)
+        if hint:
+            message = _("{message}; {hint}").format(message=message, hint=_(hint))
+        raise ValueError(message)
     return df
 
 
@@ -150,14 +157,15 @@ rows first, e.g. orders.dropna(subset=['customer_id'])
     for col in columns:
         bad = int(df[col].isna().sum())
         if bad:
-            raise ValueError(f"{name}.{col} has {_rows(bad)} with a missing value (of "
-                             f"{len(df):,}): {_fix(name, col)}")
+            raise ValueError(_("{column} has {rows} with a missing value (of {total}): {fix}")
+                             .format(column=f"{name}.{col}", rows=_rows(bad),
+                                     total=f"{len(df):,}", fix=_fix(name, col)))
     return df
 
 
 def require_numeric(df: pd.DataFrame, name: str, columns: Iterable[str], *,
                     missing: bool = False, non_negative: bool = False,
-                    what: str = "values") -> pd.DataFrame:
+                    what: str = N_("values")) -> pd.DataFrame:
     """Check that ``columns`` of ``df`` hold finite numbers; return ``df`` unchanged.
 
     Parameters
@@ -201,33 +209,43 @@ be negative; fix or drop those rows first
         s = df[col]
         if pd.api.types.is_bool_dtype(s) or not pd.api.types.is_numeric_dtype(s):
             if pd.api.types.is_datetime64_any_dtype(s) or pd.api.types.is_bool_dtype(s):
-                raise ValueError(f"{name}.{col} holds {s.dtype} values, not numbers "
-                                 f"(is '{col}' the right column?)")
+                raise ValueError(_("{column} holds {dtype} values, not numbers (is '{col}' the "
+                                   "right column?)").format(column=f"{name}.{col}",
+                                                             dtype=s.dtype, col=col))
             as_num = pd.to_numeric(s, errors="coerce")
             bad = s.notna() & as_num.isna()
             n_bad = int(bad.sum())
             if n_bad:
-                raise ValueError(f"{name}.{col} holds text, not numbers: {_rows(n_bad)} of "
-                                 f"{len(s):,} {'is' if n_bad == 1 else 'are'} not a number "
-                                 f"(e.g. {_example(s[bad])}); fix those rows, then convert "
-                                 f"with pd.to_numeric({name}['{col}'])")
-            raise ValueError(f"{name}.{col} holds text ({s.dtype}), not numbers: convert it "
-                             f"with {name}['{col}'] = pd.to_numeric({name}['{col}'])")
+                message = (_("{column} holds text, not numbers: {rows} of {total} is not a "
+                             "number (e.g. {example}); fix those rows, then convert with "
+                             "pd.to_numeric({name}['{col}'])") if n_bad == 1 else
+                           _("{column} holds text, not numbers: {rows} of {total} are not a "
+                             "number (e.g. {example}); fix those rows, then convert with "
+                             "pd.to_numeric({name}['{col}'])"))
+                raise ValueError(message.format(column=f"{name}.{col}", rows=_rows(n_bad),
+                                                total=f"{len(s):,}", example=_example(s[bad]),
+                                                name=name, col=col))
+            raise ValueError(_("{column} holds text ({dtype}), not numbers: convert it with "
+                               "{name}['{col}'] = pd.to_numeric({name}['{col}'])").format(
+                column=f"{name}.{col}", dtype=s.dtype, name=name, col=col))
         values = s.to_numpy(dtype=float, na_value=np.nan)
         nan = np.isnan(values)
         if not missing and nan.any():
-            raise ValueError(f"{name}.{col} has {_rows(int(nan.sum()))} with a missing value "
-                             f"(of {len(s):,}): {_fix(name, col)}")
+            raise ValueError(_("{column} has {rows} with a missing value (of {total}): {fix}")
+                             .format(column=f"{name}.{col}", rows=_rows(int(nan.sum())),
+                                     total=f"{len(s):,}", fix=_fix(name, col)))
         inf = np.isinf(values)
         if inf.any():
-            raise ValueError(f"{name}.{col} has {_rows(int(inf.sum()))} with an infinite "
-                             f"value: fix or drop those rows first")
+            raise ValueError(_("{column} has {rows} with an infinite value: fix or drop those "
+                               "rows first").format(column=f"{name}.{col}",
+                                                    rows=_rows(int(inf.sum()))))
         if non_negative:
             neg = values < 0
             if neg.any():
-                raise ValueError(f"{name}.{col} has {_rows(int(neg.sum()))} with a negative "
-                                 f"value (e.g. {_example(values[neg])}): {what} cannot be "
-                                 "negative; fix or drop those rows first")
+                raise ValueError(_("{column} has {rows} with a negative value (e.g. {example}): "
+                                   "{what} cannot be negative; fix or drop those rows first")
+                                 .format(column=f"{name}.{col}", rows=_rows(int(neg.sum())),
+                                         example=_example(values[neg]), what=_(what)))
     return df
 
 
@@ -272,20 +290,25 @@ those rows first, e.g. orders.dropna(subset=['order_date'])
                 bad = s.notna() & parsed.isna()
                 if bad.any():
                     n_bad = int(bad.sum())
-                    hint = (f" ({_rows(n_bad)} of {len(s):,} cannot be read as a date, "
-                            f"e.g. {_example(s[bad])})")
-            raise ValueError(f"{name}.{col} holds text, not dates{hint}: parse it first, e.g. "
-                             f"{name}['{col}'] = pd.to_datetime({name}['{col}'])")
+                    hint = _("{rows} of {total} cannot be read as a date, e.g. {example}").format(
+                        rows=_rows(n_bad), total=f"{len(s):,}", example=_example(s[bad]))
+            message = (_("{column} holds text, not dates ({hint}): parse it first, e.g. "
+                         "{name}['{col}'] = pd.to_datetime({name}['{col}'])") if hint else
+                       _("{column} holds text, not dates: parse it first, e.g. "
+                         "{name}['{col}'] = pd.to_datetime({name}['{col}'])"))
+            raise ValueError(message.format(column=f"{name}.{col}", hint=hint, name=name,
+                                            col=col))
         if not missing:
             nat = int(s.isna().sum())
             if nat:
-                raise ValueError(f"{name}.{col} has {_rows(nat)} with a missing date (NaT) "
-                                 f"(of {len(s):,}): {_fix(name, col)}")
+                raise ValueError(_("{column} has {rows} with a missing date (NaT) (of {total}): "
+                                   "{fix}").format(column=f"{name}.{col}", rows=_rows(nat),
+                                                   total=f"{len(s):,}", fix=_fix(name, col)))
     return df
 
 
 def numeric_array(values, name: str, *, non_negative: bool = False, missing: bool = False,
-                  what: str = "values") -> np.ndarray:
+                  what: str = N_("values")) -> np.ndarray:
     """``values`` (list, array, Series) as a 1-d float array, with clear errors.
 
     Raises
@@ -302,42 +325,52 @@ def numeric_array(values, name: str, *, non_negative: bool = False, missing: boo
     ValueError: durations holds text, not numbers: 1 of 3 values is not a number (e.g. 'abc')
     """
     if isinstance(values, pd.DataFrame):
-        raise ValueError(f"{name} must be one column of numbers, got a DataFrame with "
-                         f"{values.shape[1]} columns; pick one, e.g. df['amount']")
+        raise ValueError(_("{name} must be one column of numbers, got a DataFrame with {n} "
+                           "columns; pick one, e.g. df['amount']").format(
+            name=name, n=values.shape[1]))
     if isinstance(values, (str, bytes)):
-        raise ValueError(f"{name} must be numbers, got the text {_example([values])}")
+        raise ValueError(_("{name} must be numbers, got the text {example}").format(
+            name=name, example=_example([values])))
     arr = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
     if arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be a 1-d list of numbers, got shape {arr.shape}")
+        raise ValueError(_("{name} must be a 1-d list of numbers, got shape {shape}").format(
+            name=name, shape=arr.shape))
     if arr.size == 0:
-        raise ValueError(f"{name} is empty: it needs at least one number")
+        raise ValueError(_("{name} is empty: it needs at least one number").format(name=name))
     if arr.dtype.kind in "fiu":
         out = arr.astype(float)
     else:
         if arr.dtype.kind == "b":
-            raise ValueError(f"{name} holds True/False values, not numbers")
+            raise ValueError(_("{name} holds True/False values, not numbers").format(name=name))
         s = pd.Series(arr)
         num = pd.to_numeric(s, errors="coerce")
         bad = s.notna() & num.isna() & ~s.map(lambda v: isinstance(v, float))
         if bad.any():
             n_bad = int(bad.sum())
-            raise ValueError(f"{name} holds text, not numbers: {n_bad:,} of {arr.size:,} "
-                             f"value{'s' if arr.size != 1 else ''} {'is' if n_bad == 1 else 'are'}"
-                             f" not a number (e.g. {_example(s[bad])})")
+            message = (_("{name} holds text, not numbers: {bad} of {total} value is not a "
+                         "number (e.g. {example})") if arr.size == 1 else
+                       _("{name} holds text, not numbers: {bad} of {total} values is not a "
+                         "number (e.g. {example})") if n_bad == 1 else
+                       _("{name} holds text, not numbers: {bad} of {total} values are not a "
+                         "number (e.g. {example})"))
+            raise ValueError(message.format(name=name, bad=f"{n_bad:,}", total=f"{arr.size:,}",
+                                            example=_example(s[bad])))
         out = num.to_numpy(dtype=float, na_value=np.nan)
     nan = np.isnan(out)
     if nan.any() and not missing:
-        raise ValueError(f"{name} has {int(nan.sum()):,} missing value(s) (NaN) of {out.size:,}:"
-                         " drop or fill them first")
+        raise ValueError(_("{name} has {n} missing value(s) (NaN) of {total}: drop or fill "
+                           "them first").format(name=name, n=f"{int(nan.sum()):,}",
+                                                total=f"{out.size:,}"))
     if np.isinf(out).any():
-        raise ValueError(f"{name} has {int(np.isinf(out).sum()):,} infinite value(s): "
-                         "drop or fix them first")
+        raise ValueError(_("{name} has {n} infinite value(s): drop or fix them first").format(
+            name=name, n=f"{int(np.isinf(out).sum()):,}"))
     if non_negative and (out < 0).any():
         neg = out < 0
-        raise ValueError(f"{name} has {int(neg.sum()):,} negative value(s) (e.g. "
-                         f"{_example(out[neg])}): {what} cannot be negative")
+        raise ValueError(_("{name} has {n} negative value(s) (e.g. {example}): {what} cannot be "
+                           "negative").format(name=name, n=f"{int(neg.sum()):,}",
+                                              example=_example(out[neg]), what=_(what)))
     return out
 
 

@@ -6,24 +6,27 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import _
+
 DAYS_PER_MONTH = 30.4375
 
 
 def _require(df: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame with columns {', '.join(columns)}; "
-                         f"got {type(df).__name__}")
+        raise TypeError(_("{name} must be a pandas DataFrame with columns {columns}; got {type}").format(
+                            name=name, columns=', '.join(columns), type=type(df).__name__))
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"{name} is missing column{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(map(repr, missing))} (expected: {', '.join(columns)})")
+        raise ValueError(_("{name} is missing column{value} {missing} (expected: {columns})").format(
+                             name=name, value='s' if len(missing) > 1 else '',
+                             missing=', '.join(map(repr, missing)), columns=', '.join(columns)))
 
 
 def _dates(s: pd.Series, what: str) -> np.ndarray:
     """Whole days since 1970 as float (NaN for missing), with a clear error for text."""
     if not pd.api.types.is_datetime64_any_dtype(s):
-        raise ValueError(f"{what} holds {s.dtype} values, not dates: parse it first, e.g. "
-                         "pd.to_datetime(df[col])")
+        raise ValueError(_("{what} holds {dtype} values, not dates: parse it first, e.g. "
+                           "pd.to_datetime(df[col])").format(what=what, dtype=s.dtype))
     days = s.to_numpy().astype("datetime64[D]")
     out = days.astype("int64").astype(float)
     out[np.isnat(days)] = np.nan
@@ -50,9 +53,11 @@ def _as_of(value, what: str = "as_of") -> pd.Timestamp:
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a date such as '2024-12-31', got {value!r}") from None
+        raise ValueError(_("{what} must be a date such as '2024-12-31', got {value}").format(
+                             what=what, value=repr(value))) from None
     if ts is pd.NaT:
-        raise ValueError(f"{what} must be a date such as '2024-12-31', got {value!r}")
+        raise ValueError(_("{what} must be a date such as '2024-12-31', got {value}").format(
+                             what=what, value=repr(value)))
     return ts.normalize()
 
 

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from crmlab.i18n import _
+
 __all__ = ["write_text_atomic", "first_missing"]
 
 
@@ -21,12 +23,12 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     """
     path = Path(path)
     if path.is_dir():
-        raise IsADirectoryError(21, "Is a directory", str(path))
+        raise IsADirectoryError(21, _("Is a directory"), str(path))
     parent = path.parent
     if parent.exists() and not parent.is_dir():
-        raise NotADirectoryError(20, "Not a directory", str(parent))
+        raise NotADirectoryError(20, _("Not a directory"), str(parent))
     if not parent.is_dir():
-        raise FileNotFoundError(2, "No such file or directory", str(parent))
+        raise FileNotFoundError(2, _("No such file or directory"), str(parent))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
     except OSError as exc:  # name the file asked for, not the temporary one

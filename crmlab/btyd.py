@@ -39,7 +39,7 @@ from scipy import optimize, special
 
 from crmlab._checks import require_numeric
 from crmlab.clv import periods_per_year
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -197,16 +197,18 @@ def bgnbd_purchase_probability(params, n, t) -> np.ndarray:
 def _summary_columns(summary, columns=("frequency", "recency", "T")) -> list[np.ndarray]:
     """The columns of a summary, or of the calibration part (``*_cal``) of a split."""
     if not isinstance(summary, pd.DataFrame):
-        raise ValueError("expected a summary DataFrame with columns frequency, recency, T "
-                         f"(see crmlab.clv.summary_data), got {type(summary).__name__}")
+        raise ValueError(_("expected a summary DataFrame with columns frequency, recency, T "
+                           "(see crmlab.clv.summary_data), got {type}").format(
+                             type=type(summary).__name__))
     if all(c in summary.columns for c in columns):
         names = list(columns)
     elif all(f"{c}_cal" in summary.columns for c in columns):
         names = [f"{c}_cal" for c in columns]
     else:
         missing = [c for c in columns if c not in summary.columns]
-        raise ValueError(f"summary is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)}; see crmlab.clv.summary_data)")
+        raise ValueError(_("summary is missing column(s) {missing} (expected: {columns}; see "
+                           "crmlab.clv.summary_data)").format(
+                             missing=', '.join(map(repr, missing)), columns=', '.join(columns)))
     require_numeric(summary, "summary", names)
     return [summary[c].to_numpy(dtype=float) for c in names]
 
@@ -217,14 +219,14 @@ def _check_triples(x, t_x, T):
         return f"{n:,} customer{'s' if n != 1 else ''} of {x.size:,}"
 
     if np.any(x < 0) or np.any(x != np.round(x)):
-        raise ValueError(f"frequency must be whole numbers >= 0 (repeat purchases): "
-                         f"{count((x < 0) | (x != np.round(x)))} break this")
+        raise ValueError(_("frequency must be whole numbers >= 0 (repeat purchases): {count} "
+                           "break this").format(count=count((x < 0) | (x != np.round(x)))))
     if np.any(t_x < 0) or np.any(t_x > T + 1e-9):
-        raise ValueError(f"recency must be between 0 and T for every customer: "
-                         f"{count((t_x < 0) | (t_x > T + 1e-9))} break this")
+        raise ValueError(_("recency must be between 0 and T for every customer: {count} break "
+                           "this").format(count=count((t_x < 0) | (t_x > T + 1e-9))))
     if np.any((x == 0) & (t_x > 0)):
-        raise ValueError(f"customers with frequency 0 must have recency 0: "
-                         f"{count((x == 0) & (t_x > 0))} break this")
+        raise ValueError(_("customers with frequency 0 must have recency 0: {count} break this").format(
+                             count=count((x == 0) & (t_x > 0))))
 
 
 def _minimise(fun, x0, bounds):
@@ -241,8 +243,8 @@ class _Fitted:
 
     def _check_fitted(self):
         if not hasattr(self, "params_"):
-            raise ValueError(f"this {type(self).__name__} is not fitted yet: call "
-                             f"{type(self).__name__}().fit(summary) first")
+            raise ValueError(_("this {type} is not fitted yet: call {type}().fit(summary) first").format(
+                                 type=type(self).__name__))
 
     def __repr__(self) -> str:
         if not hasattr(self, "params_"):
@@ -284,10 +286,11 @@ class BetaGeo(_Fitted):
         x, t_x, T = _summary_columns(summary)
         _check_triples(x, t_x, T)
         if x.size < 4:
-            raise ValueError(f"need at least 4 customers to fit BG/NBD, got {x.size}")
+            raise ValueError(_("need at least 4 customers to fit BG/NBD, got {size}").format(
+                                 size=x.size))
         w = np.ones_like(x) if weights is None else np.asarray(weights, dtype=float)
         if w.shape != x.shape or np.any(w < 0):
-            raise ValueError("weights must be one non-negative number per customer")
+            raise ValueError(_("weights must be one non-negative number per customer"))
         grouped = (pd.DataFrame({"x": x, "t_x": t_x, "T": T, "w": w})
                    .groupby(["x", "t_x", "T"], sort=False)["w"].sum().reset_index())
         gx, gt, gT, gw = (grouped[c].to_numpy() for c in ("x", "t_x", "T", "w"))
@@ -417,10 +420,12 @@ class GammaGamma(_Fitted):
         keep = x > 0
         x, m = x[keep], m[keep]
         if x.size < 4:
-            raise ValueError(f"need at least 4 customers with repeat purchases, got {x.size}")
+            raise ValueError(_("need at least 4 customers with repeat purchases, got {size}").format(
+                                 size=x.size))
         if np.any(m <= 0):
-            raise ValueError(f"monetary_value must be > 0 for customers with repeat purchases: "
-                             f"{int(np.sum(m <= 0)):,} of {m.size:,} are not")
+            raise ValueError(_("monetary_value must be > 0 for customers with repeat purchases: "
+                               "{sum} of {size} are not").format(
+                                 sum=format(int(np.sum(m <= 0)), ","), size=format(m.size, ",")))
         scale = float(np.mean(m))  # fit in units of the mean spend: well conditioned
         ms = m / scale
 
@@ -480,10 +485,11 @@ def simulate_bgnbd(n_customers: int, r: float, alpha: float, a: float, b: float,
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if min(r, alpha, a, b) <= 0:
-        raise ValueError("r, alpha, a and b must all be > 0")
+        raise ValueError(_("r, alpha, a and b must all be > 0"))
     if isinstance(n_customers, bool) or not isinstance(n_customers, (int, np.integer)) \
             or n_customers < 1:
-        raise ValueError(f"n_customers must be a whole number >= 1, got {n_customers!r}")
+        raise ValueError(_("n_customers must be a whole number >= 1, got {n_customers}").format(
+                             n_customers=repr(n_customers)))
     n = int(n_customers)
     T = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
     lam = rng.gamma(r, 1 / alpha, n)
@@ -526,7 +532,7 @@ def simulate_gamma_gamma(frequency, p: float, q: float, v: float,
     """
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     if min(p, q, v) <= 0:
-        raise ValueError("p, q and v must all be > 0")
+        raise ValueError(_("p, q and v must all be > 0"))
     x = np.asarray(frequency, dtype=float)
     nu = rng.gamma(q, 1 / v, x.size)
     xs = np.maximum(x, 1)
@@ -557,8 +563,9 @@ def expected_clv(purchases: BetaGeo, spend: GammaGamma, summary: pd.DataFrame,
     bg_p = purchases._p()
     spend._check_fitted()
     if not 0 <= annual_discount_rate < 1:
-        raise ValueError(f"annual_discount_rate must be between 0 and 1, got "
-                         f"{annual_discount_rate!r}")
+        raise ValueError(_("annual_discount_rate must be between 0 and 1, got "
+                           "{annual_discount_rate}").format(
+                             annual_discount_rate=repr(annual_discount_rate)))
     x, t_x, T = _summary_columns(summary)
     per_year = periods_per_year(getattr(purchases, "time_unit_", "W"))
     h = per_year / steps_per_year
@@ -595,8 +602,8 @@ def holdout_comparison(model: BetaGeo, calhold: pd.DataFrame,
     """
     need = ("frequency_cal", "frequency_holdout", "duration_holdout")
     if not isinstance(calhold, pd.DataFrame) or any(c not in calhold.columns for c in need):
-        raise ValueError("calhold must be the result of crmlab.clv.calibration_holdout "
-                         f"(columns {', '.join(need)})")
+        raise ValueError(_("calhold must be the result of crmlab.clv.calibration_holdout "
+                           "(columns {need})").format(need=', '.join(need)))
     duration = float(calhold["duration_holdout"].iloc[0])
     pred = model.predict_purchases(calhold, duration)
     x = calhold["frequency_cal"].clip(upper=max_frequency)
@@ -616,9 +623,9 @@ def plot_holdout_comparison(table: pd.DataFrame, ax: Axes | None = None) -> Axes
     import matplotlib.pyplot as plt
 
     if not isinstance(table, pd.DataFrame) or not {"actual", "predicted"} <= set(table.columns):
-        raise ValueError("expected the result of holdout_comparison")
+        raise ValueError(_("expected the result of holdout_comparison"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+        _unused, ax = plt.subplots(figsize=(7, 3.5))
     pos = np.arange(len(table))
     ax.plot(pos, table["actual"], marker="o", color="#333", label=plot_text("actual"))
     ax.plot(pos, table["predicted"], marker="s", ls="--", color="#d95f02",
@@ -636,9 +643,9 @@ def plot_p_alive_matrix(matrix: pd.DataFrame, ax: Axes | None = None) -> Axes:
     import matplotlib.pyplot as plt
 
     if not isinstance(matrix, pd.DataFrame) or matrix.index.name != "recency":
-        raise ValueError("expected the result of BetaGeo.p_alive_matrix")
+        raise ValueError(_("expected the result of BetaGeo.p_alive_matrix"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 4.5))
+        _unused, ax = plt.subplots(figsize=(6.5, 4.5))
     f = matrix.columns.to_numpy(dtype=float)
     rec = matrix.index.to_numpy(dtype=float)
     im = ax.pcolormesh(f, rec, matrix.to_numpy(), cmap="RdYlGn", vmin=0, vmax=1,
@@ -661,9 +668,9 @@ def plot_clv_distribution(clv: pd.Series, ax: Axes | None = None, bins: int = 50
     values = np.asarray(clv, dtype=float)
     values = values[np.isfinite(values) & (values > 0)]
     if values.size == 0:
-        raise ValueError("clv has no positive values to plot")
+        raise ValueError(_("clv has no positive values to plot"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+        _unused, ax = plt.subplots(figsize=(7, 3.5))
     edges = np.geomspace(max(values.min(), 1e-2), values.max(), bins)
     ax.hist(values, bins=edges, color="#9ecae1", edgecolor="white")
     ax.set_xscale("log")

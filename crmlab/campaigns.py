@@ -32,7 +32,7 @@ from scipy import stats
 
 from crmlab._checks import require_table
 from crmlab._operational_checks import _require
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,15 +93,18 @@ def campaign_uplift(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = Non
     require_table(contacts, "contacts", [], ids=["campaign_id", "group"],
                   numbers=["revenue"], non_negative=["revenue"])
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        raise ValueError(_("level must be between 0 and 1, got {level}").format(
+                             level=repr(level)))
     bad = set(contacts["group"].dropna().unique()) - {"treatment", "control"}
     if bad:
-        raise ValueError(f"contacts.group must be 'treatment' or 'control', found {sorted(bad)}")
+        raise ValueError(_("contacts.group must be 'treatment' or 'control', found {bad}").format(
+                             bad=sorted(bad)))
     cc = contacts
     if by not in cc.columns:
         if campaigns is None or by not in campaigns.columns:
-            raise ValueError(f"cannot group by {by!r}: it is neither a column of contacts nor of "
-                             "campaigns (pass campaigns=data.campaigns for target_segment)")
+            raise ValueError(_("cannot group by {by}: it is neither a column of contacts nor of "
+                               "campaigns (pass campaigns=data.campaigns for target_segment)").format(
+                                 by=repr(by)))
         _require(campaigns, "campaigns", ("campaign_id", by))
         cc = cc.merge(campaigns[["campaign_id", by]], on="campaign_id", how="left")
     cc = cc.assign(responded=cc["responded"].astype(float), revenue=cc["revenue"].astype(float))
@@ -115,7 +118,7 @@ def campaign_uplift(contacts: pd.DataFrame, campaigns: pd.DataFrame | None = Non
             if col not in t.columns:
                 t[col] = np.nan
     if cc.empty:
-        raise ValueError("contacts is empty: no campaign contacts to compare")
+        raise ValueError(_("contacts is empty: no campaign contacts to compare"))
     z = float(stats.norm.ppf(0.5 + level / 2))
     # a group without treatment or without control contacts has no uplift (NaN)
     nt, nc = n["treatment"].fillna(0).to_numpy(float), n["control"].fillna(0).to_numpy(float)

@@ -52,6 +52,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import _
+
 __all__ = ["usage_by_region", "unresolved_by_region", "duplicates_by_region", "monthly_churn",
            "Problem", "PROBLEMS", "CASE_SCENARIOS", "CASE_CUSTOMERS", "PRACTICE_CASE_ID",
            "DEFAULT_SALT", "case", "case_brief", "salt_id", "load_case", "reference_findings",
@@ -155,13 +157,15 @@ def _check(student_id, scenario: str, n_problems) -> tuple[str, int]:
 
     sid = validate_student_id(student_id)
     if scenario not in CASE_SCENARIOS:
-        raise ValueError(f"unknown capstone scenario {scenario!r}; choose one of: "
-                         f"{', '.join(CASE_SCENARIOS)}")
+        raise ValueError(_("unknown capstone scenario {scenario}; choose one of: "
+                           "{case_scenarios}").format(
+                             scenario=repr(scenario), case_scenarios=', '.join(CASE_SCENARIOS)))
     most = len(_available(scenario))
     if isinstance(n_problems, bool) or not isinstance(n_problems, numbers.Integral) \
             or not 1 <= n_problems <= most:
-        raise ValueError(f"n_problems must be a whole number from 1 to {most} (the problems "
-                         f"of the {scenario} catalogue), got {n_problems!r}")
+        raise ValueError(_("n_problems must be a whole number from 1 to {most} (the problems of "
+                           "the {scenario} catalogue), got {n_problems}").format(
+                             most=most, scenario=scenario, n_problems=repr(n_problems)))
     return sid, int(n_problems)
 
 
@@ -239,12 +243,12 @@ def case(student_id: str | int, scenario: str = "retail", n_problems: int = 3,
     from crmlab.seeds import seed_for
 
     if not isinstance(salt, str) or not salt:
-        raise ValueError(f"salt must be a non-empty text, got {salt!r}")
+        raise ValueError(_("salt must be a non-empty text, got {salt}").format(salt=repr(salt)))
     sid, n = _check(student_id, scenario, n_problems)
     drawn = draw_problems(sid, scenario, n, salt)
     seed = seed_for(sid, salt)
     hooks = {}
-    for _, row in drawn.iterrows():
+    for _unused, row in drawn.iterrows():
         pid, spec, size = row["problem_id"], int(row["spec"]), float(row["param"])
         if pid == "unused_crm":
             hooks["case_unused_crm"] = (spec, size)
@@ -258,7 +262,7 @@ def case(student_id: str | int, scenario: str = "retail", n_problems: int = 3,
                     case_problems=hooks)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 8, 1]))
     rows = []
-    for _, row in drawn.iterrows():
+    for _unused, row in drawn.iterrows():
         pid, spec, size = row["problem_id"], int(row["spec"]), float(row["param"])
         rows.append(_truth_row(data, pid, spec, size, rng))
     data.truth.extra["case_problems"] = pd.DataFrame(
@@ -282,7 +286,7 @@ def salt_id(salt: str) -> str:
     import hashlib
 
     if not isinstance(salt, str) or not salt:
-        raise ValueError(f"salt must be a non-empty text, got {salt!r}")
+        raise ValueError(_("salt must be a non-empty text, got {salt}").format(salt=repr(salt)))
     return hashlib.sha256(f"crmlab-case-salt:{salt}".encode("utf-8")).hexdigest()[:12]
 
 
@@ -306,16 +310,19 @@ def load_case(folder, student_id: str | int | None = None):
 
     path = Path(folder)
     if not (path / "metadata.json").exists():
-        raise ValueError(f"{path} is not a capstone folder (no metadata.json): use the folder "
-                         "your instructor gave you, or `crmlab case ID --out FOLDER`")
+        raise ValueError(_("{path} is not a capstone folder (no metadata.json): use the folder "
+                           "your instructor gave you, or `crmlab case ID --out FOLDER`").format(
+                             path=path))
     data = load(path, truth=False)
     info = data.meta.get("case")
     if not isinstance(info, dict) or "student_id" not in info:
-        raise ValueError(f"{path} holds a dataset but not a capstone firm (its metadata.json "
-                         "has no 'case'); use the folder of `crmlab case`")
+        raise ValueError(_("{path} holds a dataset but not a capstone firm (its metadata.json "
+                           "has no 'case'); use the folder of `crmlab case`").format(path=path))
     if student_id is not None and validate_student_id(student_id) != info["student_id"]:
-        raise ValueError(f"{path} is the firm of student {info['student_id']}, not of "
-                         f"{validate_student_id(student_id)}: use your own folder")
+        raise ValueError(_("{path} is the firm of student {info}, not of {validate_student_id}: "
+                           "use your own folder").format(
+                             path=path, info=info['student_id'],
+                             validate_student_id=validate_student_id(student_id)))
     data.truth = None
     return data
 
@@ -334,7 +341,7 @@ def reference_findings(data) -> dict:
     if found is None:
         found = diagnose(data)
     out = dict.fromkeys(PROBLEMS)
-    for _, row in found.iterrows():
+    for _key, row in found.iterrows():
         if out.get(row["problem_id"]) is None:
             out[row["problem_id"]] = (str(row["where"]), float(row["size"]))
     return out
@@ -526,8 +533,8 @@ def case_expected_findings(student_id: str | int, scenario: str = "retail",
 def _tables(data) -> dict:
     tables = getattr(data, "tables", data)
     if not isinstance(tables, dict) or "customers" not in tables:
-        raise ValueError("diagnose needs a CRMData (or a dict of its observed tables) with at "
-                         "least a customers table")
+        raise ValueError(_("diagnose needs a CRMData (or a dict of its observed tables) with at "
+                           "least a customers table"))
     return tables
 
 
@@ -724,10 +731,11 @@ def score_findings(found: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
     for name, df in (("found", found), ("expected", expected)):
         missing = [c for c in ("problem_id", "where", "size") if c not in getattr(df, "columns", [])]
         if missing:
-            raise ValueError(f"{name} must be a DataFrame with columns problem_id, where and "
-                             f"size; missing {', '.join(missing)}")
+            raise ValueError(_("{name} must be a DataFrame with columns problem_id, where and "
+                               "size; missing {missing}").format(
+                                 name=name, missing=', '.join(missing)))
     rows, used = [], set()
-    for _, e in expected.iterrows():
+    for _unused, e in expected.iterrows():
         p = PROBLEMS[e["problem_id"]]
         cands = found[found["problem_id"] == e["problem_id"]]
         match = None
@@ -793,14 +801,16 @@ def write_case(student_id: str | int, out, scenario: str = "retail", n_problems:
     if truth_out is not None:
         a, b = out.resolve(), Path(truth_out).resolve()
         if a == b or a in b.parents or b in a.parents:
-            raise ValueError(f"the truth folder {truth_out} must be outside the student folder "
-                             f"{out} (and not contain it): students must not see the truth")
+            raise ValueError(_("the truth folder {truth_out} must be outside the student folder "
+                               "{out} (and not contain it): students must not see the truth").format(
+                                 truth_out=truth_out, out=out))
     for folder in targets:
         if folder.exists() and not folder.is_dir():
-            raise ValueError(f"{folder} is a file, not a folder")
+            raise ValueError(_("{folder} is a file, not a folder").format(folder=folder))
         if folder.is_dir() and any(folder.iterdir()) and not force:
-            raise ValueError(f"{folder} is not empty; pass force=True (--force) to write into "
-                             "it (only the files of a dataset crmlab saved there are replaced)")
+            raise ValueError(_("{folder} is not empty; pass force=True (--force) to write into "
+                               "it (only the files of a dataset crmlab saved there are replaced)").format(
+                                 folder=folder))
     data = case(student_id, scenario, n_problems, salt=salt)
     # no seed, and the number of customer records rather than the number asked for: the
     # difference would count the data-silo duplicates
@@ -840,15 +850,16 @@ def write_class_cases(student_ids, out, truth_out, scenario: str = "retail",
 
     ids = [validate_student_id(s) for s in student_ids]
     if not ids:
-        raise ValueError("no students: give at least one student id")
+        raise ValueError(_("no students: give at least one student id"))
     if len(set(ids)) != len(ids):
-        raise ValueError("a student id is listed twice")
+        raise ValueError(_("a student id is listed twice"))
     _check(ids[0], scenario, n_problems)
     out, truth_out = Path(out), Path(truth_out)
     a, b = out.resolve(), truth_out.resolve()
     if a == b or a in b.parents or b in a.parents:
-        raise ValueError(f"the truth folder {truth_out} must be outside the student folder "
-                         f"{out} (and not contain it): students must not see the truth")
+        raise ValueError(_("the truth folder {truth_out} must be outside the student folder "
+                           "{out} (and not contain it): students must not see the truth").format(
+                             truth_out=truth_out, out=out))
     made = [f for f in [out, truth_out, *(out / i for i in ids), *(truth_out / i for i in ids)]
             if not f.exists()]
     rows = []

@@ -3,7 +3,8 @@
 ``extract`` collects every text crmlab shows: the ``_()``, ``N_()`` and ``plot_text()``
 calls of the package (Babel's Python extractor) and the texts of every exercise (titles,
 prompts, hints, explanations, the feedback of the common mistakes, choices), which are
-defined as data and translated where they are shown.  ``update`` merges them into
+defined as data and translated where they are shown, and the column names of the tables the
+notebooks show (context ``column``; see :func:`crmlab.i18n.table_for_display`).  ``update`` merges them into
 ``crmlab/locale/zh/LC_MESSAGES/crmlab.po`` (translations kept; a changed English text
 becomes *fuzzy* until checked; a text no longer used becomes obsolete), ``compile``
 writes the ``.mo`` file that :mod:`gettext` reads, and ``status`` counts what is left.
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crmlab.i18n import DOMAIN, LOCALE_DIR
+from crmlab.i18n import COLUMN_CONTEXT, DOMAIN, LOCALE_DIR
 
-__all__ = ["KEYWORDS", "extract", "exercise_texts", "po_path", "mo_path", "update", "compile_mo",
-           "status", "read"]
+__all__ = ["KEYWORDS", "extract", "exercise_texts", "notebook_columns", "schema_column_names",
+           "po_path", "mo_path", "update", "compile_mo", "status", "read"]
 
 PACKAGE = Path(__file__).resolve().parent
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "plot_text": None}
@@ -50,6 +51,85 @@ def exercise_texts() -> list[tuple[str, str]]:
     return [(t, w) for t, w in out if t]
 
 
+class _HeaderCells:
+    """The texts of the header cells (``<thead> <th>``) of HTML tables."""
+
+    def __init__(self):
+        from html.parser import HTMLParser
+
+        self.cells: list[str] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            in_head = in_cell = False
+            text = ""
+
+            def handle_starttag(self, tag, attrs):
+                if tag == "thead":
+                    self.in_head = True
+                elif tag == "th" and self.in_head:
+                    self.in_cell, self.text = True, ""
+
+            def handle_endtag(self, tag):
+                if tag == "thead":
+                    self.in_head = False
+                elif tag == "th" and self.in_cell:
+                    self.in_cell = False
+                    outer.cells.append(self.text.strip())
+
+            def handle_data(self, data):
+                if self.in_cell:
+                    self.text += data
+
+        self.parser = Parser()
+
+
+def notebook_columns(folders=("notebooks", "exercises")) -> list[tuple[str, str]]:
+    """``(column, where)`` for every column name in the header of a table that an English
+    notebook shows (its saved outputs), and every column of the dataset schema: the column
+    names the Chinese edition shows above the English ones."""
+    import json
+
+    from crmlab.data.schema import TABLES
+
+    out = [(c.name, f"schema {t.name}") for t in TABLES for c in t.columns]
+    root = PACKAGE.parent
+    for folder in folders:
+        for path in sorted((root / folder).glob("*.ipynb")):
+            try:
+                nb = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for cell in nb.get("cells", []):
+                for output in cell.get("outputs", []):
+                    html = output.get("data", {}).get("text/html")
+                    if not html:
+                        continue
+                    cells = _HeaderCells()
+                    cells.parser.feed("".join(html) if isinstance(html, list) else html)
+                    out += [(c, f"{folder}/{path.name}") for c in cells.cells if _is_name(c)]
+    return out
+
+
+def _is_name(text: str) -> bool:
+    """A header cell worth a translation: not empty, not a number or a date."""
+    import re
+
+    return bool(text) and not re.fullmatch(r"[-+\d.,:%/ ()\[\]e]*|\d{4}-\d\d(-\d\d)?.*", text)
+
+
+def schema_column_names() -> dict[str, str]:
+    """The Chinese name of each column from the dataset schema (its first meaning; the part
+    in brackets left out), to start the translation of a new column from."""
+    from crmlab.data.schema import TABLES
+
+    names: dict[str, str] = {}
+    for table in TABLES:
+        for column in table.columns:
+            names.setdefault(column.name, column.zh.split("（")[0].strip() or column.zh)
+    return names
+
+
 def extract():
     """A Babel template catalogue of every text crmlab shows."""
     from babel.messages.catalog import Catalog
@@ -65,6 +145,12 @@ def extract():
                          auto_comments=comments, context=context)
     for text, where in exercise_texts():
         template.add(text, locations=[(where, 0)])
+    for name, where in notebook_columns():
+        entry = template.get(name, COLUMN_CONTEXT)
+        if entry is None:
+            template.add(name, locations=[(where, 0)], context=COLUMN_CONTEXT)
+        elif (where, 0) not in entry.locations and len(entry.locations) < 3:
+            entry.locations.append((where, 0))
     return template
 
 
@@ -123,8 +209,8 @@ def status(language: str = "zh") -> dict:
     ``fuzzy``, ``untranslated`` and ``missing`` (texts not in the catalogue at all)."""
     catalog = read(language)
     template = extract()
-    ids = {m.id for m in template if m.id}
-    entries = {m.id: m for m in catalog if m.id}
+    ids = {(m.id, m.context) for m in template if m.id}
+    entries = {(m.id, m.context): m for m in catalog if m.id}
     translated = [i for i in ids if i in entries and entries[i].string and not entries[i].fuzzy]
     fuzzy = [i for i in ids if i in entries and entries[i].fuzzy]
     return {"texts": len(ids), "translated": len(translated), "fuzzy": len(fuzzy),

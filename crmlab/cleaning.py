@@ -50,6 +50,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import _
+
 __all__ = ["CITY_REFERENCE", "DATE_RULES", "EMAIL_DOMAIN_TYPOS", "CleanResult", "clean",
            "parse_dates", "standardise_cities", "standardise_dates", "standardise_emails",
            "standardise_names", "standardise_phones"]
@@ -87,8 +89,8 @@ def _series(values, name: str) -> pd.Series:
     if isinstance(values, pd.Series):
         return values
     if isinstance(values, str) or not hasattr(values, "__iter__"):
-        raise ValueError(f"{name} must be a pandas Series or a list of values, got "
-                         f"{type(values).__name__}")
+        raise ValueError(_("{name} must be a pandas Series or a list of values, got {type}").format(
+                             name=name, type=type(values).__name__))
     return pd.Series(list(values), dtype=object)
 
 
@@ -149,7 +151,8 @@ def standardise_phones(phones, country: str = "US") -> pd.Series:
     [None]
     """
     if country not in COUNTRIES:
-        raise ValueError(f"country must be one of {', '.join(COUNTRIES)}, got {country!r}")
+        raise ValueError(_("country must be one of {countries}, got {country}").format(
+                             countries=', '.join(COUNTRIES), country=repr(country)))
     s = _series(phones, "phones")
     return _map_text(s, lambda t: _phone(t, country))
 
@@ -244,8 +247,8 @@ def standardise_cities(cities, reference: Mapping[str, str] | None = None) -> pd
     """
     ref = CITY_REFERENCE if reference is None else reference
     if not isinstance(ref, Mapping):
-        raise ValueError(f"reference must be a dict like {{'NYC': 'New York'}}, got "
-                         f"{type(ref).__name__}")
+        raise ValueError(_("reference must be a dict like {{'NYC': 'New York'}}, got {type}").format(
+                             type=type(ref).__name__))
     return _map_text(_series(cities, "cities"), lambda t: _city(t, ref))
 
 
@@ -403,14 +406,16 @@ def clean(data, country: str | None = None) -> CleanResult:
     from crmlab.data.schema import table as schema_table
 
     if not isinstance(data, CRMData):
-        raise ValueError("clean needs a dataset from crmlab.load or crmlab.generate, got "
-                         f"{type(data).__name__}")
+        raise ValueError(_("clean needs a dataset from crmlab.load or crmlab.generate, got "
+                           "{type}").format(type=type(data).__name__))
     if "customers" not in data.tables:
-        raise ValueError(f"clean needs a customers table; tables: {', '.join(data.tables)}")
+        raise ValueError(_("clean needs a customers table; tables: {tables}").format(
+                             tables=', '.join(data.tables)))
     meta = data.meta or {}
     country = country or LOCALE_COUNTRY.get(meta.get("locale", "en_US"), "US")
     if country not in COUNTRIES:
-        raise ValueError(f"country must be one of {', '.join(COUNTRIES)}, got {country!r}")
+        raise ValueError(_("country must be one of {countries}, got {country}").format(
+                             countries=', '.join(COUNTRIES), country=repr(country)))
     person = meta.get("scenario") != "b2b"
     rules = {
         "name": ("name", lambda s: standardise_names(s, person=person)),

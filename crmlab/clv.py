@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import numeric_array
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 from crmlab.rfm import prepare_orders
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ def periods_per_year(time_unit: str = "W") -> float:
 
 def _unit_days(time_unit: str) -> float:
     if time_unit not in TIME_UNITS:
-        raise ValueError(f"time_unit must be 'W' (weeks) or 'D' (days), got {time_unit!r}")
+        raise ValueError(_("time_unit must be 'W' (weeks) or 'D' (days), got {time_unit}").format(
+                             time_unit=repr(time_unit)))
     return TIME_UNITS[time_unit]
 
 
@@ -88,18 +89,20 @@ def _number(value, name: str) -> np.ndarray:
     try:
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {str(value)[:40]!r}") from None
+        raise ValueError(_("{name} must be a number, got {value}").format(
+                             name=name, value=repr(str(value)[:40]))) from None
 
 
 def _check_rates(retention, discount_rate) -> tuple[np.ndarray, np.ndarray]:
     r = _number(retention, "retention")
     i = _number(discount_rate, "discount_rate")
     if np.any(~np.isfinite(r)) or np.any((r < 0) | (r > 1)):
-        raise ValueError(f"retention must be a probability between 0 and 1, got {retention!r}"
-                         " (write 0.8 for 80%)")
+        raise ValueError(_("retention must be a probability between 0 and 1, got {retention} "
+                           "(write 0.8 for 80%)").format(retention=repr(retention)))
     if np.any(~np.isfinite(i)) or np.any((i < 0) | (i >= 1)):
-        raise ValueError(f"discount_rate must be between 0 and 1 per period, got "
-                         f"{discount_rate!r} (write 0.10 for 10%)")
+        raise ValueError(_("discount_rate must be between 0 and 1 per period, got "
+                           "{discount_rate} (write 0.10 for 10%)").format(
+                             discount_rate=repr(discount_rate)))
     return r, i
 
 
@@ -127,7 +130,7 @@ def margin_multiple(retention: float, discount_rate: float) -> float:
     """
     r, i = _check_rates(retention, discount_rate)
     if np.any(1 + i - r <= 0):
-        raise ValueError("with retention 1 and no discounting the CLV is infinite")
+        raise ValueError(_("with retention 1 and no discounting the CLV is infinite"))
     out = r / (1 + i - r)
     return float(out) if out.ndim == 0 else out
 
@@ -166,12 +169,14 @@ def retention_clv(margin: float, retention: float, discount_rate: float,
     r, i = _check_rates(retention, discount_rate)
     m = _number(margin, "margin")
     if np.any(~np.isfinite(m)):
-        raise ValueError(f"margin must be a finite number, got {margin!r}")
+        raise ValueError(_("margin must be a finite number, got {margin}").format(
+                             margin=repr(margin)))
     if periods is None:
         out = m * margin_multiple(r, i)
     else:
         if int(periods) != periods or periods < 0:
-            raise ValueError(f"periods must be a whole number >= 0, got {periods!r}")
+            raise ValueError(_("periods must be a whole number >= 0, got {periods}").format(
+                                 periods=repr(periods)))
         q = r / (1 + i)
         out = m * np.where(q == 1, periods, q * (1 - q ** periods) / np.where(q == 1, 1, 1 - q))
     return float(out) if np.ndim(out) == 0 else out
@@ -197,7 +202,8 @@ def clv_path(margin: float, retention: float, discount_rate: float,
     """
     r, i = _check_rates(retention, discount_rate)
     if int(periods) != periods or periods < 1:
-        raise ValueError(f"periods must be a whole number >= 1, got {periods!r}")
+        raise ValueError(_("periods must be a whole number >= 1, got {periods}").format(
+                             periods=repr(periods)))
     t = np.arange(1, int(periods) + 1)
     survival = float(r) ** t
     discount = (1 + float(i)) ** -t.astype(float)
@@ -227,7 +233,7 @@ def dcf_clv(cash_flows, discount_rate: float, retention: float = 1.0,
     266.67
     """
     if isinstance(cash_flows, str) or np.ndim(cash_flows) != 1:
-        raise ValueError("cash_flows must be a non-empty list of per-period margins")
+        raise ValueError(_("cash_flows must be a non-empty list of per-period margins"))
     cf = numeric_array(cash_flows, "cash_flows")
     r, i = _check_rates(retention, discount_rate)
     t = np.arange(1, cf.size + 1)
@@ -247,9 +253,9 @@ def plot_clv_path(path: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
     need = ("discounted", "cumulative")
     if not isinstance(path, pd.DataFrame) or any(c not in path.columns for c in need):
-        raise ValueError("expected the result of clv_path (columns discounted, cumulative)")
+        raise ValueError(_("expected the result of clv_path (columns discounted, cumulative)"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.5))
+        _unused, ax = plt.subplots(figsize=(8, 3.5))
     ax.bar(path.index, path["discounted"], color="#9ecae1",
            label=plot_text("discounted margin in period"))
     ax.plot(path.index, path["cumulative"], color="#08519c", marker="o", markersize=3,
@@ -364,14 +370,16 @@ def calibration_holdout(orders: pd.DataFrame, calibration_end, observation_end,
     try:
         cal_end = pd.Timestamp(calibration_end).normalize()
     except (TypeError, ValueError):
-        raise ValueError(f"calibration_end must be a date, got {calibration_end!r}") from None
+        raise ValueError(_("calibration_end must be a date, got {calibration_end}").format(
+                             calibration_end=repr(calibration_end))) from None
     if not cal_end < end:
-        raise ValueError(f"calibration_end ({cal_end.date()}) must be before observation_end "
-                         f"({end.date()})")
+        raise ValueError(_("calibration_end ({date}) must be before observation_end ({date2})").format(
+                             date=cal_end.date(), date2=end.date()))
     daily = _purchase_days(kept)
     cal = daily[daily["day"] <= cal_end]
     if cal.empty:
-        raise ValueError(f"no orders on or before calibration_end {cal_end.date()}")
+        raise ValueError(_("no orders on or before calibration_end {date}").format(
+                             date=cal_end.date()))
     out = _summarise(cal, cal_end, unit).add_suffix("_cal")
     hold = daily[(daily["day"] > cal_end) & daily["customer_id"].isin(out.index)]
     gh = hold.groupby("customer_id")["amount"]

@@ -25,7 +25,7 @@ import pandas as pd
 
 from crmlab._checks import numeric_array, require_dates, require_present, require_rows
 from crmlab._days import DAYS_PER_MONTH, _as_of, _dates, _lookup, _require
-from crmlab.i18n import plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -89,7 +89,7 @@ def cohort_counts(orders: pd.DataFrame | None = None, customers: pd.DataFrame | 
     {'size': [2, 1], 0: [2, 1], 1: [0.0, 0.0], 2: [1.0, nan]}
     """
     if as_of is None:
-        raise ValueError("as_of is required: the last date observed, e.g. as_of='2024-12-31'")
+        raise ValueError(_("as_of is required: the last date observed, e.g. as_of='2024-12-31'"))
     at = float(np.datetime64(_as_of(as_of).date(), "D").astype("int64"))
     at_month = int(_month(np.array([at]))[0])
     if contracts is not None:
@@ -120,7 +120,7 @@ def cohort_counts(orders: pd.DataFrame | None = None, customers: pd.DataFrame | 
         pairs_k = np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span)
     else:
         if orders is None:
-            raise ValueError("give orders (non-contractual) or contracts (contractual)")
+            raise ValueError(_("give orders (non-contractual) or contracts (contractual)"))
         _require(orders, "orders", ("customer_id", "order_date"))
         _check_values(orders, "orders", "order_date")
         odays = _dates(orders["order_date"], "orders.order_date")
@@ -144,7 +144,8 @@ def cohort_counts(orders: pd.DataFrame | None = None, customers: pd.DataFrame | 
         pairs_c = cohort[pairs["pos"].to_numpy()]
         pairs_k = pairs["k"].to_numpy()
     if len(ids) == 0:
-        raise ValueError(f"no customers had signed up by as_of={_as_of(as_of).date()}")
+        raise ValueError(_("no customers had signed up by as_of={date}").format(
+                             date=_as_of(as_of).date()))
     first_m = int(np.nanmin(cohort))
     n_c = at_month - first_m + 1
     counts = np.zeros((n_c, n_c))
@@ -250,16 +251,18 @@ def _observed(observed, n: int) -> np.ndarray:
     s = pd.Series(np.asarray(observed, dtype=object).ravel() if not isinstance(
         observed, pd.Series) else observed.to_numpy(dtype=object))
     if len(s) != n:
-        raise ValueError(f"observed has {len(s)} values but durations has {n}")
+        raise ValueError(_("observed has {n} values but durations has {n2}").format(
+                             n=len(s), n2=n))
     if s.isna().any():
-        raise ValueError(f"observed has {int(s.isna().sum()):,} missing value(s): each must be "
-                         "True (ended) or False (still running)")
+        raise ValueError(_("observed has {sum} missing value(s): each must be True (ended) or "
+                           "False (still running)").format(sum=format(int(s.isna().sum()), ",")))
     ok = s.map(lambda v: isinstance(v, (bool, np.bool_)) or (
         isinstance(v, (int, float, np.integer, np.floating)) and v in (0, 1)))
     if not ok.all():
         bad = s[~ok]
-        raise ValueError(f"observed must be True/False (or 0/1): {len(bad):,} of {n:,} values "
-                         f"are not, e.g. {bad.iloc[0]!r}")
+        raise ValueError(_("observed must be True/False (or 0/1): {n} of {n2} values are not, "
+                           "e.g. {iloc}").format(
+                             n=format(len(bad), ","), n2=format(n, ","), iloc=repr(bad.iloc[0])))
     return s.astype(bool).to_numpy()
 
 
@@ -293,14 +296,16 @@ def kaplan_meier(durations, observed=None, groups=None) -> pd.DataFrame:
     >>> km[["time", "at_risk", "events", "survival"]].round(3).values.tolist()
     [[0.0, 5.0, 0.0, 1.0], [2.0, 5.0, 1.0, 0.8], [3.0, 4.0, 1.0, 0.6], [5.0, 2.0, 1.0, 0.3]]
     """
-    t = numeric_array(durations, "durations", non_negative=True, what="durations")
+    t = numeric_array(durations, "durations", non_negative=True, what=N_("durations"))
     e = np.ones(t.size, bool) if observed is None else _observed(observed, t.size)
     if e.shape != t.shape:
-        raise ValueError(f"observed has {e.size} values but durations has {t.size}")
+        raise ValueError(_("observed has {size} values but durations has {size2}").format(
+                             size=e.size, size2=t.size))
     if groups is not None:
         g = np.asarray(groups)
         if g.shape != t.shape:
-            raise ValueError(f"groups has {g.size} values but durations has {t.size}")
+            raise ValueError(_("groups has {size} values but durations has {size2}").format(
+                                 size=g.size, size2=t.size))
         parts = [kaplan_meier(t[g == key], e[g == key]).assign(group=key)
                  for key in pd.unique(g)]
         out = pd.concat(parts, ignore_index=True)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -51,35 +51,40 @@ TIER_COLOURS = ("#6b6b8a", "#d4a017", "#8c8c8c", "#4f5b66")
 def _values(values, name: str = "values") -> pd.Series:
     """Check one-value-per-customer input and return it as a float Series."""
     if isinstance(values, pd.DataFrame):
-        raise ValueError(f"{name} must be one value per customer (a Series, array or list), got "
-                         f"a DataFrame with columns {list(values.columns)}: pick one column")
+        raise ValueError(_("{name} must be one value per customer (a Series, array or list), "
+                           "got a DataFrame with columns {columns}: pick one column").format(
+                             name=name, columns=list(values.columns)))
     if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
-        raise ValueError(f"{name} must be one value per customer (a Series, array or list), got "
-                         f"{type(values).__name__}")
+        raise ValueError(_("{name} must be one value per customer (a Series, array or list), "
+                           "got {type}").format(name=name, type=type(values).__name__))
     s = values if isinstance(values, pd.Series) else pd.Series(values)
     if len(s) == 0:
-        raise ValueError(f"{name} is empty: give at least one customer's value")
+        raise ValueError(_("{name} is empty: give at least one customer's value").format(
+                             name=name))
     if s.dtype == bool or not pd.api.types.is_numeric_dtype(s):
         bad = next((v for v in s if isinstance(v, (str, bytes, bool)) or v is None), s.iloc[0])
-        raise ValueError(f"{name} must be numbers (revenue per customer), found {bad!r} "
-                         f"(dtype {s.dtype})")
+        raise ValueError(_("{name} must be numbers (revenue per customer), found {bad} (dtype "
+                           "{dtype})").format(name=name, bad=repr(bad), dtype=s.dtype))
     s = s.astype(float)
     if s.isna().any():
-        raise ValueError(f"{name} has {int(s.isna().sum())} missing value(s) (NaN): give "
-                         "customers without revenue the value 0, e.g. .fillna(0)")
+        raise ValueError(_("{name} has {sum} missing value(s) (NaN): give customers without "
+                           "revenue the value 0, e.g. .fillna(0)").format(
+                             name=name, sum=int(s.isna().sum())))
     if np.isinf(s.to_numpy()).any():
-        raise ValueError(f"{name} has infinite values")
+        raise ValueError(_("{name} has infinite values").format(name=name))
     if (s < 0).any():
-        raise ValueError(f"{name} has {int((s < 0).sum())} negative value(s), e.g. "
-                         f"{s[s < 0].iloc[0]:g}: concentration measures need values >= 0 "
-                         "(a loss-making customer has no share of revenue)")
+        raise ValueError(_("{name} has {sum} negative value(s), e.g. {iloc}: concentration "
+                           "measures need values >= 0 (a loss-making customer has no share of "
+                           "revenue)").format(
+                             name=name, sum=int((s < 0).sum()),
+                             iloc=format(s[s < 0].iloc[0], "g")))
     return s
 
 
 def _positive_total(s: pd.Series, name: str = "values") -> float:
     total = float(s.sum())
     if total <= 0:
-        raise ValueError(f"{name} sum to 0: there is no revenue to share out")
+        raise ValueError(_("{name} sum to 0: there is no revenue to share out").format(name=name))
     return total
 
 
@@ -114,8 +119,8 @@ def top_share(values, x: float = 0.2) -> float:
     s = _values(values)
     if isinstance(x, bool) or not isinstance(x, (int, float, np.integer, np.floating)) \
             or not 0 <= x <= 1:
-        raise ValueError(f"x must be a fraction of customers between 0 and 1 (0.2 for the top "
-                         f"20%), got {x!r}")
+        raise ValueError(_("x must be a fraction of customers between 0 and 1 (0.2 for the top "
+                           "20%), got {x}").format(x=repr(x)))
     v = np.sort(s.to_numpy())[::-1]
     cum = np.r_[0.0, np.cumsum(v)] / _positive_total(s)
     return float(np.interp(x * len(v), np.arange(len(v) + 1), cum))
@@ -246,23 +251,24 @@ def value_tiers(values, cuts: Sequence[float] = PYRAMID_CUTS,
     cuts = np.asarray(cuts, dtype=float)
     if cuts.ndim != 1 or len(cuts) == 0 or not np.all((cuts > 0) & (cuts < 1)) \
             or np.any(np.diff(cuts) <= 0):
-        raise ValueError(f"cuts must be increasing fractions between 0 and 1, e.g. (0.2, 0.5, "
-                         f"0.8), got {tuple(cuts.tolist())}")
+        raise ValueError(_("cuts must be increasing fractions between 0 and 1, e.g. (0.2, 0.5, "
+                           "0.8), got {tuple}").format(tuple=tuple(cuts.tolist())))
     if labels is None:
         if len(cuts) != len(PYRAMID_LABELS) - 1:
-            raise ValueError(f"give {len(cuts) + 1} labels for {len(cuts)} cuts (the default "
-                             "platinum/gold/iron/lead labels need 3 cuts)")
+            raise ValueError(_("give {value} labels for {n} cuts (the default "
+                               "platinum/gold/iron/lead labels need 3 cuts)").format(
+                                 value=len(cuts) + 1, n=len(cuts)))
         labels = PYRAMID_LABELS
     labels = [str(x) for x in labels]
     if len(labels) != len(cuts) + 1 or len(set(labels)) != len(labels):
-        raise ValueError(f"labels must be {len(cuts) + 1} different names (one more than cuts), "
-                         f"got {labels}")
+        raise ValueError(_("labels must be {value} different names (one more than cuts), got "
+                           "{labels}").format(value=len(cuts) + 1, labels=labels))
     if by not in ("customers", "value"):
-        raise ValueError(f"by must be 'customers' or 'value', got {by!r}")
+        raise ValueError(_("by must be 'customers' or 'value', got {by}").format(by=repr(by)))
     if ties not in ("first", "best"):
-        raise ValueError(f"ties must be 'first' or 'best', got {ties!r}")
+        raise ValueError(_("ties must be 'first' or 'best', got {ties}").format(ties=repr(ties)))
     if zero not in ("lowest", "rank"):
-        raise ValueError(f"zero must be 'lowest' or 'rank', got {zero!r}")
+        raise ValueError(_("zero must be 'lowest' or 'rank', got {zero}").format(zero=repr(zero)))
 
     v = s.to_numpy()
     order = np.argsort(-v, kind="stable")  # highest first, equal values in input order
@@ -317,8 +323,9 @@ def concentration_table(values, tiers=None, groups: int = 10) -> pd.DataFrame:
     if tiers is None:
         if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) \
                 or not 1 <= groups <= len(s):
-            raise ValueError(f"groups must be a whole number between 1 and the number of "
-                             f"customers ({len(s)}), got {groups!r}")
+            raise ValueError(_("groups must be a whole number between 1 and the number of "
+                               "customers ({n}), got {groups}").format(
+                                 n=len(s), groups=repr(groups)))
         order = np.argsort(-s.to_numpy(), kind="stable")
         g = np.empty(len(s), dtype=int)
         g[order] = np.arange(len(s)) * groups // len(s)
@@ -330,18 +337,19 @@ def concentration_table(values, tiers=None, groups: int = 10) -> pd.DataFrame:
     else:
         key = tiers.copy() if isinstance(tiers, pd.Series) else pd.Series(tiers)
         if len(key) != len(s):
-            raise ValueError(f"tiers has {len(key)} labels but values has {len(s)} customers: "
-                             "give one tier per customer")
+            raise ValueError(_("tiers has {n} labels but values has {n2} customers: give one "
+                               "tier per customer").format(n=len(key), n2=len(s)))
         if isinstance(tiers, pd.Series) and isinstance(values, pd.Series):
             if not key.index.equals(s.index):
                 if not set(key.index) == set(s.index):
-                    raise ValueError("tiers and values have different customers in their "
-                                     "index: align them first")
+                    raise ValueError(_("tiers and values have different customers in their "
+                                       "index: align them first"))
                 key = key.reindex(s.index)
         else:
             key.index = s.index
         if key.isna().any():
-            raise ValueError(f"tiers has {int(key.isna().sum())} missing label(s)")
+            raise ValueError(_("tiers has {sum} missing label(s)").format(
+                                 sum=int(key.isna().sum())))
     grouped = s.groupby(key, observed=True, sort=False)
     out = pd.DataFrame({"customers": grouped.size().astype(float), "value": grouped.sum()})
     if isinstance(key.dtype, pd.CategoricalDtype) and key.cat.ordered:
@@ -390,12 +398,12 @@ def plot_lorenz(result: pd.DataFrame, ax: Axes | None = None, mark: float | None
 
     if not isinstance(result, pd.DataFrame) or not {"customer_share", "value_share"} <= set(
             result.columns):
-        raise ValueError("plot_lorenz needs the DataFrame from lorenz(values) (columns "
-                         "customer_share, value_share)")
+        raise ValueError(_("plot_lorenz needs the DataFrame from lorenz(values) (columns "
+                           "customer_share, value_share)"))
     x, y = result["customer_share"].to_numpy(), result["value_share"].to_numpy()
     g = 1 - np.sum((y[1:] + y[:-1]) * np.diff(x))  # 1 - 2 * area under the curve
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.8, 4.5))
+        _unused, ax = plt.subplots(figsize=(4.8, 4.5))
     ax.plot([0, 1], [0, 1], color="#999999", linestyle="--", linewidth=1,
             label=plot_text("line of equality"))
     line, = ax.plot(x, y, linewidth=2,
@@ -448,10 +456,10 @@ def plot_pyramid(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
     need = {"customer_share", "value_share"}
     if not isinstance(table, pd.DataFrame) or not need <= set(table.columns):
-        raise ValueError("plot_pyramid needs the DataFrame from concentration_table(values, "
-                         "tiers) (columns customer_share, value_share)")
+        raise ValueError(_("plot_pyramid needs the DataFrame from concentration_table(values, "
+                           "tiers) (columns customer_share, value_share)"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+        _unused, ax = plt.subplots(figsize=(7, 4))
     top = 1.0
     n = len(table)
     for i, (name, row) in enumerate(table.iterrows()):

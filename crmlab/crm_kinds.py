@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import require_columns, require_present, require_rows
-from crmlab.i18n import plot_language, plot_text
+from crmlab.i18n import _, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -161,7 +161,8 @@ def interaction_initiative(interactions: pd.DataFrame, by: str = "year") -> pd.D
     """
     need = ["direction"] + (["interaction_time"] if by == "year" else [by])
     if not isinstance(interactions, pd.DataFrame):
-        raise ValueError(f"interactions must be a DataFrame, got {type(interactions).__name__}")
+        raise ValueError(_("interactions must be a DataFrame, got {type}").format(
+                             type=type(interactions).__name__))
     require_columns(interactions, "interactions", need, check_frame=False)
     require_rows(interactions, "interactions")
     require_present(interactions, "interactions", need)
@@ -171,12 +172,13 @@ def interaction_initiative(interactions: pd.DataFrame, by: str = "year") -> pd.D
         when = pd.to_datetime(raw, errors="coerce", format="mixed")
         bad = when.isna() & raw.notna()
         if bad.any():
-            raise ValueError(f"interactions.interaction_time has {int(bad.sum()):,} row(s) that "
-                             f"are not a date (e.g. {raw[bad].iloc[0]!r}): fix or drop them")
+            raise ValueError(_("interactions.interaction_time has {sum} row(s) that are not a "
+                               "date (e.g. {iloc}): fix or drop them").format(
+                                 sum=format(int(bad.sum()), ","), iloc=repr(raw[bad].iloc[0])))
     bad = set(interactions["direction"].dropna().unique()) - {"inbound", "outbound"}
     if bad:
-        raise ValueError("interactions.direction must be 'inbound' or 'outbound', found "
-                         f"{sorted(bad)}")
+        raise ValueError(_("interactions.direction must be 'inbound' or 'outbound', found {bad}").format(
+                             bad=sorted(bad)))
     key = when.dt.year.rename("year") if when is not None else interactions[by]
     table = pd.crosstab(key, interactions["direction"]).reindex(columns=["inbound", "outbound"],
                                                                 fill_value=0)
@@ -191,9 +193,10 @@ def plot_interaction_initiative(table: pd.DataFrame, ax: Axes | None = None) -> 
 
     for col in ("inbound", "outbound"):
         if col not in table.columns:
-            raise ValueError(f"table is missing column {col!r}: pass interaction_initiative(...)")
+            raise ValueError(_("table is missing column {col}: pass interaction_initiative(...)").format(
+                                 col=repr(col)))
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.2))
+        _unused, ax = plt.subplots(figsize=(6.5, 3.2))
     x = np.arange(len(table))
     ax.bar(x, table["outbound"], color="#4c72b0",
            label=plot_text("outbound: the firm starts (CIM)"))

@@ -67,7 +67,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_columns, require_numeric, require_present, require_rows
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -131,7 +131,7 @@ class DiDResult:
 def _ols(y: np.ndarray, X: np.ndarray, cluster: np.ndarray | None, col: int | list[int],
          full_cov: bool = False):
     """Coefficients, standard errors (or covariance) and residual degrees of freedom."""
-    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    beta, *_unused = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ beta
     n, k = X.shape
     k = np.linalg.matrix_rank(X)
@@ -139,13 +139,13 @@ def _ols(y: np.ndarray, X: np.ndarray, cluster: np.ndarray | None, col: int | li
     if cluster is None:
         df = n - k
         if df <= 0:
-            raise ValueError("too few observations for a standard error")
+            raise ValueError(_("too few observations for a standard error"))
         cov = bread * (resid @ resid / df)
     else:
         groups = pd.factorize(cluster)[0]
         g = groups.max() + 1
         if g < 2:
-            raise ValueError("cluster-robust standard errors need at least two regions")
+            raise ValueError(_("cluster-robust standard errors need at least two regions"))
         scores = np.zeros((g, X.shape[1]))
         np.add.at(scores, groups, X * resid[:, None])
         cov = bread @ (scores.T @ scores) @ bread * (g / (g - 1)) * ((n - 1) / (n - k))
@@ -171,16 +171,18 @@ def _flag(panel: pd.DataFrame, col: str) -> np.ndarray:
     s = panel[col]
     if s.isna().any():
         n = int(s.isna().sum())
-        raise ValueError(f"panel.{col} has {n:,} row{'s' if n != 1 else ''} with a missing "
-                         "value: it must be True or False in every row")
+        raise ValueError(_("panel.{col} has {n} row{value} with a missing value: it must be "
+                           "True or False in every row").format(
+                             col=col, n=format(n, ","), value='s' if n != 1 else ''))
     if pd.api.types.is_bool_dtype(s):
         return s.to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(s) and s.isin([0, 1]).all():
         return s.to_numpy() == 1
     shown = ", ".join(repr(v) for v in pd.unique(s)[:4])
     example = repr(pd.unique(s)[0])
-    raise ValueError(f"panel.{col} must be True/False (or 0/1), got values {shown}: convert "
-                     f"it first, e.g. panel['{col}'] = panel['{col}'] == {example}")
+    raise ValueError(_("panel.{col} must be True/False (or 0/1), got values {shown}: convert it "
+                       "first, e.g. panel['{col}'] = panel['{col}'] == {example}").format(
+                         col=col, shown=shown, example=example))
 
 
 def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: str = "month",
@@ -210,12 +212,14 @@ def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: 
     """
     need = [unit, time, outcome, treated, post]
     if not isinstance(panel, pd.DataFrame):
-        raise ValueError(f"panel must be a DataFrame with columns {', '.join(need)}")
+        raise ValueError(_("panel must be a DataFrame with columns {need}").format(
+                             need=', '.join(need)))
     require_columns(panel, "panel", need, check_frame=False)
     if se not in ("ols", "cluster"):
-        raise ValueError(f"se must be 'ols' or 'cluster', got {se!r}")
+        raise ValueError(_("se must be 'ols' or 'cluster', got {se}").format(se=repr(se)))
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1 (0.95 for 95%), got {level!r}")
+        raise ValueError(_("level must be between 0 and 1 (0.95 for 95%), got {level}").format(
+                             level=repr(level)))
     require_rows(panel, "panel")
     require_present(panel, "panel", [unit, time])
     flags = {c: _flag(panel, c) for c in (treated, post)}
@@ -223,18 +227,21 @@ def did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id", time: 
         require_numeric(panel, "panel", [outcome], missing=True)
     gone = panel[outcome].isna().to_numpy()
     if gone.all():
-        raise ValueError(f"panel.{outcome} has no values: all {len(panel):,} rows are missing "
-                         "(NaN); pick an outcome column with data")
+        raise ValueError(_("panel.{outcome} has no values: all {n} rows are missing (NaN); pick "
+                           "an outcome column with data").format(
+                             outcome=outcome, n=format(len(panel), ",")))
     if gone.any():
-        warnings.warn(f"did: dropped {int(gone.sum()):,} of {len(panel):,} panel rows where "
-                      f"{outcome!r} is missing (NaN)", stacklevel=2)
+        warnings.warn(_("did: dropped {dropped} of {total} panel rows where {outcome} is missing (NaN)").format(
+                          dropped=format(int(gone.sum()), ","), total=format(len(panel), ","),
+                          outcome=repr(outcome)), stacklevel=2)
     p = panel[~gone]
     tr, po = flags[treated][~gone], flags[post][~gone]
     for name, mask in (("treated units before", tr & ~po), ("treated units after", tr & po),
                        ("comparison units before", ~tr & ~po),
                        ("comparison units after", ~tr & po)):
         if not mask.any():
-            raise ValueError(f"the panel has no {name}: a DiD needs all four cells")
+            raise ValueError(_("the panel has no {name}: a DiD needs all four cells").format(
+                                 name=name))
     y = p[outcome].to_numpy(dtype=float)
     u, t = p[unit].to_numpy(), p[time].to_numpy()
     ones = np.ones((len(p), 1))
@@ -280,10 +287,11 @@ def rollout_panel(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
     for name, df, cols in (("kpi_monthly", kpi_monthly, ["region_id", "month", outcome]),
                            ("regions", regions, ["region_id", "is_pilot", "crm_rollout_date"])):
         if not isinstance(df, pd.DataFrame):
-            raise ValueError(f"{name} must be a DataFrame (e.g. data.{name})")
+            raise ValueError(_("{name} must be a DataFrame (e.g. data.{name})").format(name=name))
         require_columns(df, name, cols, check_frame=False)
     if not pd.api.types.is_numeric_dtype(kpi_monthly[outcome]):
-        raise ValueError(f"outcome {outcome!r} is not a numeric column of kpi_monthly")
+        raise ValueError(_("outcome {outcome} is not a numeric column of kpi_monthly").format(
+                             outcome=repr(outcome)))
     reg = regions[["region_id", "crm_rollout_date", "is_pilot"]].rename(
         columns={"crm_rollout_date": "rollout"})
     p = kpi_monthly[["region_id", "month", outcome]].rename(columns={outcome: "y"}).merge(
@@ -292,8 +300,9 @@ def rollout_panel(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
     require_present(kpi_monthly, "kpi_monthly", ["region_id", "month"])
     if p["rollout"].isna().any():
         unknown = sorted(set(p.loc[p["rollout"].isna(), "region_id"]))
-        raise ValueError(f"kpi_monthly has {len(unknown)} region(s) that are not in the regions "
-                         f"table: {', '.join(map(str, unknown[:5]))}")
+        raise ValueError(_("kpi_monthly has {n} region(s) that are not in the regions table: "
+                           "{unknown}").format(
+                             n=len(unknown), unknown=', '.join(map(str, unknown[:5]))))
     p["month"] = pd.to_datetime(p["month"])
     p["rollout"] = pd.to_datetime(p["rollout"])
     p["event_time"] = ((p["month"].dt.year - p["rollout"].dt.year) * 12
@@ -308,8 +317,11 @@ def _wave_sample(panel: pd.DataFrame, wave: int, regions_: list | None = None):
     dates = sorted(d for d in panel["rollout"].unique() if d <= last)
     if isinstance(wave, bool) or not isinstance(wave, (int, np.integer)) \
             or not 1 <= wave <= len(dates):
-        raise ValueError(f"wave must be 1..{len(dates)} (the roll-out waves within the data: "
-                         f"{', '.join(str(pd.Timestamp(d).date()) for d in dates)}), got {wave!r}")
+        raise ValueError(_("wave must be 1..{n} (the roll-out waves within the data: {items}), "
+                           "got {wave}").format(
+                             n=len(dates),
+                             items=', '.join(str(pd.Timestamp(d).date()) for d in dates),
+                             wave=repr(wave)))
     date = pd.Timestamp(dates[wave - 1])
     later = [pd.Timestamp(d) for d in panel["rollout"].unique() if d > date]
     end = min(later) if later else last + pd.offsets.MonthBegin(1)
@@ -319,8 +331,8 @@ def _wave_sample(panel: pd.DataFrame, wave: int, regions_: list | None = None):
         treated &= panel["region_id"].isin(regions_)
     clean = panel["rollout"] >= end
     if not clean.any():
-        raise ValueError(f"no region is still without the CRM after wave {wave}: there is no "
-                         "comparison group")
+        raise ValueError(_("no region is still without the CRM after wave {wave}: there is no "
+                           "comparison group").format(wave=wave))
     s = panel[(treated | clean) & (panel["month"] < end)].copy()
     s["treated"] = treated[s.index]
     s["post"] = s["month"] >= date
@@ -406,11 +418,11 @@ def placebo_did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id"
     """
     if isinstance(max_assignments, bool) or not isinstance(max_assignments, (int, np.integer)) \
             or max_assignments < 2:
-        raise ValueError(f"max_assignments must be a whole number of at least 2, got "
-                         f"{max_assignments!r}")
+        raise ValueError(_("max_assignments must be a whole number of at least 2, got "
+                           "{max_assignments}").format(max_assignments=repr(max_assignments)))
     if among not in ("all", "comparison"):
-        raise ValueError(f"among must be 'all' (every unit) or 'comparison' (the comparison "
-                         f"units only), got {among!r}")
+        raise ValueError(_("among must be 'all' (every unit) or 'comparison' (the comparison "
+                           "units only), got {among}").format(among=repr(among)))
     actual = did(panel, outcome=outcome, unit=unit, time=time, treated=treated, post=post)
     keep = panel[outcome].notna().to_numpy()
     p = panel[keep]
@@ -419,16 +431,17 @@ def placebo_did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id"
     per_unit = pd.Series(tr).groupby(u).nunique()
     if (per_unit > 1).any():
         bad = ", ".join(map(str, per_unit.index[per_unit > 1][:5]))
-        raise ValueError(f"panel.{treated} must be the same in every row of a {unit}; it "
-                         f"changes within {bad}: a placebo moves whole units between the groups")
+        raise ValueError(_("panel.{treated} must be the same in every row of a {unit}; it "
+                           "changes within {bad}: a placebo moves whole units between the groups").format(
+                             treated=treated, unit=unit, bad=bad))
     real = tuple(sorted(set(u[tr])))
     if among == "comparison":
         p, po, u = p[~tr], po[~tr], u[~tr]
     units = sorted(set(u))
     k, n = len(real), len(units)
     if among == "comparison" and n <= k:
-        raise ValueError(f"a placebo among the comparison units needs more of them than treated "
-                         f"units ({k}), got {n}: use among='all'")
+        raise ValueError(_("a placebo among the comparison units needs more of them than "
+                           "treated units ({k}), got {n}: use among='all'").format(k=k, n=n))
     total = math.comb(n, k)
     if total <= max_assignments:
         sets = list(itertools.combinations(units, k))
@@ -445,7 +458,7 @@ def placebo_did(panel: pd.DataFrame, outcome: str = "y", unit: str = "region_id"
     rows = []
     for group in sets:
         d = np.isin(u, group) & po
-        beta, *_ = np.linalg.lstsq(np.hstack([d[:, None].astype(float), rest]), y, rcond=None)
+        beta, *_unused = np.linalg.lstsq(np.hstack([d[:, None].astype(float), rest]), y, rcond=None)
         rows.append({"treated": ", ".join(map(str, group)), "estimate": float(beta[0]),
                      "actual": tuple(group) == real, "overlap": len(set(group) & set(real))})
     if among == "comparison":
@@ -513,11 +526,13 @@ def event_study(kpi_monthly: pd.DataFrame, regions: pd.DataFrame,
     """
     if isinstance(bin_months, bool) or not isinstance(bin_months, (int, np.integer)) \
             or not 1 <= bin_months <= 12:
-        raise ValueError(f"bin_months must be a whole number from 1 to 12, got {bin_months!r}")
+        raise ValueError(_("bin_months must be a whole number from 1 to 12, got {bin_months}").format(
+                             bin_months=repr(bin_months)))
     if reference not in ("pre", "last"):
-        raise ValueError(f"reference must be 'pre' (mean before the roll-out) or 'last' (the "
-                         f"bin just before it), got {reference!r}")
-    s, date, _ = _wave_sample(rollout_panel(kpi_monthly, regions, outcome), wave)
+        raise ValueError(_("reference must be 'pre' (mean before the roll-out) or 'last' (the "
+                           "bin just before it), got {reference}").format(
+                             reference=repr(reference)))
+    s, date, _unused = _wave_sample(rollout_panel(kpi_monthly, regions, outcome), wave)
     k = ((s["month"].dt.year - date.year) * 12 + s["month"].dt.month - date.month).to_numpy()
     b = np.floor_divide(k, bin_months)
     tr = s["treated"].to_numpy()
@@ -611,14 +626,14 @@ def usage_moderation(effects: pd.DataFrame, usage: pd.Series, level: float = 0.9
     (0.2, 0.0)
     """
     if not isinstance(effects, pd.DataFrame) or not {"estimate", "se"} <= set(effects.columns):
-        raise ValueError("effects must be the DataFrame of region_effects (estimate, se)")
+        raise ValueError(_("effects must be the DataFrame of region_effects (estimate, se)"))
     if not isinstance(usage, pd.Series):
-        raise ValueError("usage must be a Series of usage per region, e.g. "
-                         "usage_kpi(data, period=None)['logins_per_week']")
+        raise ValueError(_("usage must be a Series of usage per region, e.g. usage_kpi(data, "
+                           "period=None)['logins_per_week']"))
     t = effects[["estimate", "se"]].join(usage.rename("usage"), how="inner").dropna()
     if len(t) < 3:
-        raise ValueError(f"need at least 3 regions with both an effect and a usage figure, got "
-                         f"{len(t)} (do the indexes of effects and usage match?)")
+        raise ValueError(_("need at least 3 regions with both an effect and a usage figure, got "
+                           "{n} (do the indexes of effects and usage match?)").format(n=len(t)))
     w = 1 / np.maximum(t["se"].to_numpy(), 1e-9) ** 2
     X = np.column_stack([np.ones(len(t)), t["usage"].to_numpy()])
     sw = np.sqrt(w)
@@ -654,9 +669,9 @@ def plot_did(result: DiDResult, ax: Axes | None = None) -> Axes:
     import matplotlib.pyplot as plt
 
     if not isinstance(result, DiDResult):
-        raise ValueError("plot_did needs the result of did or did_rollout")
+        raise ValueError(_("plot_did needs the result of did or did_rollout"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
+        _unused, ax = plt.subplots(figsize=(8, 3.8))
     s = result.series
     pre = s.index < result.treat_date
     shift = (s.loc[pre, "treated"] - s.loc[pre, "comparison"]).mean()
@@ -691,9 +706,9 @@ def plot_event_study(es: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
     if not isinstance(es, pd.DataFrame) or not {"event_time", "estimate", "ci_low",
                                                 "ci_high"} <= set(es.columns):
-        raise ValueError("plot_event_study needs the DataFrame of event_study")
+        raise ValueError(_("plot_event_study needs the DataFrame of event_study"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+        _unused, ax = plt.subplots(figsize=(7, 3.5))
     x, e = es["event_time"].to_numpy(), es["estimate"].to_numpy()
     ax.errorbar(x, e, yerr=[e - es["ci_low"], es["ci_high"] - e], fmt="o", color="#4c72b0",
                 capsize=3)
@@ -721,9 +736,9 @@ def plot_moderation(result: ModerationResult, ax: Axes | None = None) -> Axes:
     import matplotlib.pyplot as plt
 
     if not isinstance(result, ModerationResult):
-        raise ValueError("plot_moderation needs the result of usage_moderation")
+        raise ValueError(_("plot_moderation needs the result of usage_moderation"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.8))
+        _unused, ax = plt.subplots(figsize=(6, 3.8))
     t = result.table
     q = stats.norm.ppf(0.5 + result.level / 2)
     ax.errorbar(t["usage"], t["estimate"], yerr=q * t["se"], fmt="o", color="#4c72b0", capsize=3)

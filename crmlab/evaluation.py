@@ -47,7 +47,7 @@ import pandas as pd
 
 from crmlab._checks import dataset_tables as _frames
 from crmlab._checks import require_columns, require_numeric, require_rows
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -77,7 +77,8 @@ QUALITY_DIMENSIONS = ("completeness", "validity", "uniqueness", "integrity")
 # ---------------------------------------------------------------- helpers
 def _need(frames: Mapping[str, pd.DataFrame], name: str, columns: Sequence[str]) -> pd.DataFrame:
     if name not in frames:
-        raise ValueError(f"no {name} table in this dataset; tables: {', '.join(frames)}")
+        raise ValueError(_("no {name} table in this dataset; tables: {frames}").format(
+                             name=name, frames=', '.join(frames)))
     df = require_columns(frames[name], name, columns, check_frame=False)
     if columns:
         require_rows(df, name)
@@ -93,9 +94,11 @@ def _dates(s: pd.Series) -> pd.Series:
 
 def _check_grouping(by: str | None, period: str | None) -> None:
     if by not in (None, "region_id"):
-        raise ValueError(f"by must be 'region_id' or None (the whole firm), got {by!r}")
+        raise ValueError(_("by must be 'region_id' or None (the whole firm), got {by}").format(
+                             by=repr(by)))
     if period is not None and period not in PERIODS:
-        raise ValueError(f"period must be one of {', '.join(PERIODS)} or None, got {period!r}")
+        raise ValueError(_("period must be one of {periods} or None, got {period}").format(
+                             periods=', '.join(PERIODS), period=repr(period)))
 
 
 def _period(dates: pd.Series, period: str) -> pd.Series:
@@ -159,9 +162,12 @@ def _spells(frames) -> pd.DataFrame | None:
             t = t.assign(s=_dates(t[start]), e=_dates(t[end]))
             bad = int(t["s"].isna().sum())
             if bad:
-                raise ValueError(f"{name}.{start} has {bad:,} row{'s' if bad != 1 else ''} "
-                                 f"without a date (of {len(t):,}): every {name[:-1]} has a "
-                                 "start; fix or drop those rows first")
+                raise ValueError(_("{name}.{start} has {bad} row{value} without a date (of "
+                                   "{n}): every {name2} has a start; fix or drop those rows "
+                                   "first").format(
+                                     name=name, start=start, bad=format(bad, ","),
+                                     value='s' if bad != 1 else '', n=format(len(t), ","),
+                                     name2=name[:-1]))
             open_ = t["e"].isna().groupby(t["customer_id"]).any()
             g = t.groupby("customer_id")
             out = pd.DataFrame({"start": g["s"].min(), "end": g["e"].max()})
@@ -191,7 +197,7 @@ def retention_kpi(data, by: str | None = "region_id", period: str = "Y") -> pd.D
     """
     _check_grouping(by, period)
     if period is None:
-        raise ValueError("retention is measured over a period: give period='Y', 'Q' or 'M'")
+        raise ValueError(_("retention is measured over a period: give period='Y', 'Q' or 'M'"))
     frames = _frames(data)
     region = _region_of_customer(frames)
     spells = _spells(frames)
@@ -259,8 +265,8 @@ def conversion_kpi(data, by: str | None = "region_id", period: str | None = "Y",
         return pd.DataFrame({"leads": g.size(), "qualified_rate": g["qualified"].mean(),
                              "conversion_rate": g["won"].mean()})
     if "contracts" in frames:
-        raise ValueError("no sales pipeline (leads) in this dataset, and every contractual "
-                         "sign-up is already a contract: conversion is not defined here")
+        raise ValueError(_("no sales pipeline (leads) in this dataset, and every contractual "
+                           "sign-up is already a contract: conversion is not defined here"))
     c = _need(frames, "customers", ["customer_id", "signup_date", "region_id"])
     o = _need(frames, "orders", ["customer_id", "order_date"])
     first = _dates(o["order_date"]).groupby(o["customer_id"]).min()
@@ -292,7 +298,8 @@ def clv_kpi(data, by: str | None = "region_id", period: str = "Y",
     from crmlab.clv import retention_clv
 
     if not 0 <= discount_rate < 1:
-        raise ValueError(f"discount_rate must be between 0 and 1 per year, got {discount_rate!r}")
+        raise ValueError(_("discount_rate must be between 0 and 1 per year, got {discount_rate}").format(
+                             discount_rate=repr(discount_rate)))
     ret = retention_kpi(data, by, period)
     frames = _frames(data)
     o = _need(frames, "orders", ["customer_id", "order_date", "margin"])
@@ -330,7 +337,8 @@ def usage_kpi(data, by: str | None = "region_id", period: str | None = "Y",
     _check_grouping(by, period)
     if isinstance(min_logins, bool) or not isinstance(min_logins, (int, np.integer)) \
             or min_logins < 1:
-        raise ValueError(f"min_logins must be a whole number >= 1, got {min_logins!r}")
+        raise ValueError(_("min_logins must be a whole number >= 1, got {min_logins}").format(
+                             min_logins=repr(min_logins)))
     frames = _frames(data)
     u = _need(frames, "crm_usage", ["employee_id", "week_start", "logins", "records_entered"])
     e = _need(frames, "employees", ["employee_id", "region_id"])
@@ -513,7 +521,7 @@ def kpi_table(data, by: str | None = "region_id", period: str = "Y",
     """
     _check_grouping(by, period)
     if period is None:
-        raise ValueError("kpi_table needs a period ('Y', 'Q' or 'M')")
+        raise ValueError(_("kpi_table needs a period ('Y', 'Q' or 'M')"))
     frames = _frames(data)
     km = _need(frames, "kpi_monthly", ["region_id", "month", "satisfaction_index", "revenue"])
     g = km.groupby(_keys(km, _dates(km["month"]), by, period), observed=True)
@@ -565,9 +573,10 @@ def plot_kpi_trends(kpis: pd.DataFrame, column: str, ax: Axes | None = None,
 
     if not isinstance(kpis, pd.DataFrame) or column not in kpis.columns \
             or list(kpis.index.names) != ["region_id", "period"]:
-        raise ValueError(f"plot_kpi_trends needs kpi_table(...) output with a column {column!r}")
+        raise ValueError(_("plot_kpi_trends needs kpi_table(...) output with a column {column}").format(
+                             column=repr(column)))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+        _unused, ax = plt.subplots(figsize=(7, 3.5))
     wide = kpis[column].unstack("region_id")
     x = [str(p) for p in wide.index]
     for region in wide.columns:

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from crmlab.i18n import _
+
 __all__ = ["GLOSSARY", "term", "glossary"]
 
 # english term -> (chinese, chapter notebook where it is introduced: "03", "04a", ...)
@@ -228,7 +230,8 @@ def term(english: str) -> str:
     """``"customer lifetime value (客户终身价值)"``: the term with its Chinese beside it."""
     key = _LOWER.get(english.casefold())
     if key is None:
-        raise ValueError(f"{english!r} is not in the glossary (crmlab/glossary.py)")
+        raise ValueError(_("{english} is not in the glossary (crmlab/glossary.py)").format(
+                             english=repr(english)))
     return f"{key} ({GLOSSARY[key][0]})"
 
 
@@ -246,5 +249,6 @@ def glossary(chapter: str | None = None):
     rows = [{"english": k, "中文": zh, "chapter": ch} for k, (zh, ch) in GLOSSARY.items()
             if chapter is None or ch == chapter or ch.rstrip("ab") == chapter]
     if not rows:
-        raise ValueError(f"no glossary terms for chapter {chapter!r}")
+        raise ValueError(_("no glossary terms for chapter {chapter}").format(
+                             chapter=repr(chapter)))
     return pd.DataFrame(rows)

@@ -15,6 +15,9 @@ collects the texts, ``update`` merges them into the catalogue, ``compile`` write
 the standard of Python and of most free software: translators' tools (Poedit, Weblate)
 read its files, and Babel is the well-kept library that manages them.
 
+Tables: in Chinese, the pandas tables a notebook shows have each column's Chinese name above
+its English one (:func:`table_for_display`; the English name is the one to use in code).
+
 Plots: Chinese labels need a font with Chinese glyphs.  :func:`cjk_font` looks for one
 (Noto Sans CJK, Source Han Sans, WenQuanYi, SimHei, Microsoft YaHei, PingFang);
 :func:`plot_language` is ``"zh"`` only when one is installed -- otherwise plots keep their
@@ -30,7 +33,8 @@ import sys
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "set_language", "get_language", "default_language", "gettext", "_",
-           "N_", "plot_text", "plot_language", "cjk_font", "CJK_FONTS", "LOCALE_DIR"]
+           "N_", "plot_text", "plot_language", "cjk_font", "CJK_FONTS", "LOCALE_DIR",
+           "COLUMN_CONTEXT", "column_name", "table_for_display", "register_table_display"]
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 DOMAIN = "crmlab"
@@ -202,3 +206,87 @@ class _NoBoldNotice:
 def plot_text(message: str) -> str:
     """A plot label, title or legend entry in :func:`plot_language`."""
     return gettext(message, plot_language())
+
+
+# ---------------------------------------------------------------- tables
+COLUMN_CONTEXT = "column"  # the catalogue's context of column names (msgctxt "column")
+
+
+def column_name(name, language: str | None = None) -> str:
+    """The Chinese name of a table column (``"customer_id"`` → ``"客户编号"``), or ``name``
+    itself in English or when the catalogue has none.  Column names are catalogue entries of
+    their own context, so ``"name"`` the column and ``"name"`` in a sentence can differ.
+
+    >>> column_name("customer_id", "zh"), column_name("customer_id", "en")
+    ('客户编号', 'customer_id')
+    """
+    language = language or get_language()
+    if language == "en" or not isinstance(name, str) or not name:
+        return name
+    return _catalogue(language).pgettext(COLUMN_CONTEXT, name)
+
+
+def table_for_display(df, language: str | None = None):
+    """``df`` as shown in ``language``: in Chinese, each translated column has its Chinese
+    name above the English one (the name to use in code), and a translated index name reads
+    ``中文（english）``.  The data are not changed, and the table itself keeps its English
+    column names: this is only what a notebook shows.
+
+    >>> import pandas as pd
+    >>> t = table_for_display(pd.DataFrame({"customer_id": ["c1"], "R01": [1]}), "zh")
+    >>> list(t.columns)
+    [('客户编号', 'customer_id'), ('', 'R01')]
+    """
+    import pandas as pd
+
+    language = language or get_language()
+    if language == "en" or not isinstance(df, pd.DataFrame) or isinstance(
+            df.columns, pd.MultiIndex):
+        return df
+    names = [column_name(c, language) if isinstance(c, str) else c for c in df.columns]
+    index_names = [f"{column_name(n, language)}（{n}）" if isinstance(n, str) and
+                   column_name(n, language) != n else n for n in df.index.names]
+    changed_columns = any(z != c for z, c in zip(names, df.columns))
+    if not changed_columns and list(index_names) == list(df.index.names):
+        return df
+    out = df.copy(deep=False)
+    if changed_columns:
+        out.columns = pd.MultiIndex.from_arrays(
+            [[z if z != c else "" for z, c in zip(names, df.columns)], list(df.columns)])
+    out.index = out.index.set_names(index_names)
+    return out
+
+
+def _html_table(df):
+    import pandas as pd
+
+    shown = table_for_display(df)
+    with pd.option_context("display.unicode.east_asian_width", shown is not df):
+        return shown._repr_html_()
+
+
+def _plain_table(df, printer, cycle):
+    import pandas as pd
+
+    shown = table_for_display(df)
+    with pd.option_context("display.unicode.east_asian_width", shown is not df):
+        printer.text(repr(shown))
+
+
+def register_table_display(shell=None) -> bool:
+    """Show pandas tables with Chinese column names above the English ones in Chinese (see
+    :func:`table_for_display`), in the running IPython kernel; nothing changes in English or
+    outside IPython.  Returns whether it was registered."""
+    if shell is None:
+        if "IPython" not in sys.modules:  # not in a notebook: nothing to do
+            return False
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    formatters = shell.display_formatter.formatters
+    for module in ("pandas", "pandas.core.frame"):
+        formatters["text/html"].for_type_by_name(module, "DataFrame", _html_table)
+        formatters["text/plain"].for_type_by_name(module, "DataFrame", _plain_table)
+    return True

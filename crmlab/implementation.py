@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._plots import LIGHT_COLOURS
-from crmlab.i18n import plot_language, plot_text
+from crmlab.i18n import _, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -176,21 +176,25 @@ def self_assessment(answers: Mapping[str, float] | Sequence[float], k: int = 3) 
         unknown = sorted(set(answers) - set(keys))
         missing = [f for f in keys if f not in answers]
         if unknown or missing:
-            raise ValueError(f"answers need exactly the ten factors; unknown: {unknown or '-'}; "
-                             f"missing: {missing or '-'} (factors: {', '.join(keys)})")
+            raise ValueError(_("answers need exactly the ten factors; unknown: {value}; "
+                               "missing: {value2} (factors: {keys})").format(
+                                 value=unknown or '-', value2=missing or '-',
+                                 keys=', '.join(keys)))
         vals = [answers[f] for f in keys]
     elif isinstance(answers, Sequence) and not isinstance(answers, str):
         if len(answers) != len(keys):
-            raise ValueError(f"give 10 ratings, one per success factor, got {len(answers)}")
+            raise ValueError(_("give 10 ratings, one per success factor, got {n}").format(
+                                 n=len(answers)))
         vals = list(answers)
     else:
-        raise ValueError("answers must be a dict {factor: 1-5} or a list of 10 ratings")
+        raise ValueError(_("answers must be a dict {factor: 1-5} or a list of 10 ratings"))
     for f, v in zip(keys, vals):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                 or not 1 <= v <= 5:
-            raise ValueError(f"rating of {f!r} must be a number from 1 to 5, got {v!r}")
+            raise ValueError(_("rating of {f} must be a number from 1 to 5, got {v}").format(
+                                 f=repr(f), v=repr(v)))
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 0 <= k <= len(keys):
-        raise ValueError(f"k must be a whole number from 0 to 10, got {k!r}")
+        raise ValueError(_("k must be a whole number from 0 to 10, got {k}").format(k=repr(k)))
     out = success_factors()
     out["score"] = np.asarray(vals, dtype=float)
     out["gap"] = 5 - out["score"]
@@ -219,9 +223,9 @@ def plot_self_assessment(assessment: pd.DataFrame, ax: Axes | None = None) -> Ax
 
     if not isinstance(assessment, pd.DataFrame) or not {"score", "light", "en"} <= set(
             assessment.columns):
-        raise ValueError("plot_self_assessment needs the DataFrame of self_assessment(...)")
+        raise ValueError(_("plot_self_assessment needs the DataFrame of self_assessment(...)"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+        _unused, ax = plt.subplots(figsize=(7, 4))
     a = assessment.iloc[::-1]
     y = np.arange(len(a))
     ax.barh(y, a["score"], color=[LIGHT_COLOURS[x] for x in a["light"]], edgecolor="#555555")

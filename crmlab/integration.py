@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab.i18n import N_, plot_language, plot_text
+from crmlab.i18n import N_, _, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -99,14 +99,17 @@ def _sqlite_file(dataset) -> Path:
             _KEEP[key] = dataset
         return build_sqlite(_TEMP[key])
     if not isinstance(dataset, str):
-        raise ValueError("dataset must be a committed name like 'retail', a dataset folder or "
-                         f"a dataset from crmlab.load, got {type(dataset).__name__}")
+        raise ValueError(_("dataset must be a committed name like 'retail', a dataset folder or "
+                           "a dataset from crmlab.load, got {type}").format(
+                             type=type(dataset).__name__))
     folder = Path(dataset)
     if not (folder / "metadata.json").exists():
         base = datasets_dir()
         if dataset not in DEFAULT_DATASETS:
-            raise ValueError(f"no dataset {dataset!r}: give a committed name "
-                             f"({', '.join(DEFAULT_DATASETS)}) or a dataset folder")
+            raise ValueError(_("no dataset {dataset}: give a committed name "
+                               "({default_datasets}) or a dataset folder").format(
+                                 dataset=repr(dataset),
+                                 default_datasets=', '.join(DEFAULT_DATASETS)))
         folder = base / dataset if base is not None else None
     if folder is not None and (folder / "crm.sqlite").exists():
         return folder / "crm.sqlite"
@@ -190,16 +193,17 @@ def run_sql(conn: sqlite3.Connection, sql: str, params=None) -> pd.DataFrame:
     ValueError: SQL error: near "order": syntax error. Tables: address_changes, campaign_contacts, campaigns, crm_usage, customers, employees, interactions, kano_responses, kpi_monthly, orders, regions, servqual_items, surveys, tickets
     """
     if not isinstance(conn, sqlite3.Connection):
-        raise ValueError("conn must be a connection from crmlab.integration.connect(...), got "
-                         f"{type(conn).__name__}")
+        raise ValueError(_("conn must be a connection from crmlab.integration.connect(...), got "
+                           "{type}").format(type=type(conn).__name__))
     if not isinstance(sql, str) or not sql.strip():
-        raise ValueError("sql must be the text of a query, e.g. 'SELECT * FROM customers'")
+        raise ValueError(_("sql must be the text of a query, e.g. 'SELECT * FROM customers'"))
     try:
         return pd.read_sql(sql, conn, params=params)
     except (pd.errors.DatabaseError, sqlite3.Error) as exc:
         msg = str(exc.__cause__ or exc)
         msg = msg.split("': ", 1)[-1] if msg.startswith("Execution failed on sql") else msg
-        raise ValueError(f"SQL error: {msg}. Tables: {', '.join(_tables(conn))}") from None
+        raise ValueError(_("SQL error: {msg}. Tables: {tables}").format(
+                             msg=msg, tables=', '.join(_tables(conn)))) from None
 
 
 # one row per customer, the figures of every system side by side; only tables and
@@ -251,13 +255,14 @@ def create_customer_view(conn: sqlite3.Connection) -> pd.DataFrame:
     (5000, 20481)
     """
     if not isinstance(conn, sqlite3.Connection):
-        raise ValueError("conn must be a connection from crmlab.integration.connect(...), got "
-                         f"{type(conn).__name__}")
+        raise ValueError(_("conn must be a connection from crmlab.integration.connect(...), got "
+                           "{type}").format(type=type(conn).__name__))
     missing = [t for t in ("customers", "orders", "tickets", "interactions", "surveys")
                if t not in _tables(conn)]
     if missing:
-        raise ValueError(f"the customer view needs the table(s) {', '.join(missing)}; this "
-                         f"database has: {', '.join(_tables(conn))}")
+        raise ValueError(_("the customer view needs the table(s) {missing}; this database has: "
+                           "{tables}").format(
+                             missing=', '.join(missing), tables=', '.join(_tables(conn))))
     conn.execute(CUSTOMER_VIEW_SQL)
     return run_sql(conn, "SELECT * FROM customer_view")
 
@@ -313,10 +318,11 @@ def key_breaks(data) -> pd.DataFrame:
 
     frames = dataset_tables(data)
     if "customers" not in frames:
-        raise ValueError(f"key_breaks needs a customers table; tables: {', '.join(frames)}")
+        raise ValueError(_("key_breaks needs a customers table; tables: {frames}").format(
+                             frames=', '.join(frames)))
     cust = frames["customers"]
     if "customer_id" not in cust.columns:
-        raise ValueError("customers is missing column(s) 'customer_id'")
+        raise ValueError(_("customers is missing column(s) 'customer_id'"))
     known = set(cust["customer_id"].dropna().astype(str))
     width = int(cust["customer_id"].dropna().astype(str).str.len().mode().iloc[0]) - 1 \
         if len(known) else 6
@@ -484,18 +490,21 @@ def quality_scorecard(data, by: str = "system", max_age_days: int = 31) -> pd.Da
     from crmlab._checks import dataset_tables
 
     if by not in ("system", "table"):
-        raise ValueError(f"by must be 'system' or 'table', got {by!r}")
+        raise ValueError(_("by must be 'system' or 'table', got {by}").format(by=repr(by)))
     if isinstance(max_age_days, bool) or not isinstance(max_age_days, (int, np.integer)) \
             or max_age_days < 1:
-        raise ValueError(f"max_age_days must be a whole number of days >= 1, got {max_age_days!r}")
+        raise ValueError(_("max_age_days must be a whole number of days >= 1, got {max_age_days}").format(
+                             max_age_days=repr(max_age_days)))
     frames = dataset_tables(data)
     meta = getattr(data, "meta", {}) or {}
     scenario = meta.get("scenario", "retail")
     end = pd.Timestamp(meta["end"]) if meta.get("end") else None
     unknown = sorted(set(frames) - set(SOURCE_SYSTEMS))
     if unknown:
-        raise ValueError(f"no source system is known for table(s) {', '.join(unknown)}; "
-                         f"known: {', '.join(SOURCE_SYSTEMS)}")
+        raise ValueError(_("no source system is known for table(s) {unknown}; known: "
+                           "{source_systems}").format(
+                             unknown=', '.join(unknown),
+                             source_systems=', '.join(SOURCE_SYSTEMS)))
     counts = {name: _table_counts(name, df, frames, scenario, end, max_age_days)
               for name, df in frames.items()}
     raw = pd.DataFrame(counts).T
@@ -531,7 +540,7 @@ def plot_scorecard(card: pd.DataFrame, ax: Axes | None = None, title: str | None
     from crmlab._plots import _ax
 
     if not isinstance(card, pd.DataFrame) or not set(QUALITY_DIMENSIONS) <= set(card.columns):
-        raise ValueError("plot_scorecard needs the table returned by quality_scorecard(data)")
+        raise ValueError(_("plot_scorecard needs the table returned by quality_scorecard(data)"))
     values = card[list(QUALITY_DIMENSIONS)].astype(float)
     ax = _ax(ax, size=(7, 0.45 * len(values) + 1.5))
     im = ax.imshow(values.to_numpy(), cmap="RdYlGn", vmin=0.8, vmax=1.0, aspect="auto")
@@ -591,8 +600,8 @@ def customer_360_sql(tables) -> str:
                          f"'{name}' AS source, {event} AS event, {detail} AS detail\n"
                          f"FROM {name} AS x WHERE x.customer_id = :customer_id")
     if not parts:
-        raise ValueError("no table with customer events; expected some of "
-                         f"{', '.join(TIMELINE_EVENTS)}")
+        raise ValueError(_("no table with customer events; expected some of {timeline_events}").format(
+                             timeline_events=', '.join(TIMELINE_EVENTS)))
     return "\nUNION ALL\n".join(parts) + "\nORDER BY time"
 
 
@@ -632,11 +641,14 @@ def customer_360(data_or_conn, customer_id: str) -> CustomerProfile:
     """
     conn = data_or_conn if isinstance(data_or_conn, sqlite3.Connection) else connect(data_or_conn)
     if not isinstance(customer_id, str):
-        raise ValueError(f"customer_id must be a text id like 'C000003', got {customer_id!r}")
+        raise ValueError(_("customer_id must be a text id like 'C000003', got {customer_id}").format(
+                             customer_id=repr(customer_id)))
     master = run_sql(conn, "SELECT * FROM customers WHERE customer_id = ?", [customer_id])
     if master.empty:
-        raise ValueError(f"no customer {customer_id!r} in the customers table (ids look like "
-                         f"{run_sql(conn, 'SELECT MIN(customer_id) AS i FROM customers')['i'][0]})")
+        raise ValueError(_("no customer {customer_id} in the customers table (ids look like "
+                           "{run_sql})").format(
+                             customer_id=repr(customer_id),
+                             run_sql=run_sql(conn, 'SELECT MIN(customer_id) AS i FROM customers')['i'][0]))
     events = run_sql(conn, customer_360_sql(_tables(conn)), {"customer_id": customer_id})
     counts = events.groupby("source", sort=False).size()
     return CustomerProfile(customer_id, master.iloc[0], events, counts)
@@ -654,7 +666,7 @@ def plot_timeline(profile: CustomerProfile, ax: Axes | None = None) -> Axes:
     from crmlab._plots import _ax
 
     if not isinstance(profile, CustomerProfile):
-        raise ValueError("plot_timeline needs the profile returned by customer_360(...)")
+        raise ValueError(_("plot_timeline needs the profile returned by customer_360(...)"))
     ev = profile.events.copy()
     ev["when"] = _parsed(ev["time"].astype(object))
     systems = [s for s in SYSTEM_ORDER if s in set(ev["system"])]

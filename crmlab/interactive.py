@@ -35,6 +35,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from crmlab.i18n import _
+
 __all__ = ["live_plot"]
 
 
@@ -84,10 +86,11 @@ def live_plot(draw: Callable[..., Any], controls: Mapping[str, Any], *, columns:
     if display is None:
         from IPython.display import display
     if not controls:
-        raise ValueError("live_plot needs at least one control, e.g. "
-                         "{'n': widgets.IntSlider(value=3)}")
+        raise ValueError(_("live_plot needs at least one control, e.g. {'n': "
+                           "widgets.IntSlider(value=3)}"))
     if not callable(draw):
-        raise ValueError(f"draw must be a function that returns a figure, got {draw!r}")
+        raise ValueError(_("draw must be a function that returns a figure, got {draw}").format(
+                             draw=repr(draw)))
     if box is None:
         box = (widgets.VBox if columns else widgets.HBox)(list(controls.values()))
     display(box)

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data.questionnaires import KANO_ANSWERS, KANO_ANSWERS_ZH, KANO_EVALUATION
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -103,17 +103,20 @@ def kano_evaluation_table(codes: bool = True) -> pd.DataFrame:
 
 def _answers(values, name: str) -> np.ndarray:
     if isinstance(values, pd.DataFrame) or isinstance(values, (str, bytes)) or np.ndim(values) != 1:
-        raise ValueError(f"{name} must be one answer per response (a Series, array or list), "
-                         f"got {type(values).__name__}")
+        raise ValueError(_("{name} must be one answer per response (a Series, array or list), "
+                           "got {type}").format(name=name, type=type(values).__name__))
     s = pd.Series(values, dtype=object)
     if s.isna().any():
-        raise ValueError(f"{name} has {int(s.isna().sum())} missing answer(s): drop those "
-                         "responses first")
+        raise ValueError(_("{name} has {sum} missing answer(s): drop those responses first").format(
+                             name=name, sum=int(s.isna().sum())))
     mapped = s.map(lambda a: _ANSWER_OF.get(str(a).strip().lower() if isinstance(a, str) else a))
     bad = s[mapped.isna()]
     if len(bad):
-        raise ValueError(f"{name} holds {bad.iloc[0]!r}, not a Kano answer; expected one of "
-                         f"{', '.join(KANO_ANSWERS)} (or {'、'.join(KANO_ANSWERS_ZH)})")
+        raise ValueError(_("{name} holds {iloc}, not a Kano answer; expected one of "
+                           "{kano_answers} (or {kano_answers_zh})").format(
+                             name=name, iloc=repr(bad.iloc[0]),
+                             kano_answers=', '.join(KANO_ANSWERS),
+                             kano_answers_zh='、'.join(KANO_ANSWERS_ZH)))
     return mapped.to_numpy(dtype=object)
 
 
@@ -134,8 +137,8 @@ def kano_classify(functional, dysfunctional, codes: bool = True) -> np.ndarray:
     f = pd.Index(KANO_ANSWERS).get_indexer(_answers(functional, "functional"))
     d = pd.Index(KANO_ANSWERS).get_indexer(_answers(dysfunctional, "dysfunctional"))
     if f.size != d.size:
-        raise ValueError(f"functional and dysfunctional must have one answer per response "
-                         f"each; got {f.size} and {d.size}")
+        raise ValueError(_("functional and dysfunctional must have one answer per response "
+                           "each; got {size} and {size2}").format(size=f.size, size2=d.size))
     table = kano_evaluation_table(codes).to_numpy(dtype=object)
     return table[f, d]
 
@@ -176,16 +179,19 @@ def kano_table(responses: pd.DataFrame, feature: str = "feature",
     ([0.5, 0.333], [-0.75, -0.667])
     """
     if not isinstance(responses, pd.DataFrame):
-        raise ValueError(f"responses must be a pandas DataFrame (e.g. data.kano_responses), "
-                         f"got {type(responses).__name__}")
+        raise ValueError(_("responses must be a pandas DataFrame (e.g. data.kano_responses), "
+                           "got {type}").format(type=type(responses).__name__))
     missing = [c for c in (feature, functional, dysfunctional) if c not in responses.columns]
     if missing:
-        raise ValueError(f"responses is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {feature}, {functional}, {dysfunctional})")
+        raise ValueError(_("responses is missing column(s) {missing} (expected: {feature}, "
+                           "{functional}, {dysfunctional})").format(
+                             missing=', '.join(map(repr, missing)), feature=feature,
+                             functional=functional, dysfunctional=dysfunctional))
     if responses.empty:
-        raise ValueError("responses has no rows: there is nothing to classify")
+        raise ValueError(_("responses has no rows: there is nothing to classify"))
     if responses[feature].isna().any():
-        raise ValueError(f"responses.{feature} has missing feature names")
+        raise ValueError(_("responses.{feature} has missing feature names").format(
+                             feature=feature))
     cat = kano_classify(responses[functional], responses[dysfunctional])
     counts = pd.crosstab(responses[feature], cat).reindex(
         index=pd.unique(responses[feature]), columns=list(CATEGORY_CODES), fill_value=0)
@@ -215,12 +221,12 @@ def plot_kano(table: pd.DataFrame, ax: Axes | None = None, labels=None) -> Axes:
     ``labels``: optional dict feature -> label (e.g. the Chinese wording).
     """
     if not isinstance(table, pd.DataFrame) or not {"better", "worse"} <= set(table.columns):
-        raise ValueError("plot_kano needs the table of kano_table(...) (columns 'better' "
-                         "and 'worse')")
+        raise ValueError(_("plot_kano needs the table of kano_table(...) (columns 'better' and "
+                           "'worse')"))
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 5))
+        _unused, ax = plt.subplots(figsize=(6.5, 5))
     names = {"A": N_("attractive"), "O": N_("one-dimensional"), "M": N_("must-be"),
              "I": N_("indifferent"), "R": N_("reverse")}
     colours = {"A": "#2ca02c", "O": "#1f77b4", "M": "#d62728", "I": "#8c8c8c", "R": "#9467bd"}

@@ -30,7 +30,7 @@ import pandas as pd
 
 from crmlab._checks import require_dates, require_present, require_rows
 from crmlab._days import _as_of, _dates, _day, _lookup, _require
-from crmlab.i18n import plot_language, plot_text
+from crmlab.i18n import N_, _, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -126,11 +126,13 @@ class StageRules:
         for name in ("new_days", "churn_days", "loyal_min_tenure_days", "loyal_min_frequency"):
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"StageRules.{name} must be >= 0, got {value!r}")
+                raise ValueError(_("StageRules.{name} must be >= 0, got {value}").format(
+                                     name=name, value=repr(value)))
         if not isinstance(self.frequency_window_days, (int, np.integer)) or \
                 self.frequency_window_days < 1:
-            raise ValueError("StageRules.frequency_window_days must be >= 1, got "
-                             f"{self.frequency_window_days!r}")
+            raise ValueError(_("StageRules.frequency_window_days must be >= 1, got "
+                               "{frequency_window_days}").format(
+                                 frequency_window_days=repr(self.frequency_window_days)))
 
     @classmethod
     def contractual(cls, **changes) -> StageRules:
@@ -175,12 +177,12 @@ def customer_summary(orders: pd.DataFrame, customers: pd.DataFrame | None = None
     {'n_purchases': 2, 'recency_days': 29.0, 'tenure_days': 172}
     """
     if as_of is None:
-        raise ValueError("as_of is required: a customer's stage depends on the date you look "
-                         "from, e.g. as_of='2024-12-31'")
+        raise ValueError(_("as_of is required: a customer's stage depends on the date you look "
+                           "from, e.g. as_of='2024-12-31'"))
     at = _day(_as_of(as_of))
     _require(orders, "orders", ("customer_id", "order_date"))
     if customers is None:
-        require_rows(orders, "orders", "pass customers too to list customers without orders")
+        require_rows(orders, "orders", N_("pass customers too to list customers without orders"))
     require_present(orders, "orders", ["customer_id"])
     require_dates(orders, "orders", ["order_date"])
     odays = _dates(orders["order_date"], "orders.order_date")
@@ -197,7 +199,7 @@ def customer_summary(orders: pd.DataFrame, customers: pd.DataFrame | None = None
         index = pd.Index(pd.unique(orders["customer_id"][keep]), name="customer_id")
         sdays = None
     if index.has_duplicates:
-        raise ValueError("customers has repeated customer_id values; de-duplicate it first")
+        raise ValueError(_("customers has repeated customer_id values; de-duplicate it first"))
     n = len(index)
     pos = _lookup(index, orders["customer_id"])
     keep &= pos >= 0
@@ -259,14 +261,16 @@ def assign_stages(summary: pd.DataFrame, rules: StageRules | None = None) -> pd.
     """
     rules = rules or StageRules()
     if not isinstance(rules, StageRules):
-        raise TypeError(f"rules must be a StageRules, got {type(rules).__name__}")
+        raise TypeError(_("rules must be a StageRules, got {type}").format(
+                            type=type(rules).__name__))
     _require(summary, "summary", ("n_purchases", "frequency", "recency_days", "tenure_days"))
     window = summary.attrs.get("frequency_window_days", rules.frequency_window_days)
     if window != rules.frequency_window_days:
-        raise ValueError(f"the summary counts purchases over {window} days but "
-                         f"rules.frequency_window_days is {rules.frequency_window_days}: rebuild it "
-                         "with customer_summary(..., frequency_window_days="
-                         f"{rules.frequency_window_days})")
+        raise ValueError(_("the summary counts purchases over {window} days but "
+                           "rules.frequency_window_days is {frequency_window_days}: rebuild it "
+                           "with customer_summary(..., "
+                           "frequency_window_days={frequency_window_days})").format(
+                             window=window, frequency_window_days=rules.frequency_window_days))
     n_buy = summary["n_purchases"].to_numpy()
     recency = summary["recency_days"].to_numpy(dtype=float)
     tenure = summary["tenure_days"].to_numpy()
@@ -355,9 +359,10 @@ def transition_matrix(orders: pd.DataFrame, customers: pd.DataFrame | None = Non
     (1, 1)
     """
     if start is None or end is None:
-        raise ValueError("give both as-of dates: start='2023-12-31', end='2024-12-31'")
+        raise ValueError(_("give both as-of dates: start='2023-12-31', end='2024-12-31'"))
     if _as_of(start, "start") >= _as_of(end, "end"):
-        raise ValueError(f"start ({start}) must be before end ({end})")
+        raise ValueError(_("start ({start}) must be before end ({end})").format(
+                             start=start, end=end))
     before = lifecycle_stages(orders, customers, start, rules, contracts=contracts)
     after = lifecycle_stages(orders, customers, end, rules, contracts=contracts)
     after = after.reindex(before.index)
@@ -388,9 +393,10 @@ def lifecycle_flows(orders: pd.DataFrame, customers: pd.DataFrame | None = None,
     (1, 1, 1)
     """
     if start is None or end is None:
-        raise ValueError("give both as-of dates: start='2023-12-31', end='2024-12-31'")
+        raise ValueError(_("give both as-of dates: start='2023-12-31', end='2024-12-31'"))
     if _as_of(start, "start") >= _as_of(end, "end"):
-        raise ValueError(f"start ({start}) must be before end ({end})")
+        raise ValueError(_("start ({start}) must be before end ({end})").format(
+                             start=start, end=end))
     before = lifecycle_stages(orders, customers, start, rules, contracts=contracts)
     after = lifecycle_stages(orders, customers, end, rules, contracts=contracts)
     # the stage at the start of everyone registered by then; "joined" for the newcomers
@@ -417,11 +423,11 @@ def plot_lifecycle_flow(flows: pd.DataFrame, ax: Axes | None = None,
 
     _require(flows, "flows", list(STAGES))
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 5))
+        _unused, ax = plt.subplots(figsize=(8, 5))
     values = flows.to_numpy(dtype=float)
     total = values.sum()
     if total <= 0:
-        raise ValueError("flows holds no customers")
+        raise ValueError(_("flows holds no customers"))
     gap = 0.02 * total
     colours = {**STAGE_COLOURS, JOINED: "#fdae6b"}
 

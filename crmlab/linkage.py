@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab import cleaning
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -142,7 +142,8 @@ def normalise_phone(phone, country_codes: dict | None = None) -> str | None:
     """
     codes = COUNTRY_CODES if country_codes is None else country_codes
     if not isinstance(codes, dict):
-        raise ValueError(f"country_codes must be a dict like {{'1': 10}}, got {codes!r}")
+        raise ValueError(_("country_codes must be a dict like {{'1': 10}}, got {codes}").format(
+                             codes=repr(codes)))
     if _missing(phone):
         return None
     text = unicodedata.normalize("NFKC", str(phone)).strip()
@@ -231,8 +232,8 @@ def standardise(customers: pd.DataFrame) -> pd.DataFrame:
     _require_customers(customers, "customers")
     if customers["customer_id"].duplicated().any():
         dup = customers["customer_id"][customers["customer_id"].duplicated()].iloc[0]
-        raise ValueError(f"customers.customer_id must be unique, but {dup!r} occurs more than "
-                         "once (a duplicated customer gets its own id)")
+        raise ValueError(_("customers.customer_id must be unique, but {dup} occurs more than "
+                           "once (a duplicated customer gets its own id)").format(dup=repr(dup)))
     c = customers.set_index(customers["customer_id"].astype(str))
     n = len(c)
     empty = pd.Series([None] * n, index=c.index, dtype=object)
@@ -256,13 +257,13 @@ def standardise(customers: pd.DataFrame) -> pd.DataFrame:
 
 def _require_customers(df, name: str) -> None:
     if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame (the customers table), "
-                         f"got {type(df).__name__}")
+        raise ValueError(_("{name} must be a pandas DataFrame (the customers table), got {type}").format(
+                             name=name, type=type(df).__name__))
     miss = [c for c in ("customer_id", "name") if c not in df.columns]
     if miss:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, miss))} "
-                         "(expected: customer_id, name, and any of email, phone, city, "
-                         "signup_date, age, gender)")
+        raise ValueError(_("{name} is missing column(s) {miss} (expected: customer_id, name, "
+                           "and any of email, phone, city, signup_date, age, gender)").format(
+                             name=name, miss=', '.join(map(repr, miss))))
 
 
 def _std(df: pd.DataFrame) -> pd.DataFrame:
@@ -288,9 +289,11 @@ def _block_pairs(std: pd.DataFrame, block, max_pairs: int) -> np.ndarray:
     cols = [block] if isinstance(block, str) else list(block)
     bad = [c for c in cols if c not in std.columns]
     if bad or not cols:
-        raise ValueError(f"blocking key {block!r} is not a column of the standardised table "
-                         f"(choose from {', '.join(c for c in std.columns if c != 'is_cjk')}, "
-                         "or a tuple of them such as ('name_initial', 'city'))")
+        raise ValueError(_("blocking key {block} is not a column of the standardised table "
+                           "(choose from {items}, or a tuple of them such as ('name_initial', "
+                           "'city'))").format(
+                             block=repr(block),
+                             items=', '.join(c for c in std.columns if c != 'is_cjk')))
     keys = std[cols].astype(object)
     ok = keys.notna().all(axis=1).to_numpy()
     pos = np.flatnonzero(ok)
@@ -303,9 +306,11 @@ def _block_pairs(std: pd.DataFrame, block, max_pairs: int) -> np.ndarray:
     sizes = np.bincount(codes)
     n_pairs = int((sizes * (sizes - 1) // 2).sum())
     if n_pairs > max_pairs:
-        raise ValueError(f"blocking key {block!r} gives {n_pairs:,} pairs (largest block "
-                         f"{sizes.max():,} records), more than max_pairs={max_pairs:,}; "
-                         "choose a more selective key")
+        raise ValueError(_("blocking key {block} gives {n_pairs} pairs (largest block {max} "
+                           "records), more than max_pairs={max_pairs}; choose a more selective "
+                           "key").format(
+                             block=repr(block), n_pairs=format(n_pairs, ","),
+                             max=format(sizes.max(), ","), max_pairs=format(max_pairs, ",")))
     left, right = _group_pairs(codes, pos)
     return _pair_codes(left, right, len(std))
 
@@ -322,14 +327,14 @@ def truth_pairs(duplicates) -> pd.DataFrame:
     """
     if isinstance(duplicates, pd.DataFrame):
         if duplicates.shape[1] < 2:
-            raise ValueError("truth must have two id columns (duplicate_id, original_id)")
+            raise ValueError(_("truth must have two id columns (duplicate_id, original_id)"))
         a, b = duplicates.iloc[:, 0].astype(str), duplicates.iloc[:, 1].astype(str)
     else:
         try:
             a, b = zip(*duplicates) if len(duplicates) else ((), ())
         except (TypeError, ValueError):
-            raise ValueError("truth must be a DataFrame (duplicate_id, original_id) or a list "
-                             f"of id pairs, got {type(duplicates).__name__}") from None
+            raise ValueError(_("truth must be a DataFrame (duplicate_id, original_id) or a list "
+                               "of id pairs, got {type}").format(type=type(duplicates).__name__)) from None
         a, b = pd.Series(a, dtype=str), pd.Series(b, dtype=str)
     ids = pd.Index(pd.unique(np.r_[a.to_numpy(object), b.to_numpy(object)]))
     lab = _components(ids.get_indexer(a), ids.get_indexer(b), len(ids))
@@ -368,8 +373,8 @@ def _truth_codes(truth, index: pd.Index) -> np.ndarray:
         else truth_pairs(truth)
     li, ri = index.get_indexer(tp["id_l"]), index.get_indexer(tp["id_r"])
     if (li < 0).any() or (ri < 0).any():
-        raise ValueError("truth names ids that are not in the customers table, e.g. "
-                         f"{(tp['id_l'][li < 0].tolist() + tp['id_r'][ri < 0].tolist())[0]!r}")
+        raise ValueError(_("truth names ids that are not in the customers table, e.g. {value}").format(
+                             value=repr((tp['id_l'][li < 0].tolist() + tp['id_r'][ri < 0].tolist())[0])))
     return np.unique(_pair_codes(li, ri, len(index)))
 
 
@@ -403,16 +408,19 @@ def candidate_pairs(customers: pd.DataFrame, blocks=DEFAULT_BLOCKS, truth=None, 
     """
     std = _std(customers)
     if isinstance(blocks, str) or not len(blocks):
-        raise ValueError("blocks must be a non-empty list of keys, e.g. ['phone', "
-                         f"'email_local', ('name_initial', 'city')], got {blocks!r}")
+        raise ValueError(_("blocks must be a non-empty list of keys, e.g. ['phone', "
+                           "'email_local', ('name_initial', 'city')], got {blocks}").format(
+                             blocks=repr(blocks)))
     if isinstance(max_pairs, bool) or not isinstance(max_pairs, int) or max_pairs < 1:
-        raise ValueError(f"max_pairs must be a positive whole number, got {max_pairs!r}")
+        raise ValueError(_("max_pairs must be a positive whole number, got {max_pairs}").format(
+                             max_pairs=repr(max_pairs)))
     n = len(std)
     per = {_block_name(b): _block_pairs(std, b, max_pairs) for b in blocks}
     union = np.unique(np.concatenate(list(per.values())))
     if len(union) > max_pairs:
-        raise ValueError(f"the blocks give {len(union):,} pairs together, more than "
-                         f"max_pairs={max_pairs:,}; choose more selective keys")
+        raise ValueError(_("the blocks give {n} pairs together, more than "
+                           "max_pairs={max_pairs}; choose more selective keys").format(
+                             n=format(len(union), ","), max_pairs=format(max_pairs, ",")))
     ids = std.index.to_numpy(str)
     pairs = pd.DataFrame({"id_l": ids[union // n], "id_r": ids[union % n]})
     t = None if truth is None else _truth_codes(truth, std.index)
@@ -460,8 +468,8 @@ def jaro(a: str, b: str) -> float:
     (0.9444, 0.7667)
     """
     if not isinstance(a, str) or not isinstance(b, str):
-        raise ValueError(f"jaro compares two strings, got {type(a).__name__} and "
-                         f"{type(b).__name__}")
+        raise ValueError(_("jaro compares two strings, got {type} and {type2}").format(
+                             type=type(a).__name__, type2=type(b).__name__))
     if a == b:
         return 1.0
     la, lb = len(a), len(b)
@@ -498,7 +506,8 @@ def jaro_winkler(a: str, b: str, p: float = 0.1, max_prefix: int = 4,
     [0.961, 0.84, 0.813]
     """
     if not 0 <= p <= 0.25:
-        raise ValueError(f"p must be between 0 and 0.25 (so that the score stays <= 1), got {p!r}")
+        raise ValueError(_("p must be between 0 and 0.25 (so that the score stays <= 1), got {p}").format(
+                             p=repr(p)))
     j = jaro(a, b)
     if j <= boost_threshold:
         return j
@@ -545,11 +554,13 @@ def jaro_winkler_many(a, b, p: float = 0.1, max_prefix: int = 4,
     """
     a, b = list(a), list(b)
     if len(a) != len(b):
-        raise ValueError(f"a and b must have the same length, got {len(a)} and {len(b)}")
+        raise ValueError(_("a and b must have the same length, got {n} and {n2}").format(
+                             n=len(a), n2=len(b)))
     if not all(isinstance(x, str) for x in a + b):
-        raise ValueError("jaro_winkler_many compares strings; found a value that is not one")
+        raise ValueError(_("jaro_winkler_many compares strings; found a value that is not one"))
     if not 0 <= p <= 0.25:
-        raise ValueError(f"p must be between 0 and 0.25 (so that the score stays <= 1), got {p!r}")
+        raise ValueError(_("p must be between 0 and 0.25 (so that the score stays <= 1), got {p}").format(
+                             p=repr(p)))
     return _jw_many(a, b, p, max_prefix, boost_threshold)
 
 
@@ -698,13 +709,14 @@ def compare(customers: pd.DataFrame, pairs: pd.DataFrame, fields=None) -> pd.Dat
     fields = list(FIELDS) if fields is None else list(fields)
     unknown = [f for f in fields if f not in FIELDS]
     if unknown or not fields:
-        raise ValueError(f"unknown comparison field(s) {unknown!r}; known: {', '.join(FIELDS)}")
+        raise ValueError(_("unknown comparison field(s) {unknown}; known: {fields}").format(
+                             unknown=repr(unknown), fields=', '.join(FIELDS)))
     if not isinstance(pairs, pd.DataFrame) or not {"id_l", "id_r"} <= set(pairs.columns):
-        raise ValueError("pairs must be a DataFrame with columns id_l, id_r "
-                         "(from candidate_pairs)")
+        raise ValueError(_("pairs must be a DataFrame with columns id_l, id_r (from "
+                           "candidate_pairs)"))
     li, ri = std.index.get_indexer(pairs["id_l"]), std.index.get_indexer(pairs["id_r"])
     if (li < 0).any() or (ri < 0).any():
-        raise ValueError("pairs name ids that are not in the customers table")
+        raise ValueError(_("pairs name ids that are not in the customers table"))
     out = pairs[["id_l", "id_r"]].reset_index(drop=True)
     for f in fields:
         if f in ("name", "email", "phone"):
@@ -800,15 +812,17 @@ def _posterior(score: np.ndarray, prior: float) -> np.ndarray:
 
 def _check_gamma(gamma, fields: dict) -> None:
     if not isinstance(gamma, pd.DataFrame):
-        raise ValueError(f"gamma must be a DataFrame of comparison levels (from compare), got "
-                         f"{type(gamma).__name__}")
+        raise ValueError(_("gamma must be a DataFrame of comparison levels (from compare), got "
+                           "{type}").format(type=type(gamma).__name__))
     miss = [f for f in fields if f not in gamma.columns]
     if miss:
-        raise ValueError(f"gamma is missing field column(s) {', '.join(map(repr, miss))}")
+        raise ValueError(_("gamma is missing field column(s) {miss}").format(
+                             miss=', '.join(map(repr, miss))))
     for f, levels in fields.items():
         g = gamma[f].to_numpy()
         if g.dtype.kind not in "iu" or (g < -1).any() or (g >= len(levels)).any():
-            raise ValueError(f"gamma.{f} must hold level codes -1 (missing) to {len(levels) - 1}")
+            raise ValueError(_("gamma.{f} must hold level codes -1 (missing) to {value}").format(
+                                 f=f, value=len(levels) - 1))
 
 
 def fit_em(gamma: pd.DataFrame, fields: dict | None = None, *, prior: float = 0.1,
@@ -853,13 +867,15 @@ def fit_em(gamma: pd.DataFrame, fields: dict | None = None, *, prior: float = 0.
             _check_gamma(gamma, {})
         fields = {f: lv for f, lv in FIELDS.items() if f in gamma.columns}
     if not isinstance(fields, dict) or not fields:
-        raise ValueError("fields must be a non-empty dict: field -> its levels, e.g. "
-                         "{'email': ('different', 'exact')}")
+        raise ValueError(_("fields must be a non-empty dict: field -> its levels, e.g. "
+                           "{'email': ('different', 'exact')}"))
     _check_gamma(gamma, fields)
     if not 0 < prior < 1:
-        raise ValueError(f"prior (the starting match share) must be between 0 and 1, got {prior!r}")
+        raise ValueError(_("prior (the starting match share) must be between 0 and 1, got "
+                           "{prior}").format(prior=repr(prior)))
     if len(gamma) < 2:
-        raise ValueError(f"EM needs comparison vectors of at least 2 pairs, got {len(gamma)}")
+        raise ValueError(_("EM needs comparison vectors of at least 2 pairs, got {n}").format(
+                             n=len(gamma)))
     names = list(fields)
     pats, counts = np.unique(gamma[names].to_numpy(np.int64), axis=0, return_counts=True)
     counts = counts.astype(float)
@@ -945,15 +961,15 @@ def precision_recall_curve(pairs: pd.DataFrame, scores, truth) -> pd.DataFrame:
     2       -1.0      3             1   0.333333     0.5  0.400000
     """
     if not isinstance(pairs, pd.DataFrame) or not {"id_l", "id_r"} <= set(pairs.columns):
-        raise ValueError("pairs must be a DataFrame with columns id_l, id_r")
+        raise ValueError(_("pairs must be a DataFrame with columns id_l, id_r"))
     s = np.asarray(scores, dtype=float)
     if s.shape != (len(pairs),) or not np.isfinite(s).all():
-        raise ValueError(f"scores must be {len(pairs)} finite numbers, one per pair, got "
-                         f"shape {s.shape}")
+        raise ValueError(_("scores must be {n} finite numbers, one per pair, got shape {shape}").format(
+                             n=len(pairs), shape=s.shape))
     true = truth_pairs(truth)
     n_true = len(true)
     if not n_true:
-        raise ValueError("truth holds no duplicate pairs: precision and recall need some")
+        raise ValueError(_("truth holds no duplicate pairs: precision and recall need some"))
     key = pairs["id_l"].astype(str).where(pairs["id_l"].astype(str) < pairs["id_r"].astype(str),
                                           pairs["id_r"].astype(str))
     other = pairs["id_r"].astype(str).where(key == pairs["id_l"].astype(str),
@@ -981,7 +997,8 @@ def best_threshold(curve: pd.DataFrame) -> float:
     """
     if not isinstance(curve, pd.DataFrame) or not {"threshold", "f1"} <= set(curve.columns) \
             or curve.empty:
-        raise ValueError("curve must be the DataFrame of precision_recall_curve (threshold, f1)")
+        raise ValueError(_("curve must be the DataFrame of precision_recall_curve (threshold, "
+                           "f1)"))
     return float(curve["threshold"].iloc[int(np.argmax(curve["f1"].to_numpy()))])
 
 
@@ -992,7 +1009,7 @@ def plot_precision_recall(curve: pd.DataFrame, threshold: float | None = None,
     from crmlab._plots import _ax
 
     if not isinstance(curve, pd.DataFrame) or not {"precision", "recall"} <= set(curve.columns):
-        raise ValueError("curve must be the DataFrame of precision_recall_curve")
+        raise ValueError(_("curve must be the DataFrame of precision_recall_curve"))
     ax = _ax(ax, (5, 4))
     ax.plot(curve["recall"], curve["precision"], marker=".", lw=1)
     if threshold is not None:
@@ -1017,7 +1034,7 @@ def plot_scores(scores, is_match=None, threshold: float | None = None,
 
     s = np.asarray(scores, dtype=float)
     if s.ndim != 1 or not len(s) or not np.isfinite(s).all():
-        raise ValueError("scores must be a non-empty list of finite numbers")
+        raise ValueError(_("scores must be a non-empty list of finite numbers"))
     ax = _ax(ax)
     bins = np.linspace(s.min(), s.max(), 41)
     if is_match is None:
@@ -1025,7 +1042,7 @@ def plot_scores(scores, is_match=None, threshold: float | None = None,
     else:
         y = np.asarray(is_match, dtype=bool)
         if y.shape != s.shape:
-            raise ValueError("is_match must have one entry per score")
+            raise ValueError(_("is_match must have one entry per score"))
         ax.hist(s[~y], bins=bins, color="C0", alpha=0.7, label=plot_text("not a duplicate"))
         ax.hist(s[y], bins=bins, color="C3", alpha=0.7, label=plot_text("true duplicate"))
         ax.legend()
@@ -1061,15 +1078,15 @@ def clusters(matches: pd.DataFrame, ids) -> pd.Series:
     """
     index = pd.Index(ids.index if isinstance(ids, pd.DataFrame) else ids).astype(str)
     if index.has_duplicates:
-        raise ValueError("ids must be unique")
+        raise ValueError(_("ids must be unique"))
     if not isinstance(matches, pd.DataFrame) or not {"id_l", "id_r"} <= set(matches.columns):
-        raise ValueError("matches must be a DataFrame with columns id_l, id_r")
+        raise ValueError(_("matches must be a DataFrame with columns id_l, id_r"))
     li, ri = index.get_indexer(matches["id_l"].astype(str)), index.get_indexer(
         matches["id_r"].astype(str))
     if (li < 0).any() or (ri < 0).any():
-        raise ValueError("matches name ids that are not in ids")
+        raise ValueError(_("matches name ids that are not in ids"))
     lab = _components(li, ri, len(index))
-    _, first = np.unique(lab, return_index=True)
+    _unused, first = np.unique(lab, return_index=True)
     rank = np.empty(len(first), np.int64)
     rank[np.argsort(first)] = np.arange(len(first))
     return pd.Series(rank[lab], index=index, name="cluster")
@@ -1116,13 +1133,15 @@ def golden_records(customers: pd.DataFrame, cluster: pd.Series, rules: dict | No
     rules = {**SURVIVORSHIP, **(rules or {})}
     bad = {c: r for c, r in rules.items() if r not in RULES}
     if bad:
-        raise ValueError(f"unknown survivorship rule(s) {bad!r}; choose from {', '.join(RULES)}")
+        raise ValueError(_("unknown survivorship rule(s) {bad}; choose from {rules}").format(
+                             bad=repr(bad), rules=', '.join(RULES)))
     if not isinstance(cluster, pd.Series):
-        raise ValueError("cluster must be a Series id -> cluster (from clusters)")
+        raise ValueError(_("cluster must be a Series id -> cluster (from clusters)"))
     std = standardise(customers) if standardised is None else standardised
     lab = cluster.reindex(std.index)
     if lab.isna().any():
-        raise ValueError(f"cluster has no entry for id {lab.index[lab.isna()][0]!r}")
+        raise ValueError(_("cluster has no entry for id {index}").format(
+                             index=repr(lab.index[lab.isna()][0])))
     df = customers.set_index(customers["customer_id"].astype(str))
     filled = df.notna().sum(axis=1).to_numpy()
     df = df.copy()
@@ -1197,7 +1216,8 @@ def golden_id_map(golden: pd.DataFrame) -> pd.Series:
     Name: golden_id, dtype: str
     """
     if not isinstance(golden, pd.DataFrame) or not {"golden_id", "source_ids"} <= set(golden):
-        raise ValueError("golden must be the DataFrame of golden_records (golden_id, source_ids)")
+        raise ValueError(_("golden must be the DataFrame of golden_records (golden_id, "
+                           "source_ids)"))
     ex = golden[["golden_id", "source_ids"]].assign(
         source_ids=golden["source_ids"].astype(str).str.split(", ")).explode("source_ids")
     return pd.Series(ex["golden_id"].to_numpy(str), index=ex["source_ids"].to_numpy(str),
@@ -1214,9 +1234,10 @@ def rekey(table: pd.DataFrame, id_map: pd.Series, column: str = "customer_id") -
     ['C2', 'C2', 'C9']
     """
     if not isinstance(table, pd.DataFrame) or column not in table.columns:
-        raise ValueError(f"table must be a DataFrame with a column {column!r}")
+        raise ValueError(_("table must be a DataFrame with a column {column}").format(
+                             column=repr(column)))
     if not isinstance(id_map, pd.Series):
-        raise ValueError("id_map must be a Series old id -> golden id (from golden_id_map)")
+        raise ValueError(_("id_map must be a Series old id -> golden id (from golden_id_map)"))
     out = table.copy()
     old = out[column]
     out[column] = old.map(id_map).where(old.isin(id_map.index), old)
@@ -1241,13 +1262,14 @@ def evaluate(predicted, truth) -> dict:
     """
     if isinstance(predicted, pd.DataFrame):
         if not {"id_l", "id_r"} <= set(predicted.columns):
-            raise ValueError("predicted pairs must have columns id_l, id_r")
+            raise ValueError(_("predicted pairs must have columns id_l, id_r"))
         ids_all = pd.unique(np.r_[predicted["id_l"].astype(str).to_numpy(object),
                                   predicted["id_r"].astype(str).to_numpy(object)])
         predicted = clusters(predicted, ids_all)
     elif not isinstance(predicted, pd.Series):
-        raise ValueError("predicted must be a Series id -> cluster or a DataFrame of matched "
-                         f"pairs (id_l, id_r), got {type(predicted).__name__}")
+        raise ValueError(_("predicted must be a Series id -> cluster or a DataFrame of matched "
+                           "pairs (id_l, id_r), got {type}").format(
+                             type=type(predicted).__name__))
     pred = _within_pairs(predicted.rename(index=str))
     true = truth_pairs(truth)
     pk = set(zip(pred["id_l"], pred["id_r"]))

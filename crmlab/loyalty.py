@@ -31,7 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_columns, require_table
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -62,8 +62,8 @@ def _need(df, name: str, columns) -> None:
     require_columns(df, name, columns)
     for c in columns:
         if c.endswith("_date") and not pd.api.types.is_datetime64_any_dtype(df[c]):
-            raise ValueError(f"{name}.{c} holds text, not dates: parse it first with "
-                             "pd.to_datetime")
+            raise ValueError(_("{name}.{c} holds text, not dates: parse it first with "
+                               "pd.to_datetime").format(name=name, c=c))
 
 
 def _wilson(k: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -104,9 +104,10 @@ class LoyaltyRules:
                      "window_days"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-                raise ValueError(f"LoyaltyRules.{name} must be a whole number >= 1, got {v!r}")
+                raise ValueError(_("LoyaltyRules.{name} must be a whole number >= 1, got {v}").format(
+                                     name=name, v=repr(v)))
         if self.satisfied_csat > 5 or self.intent_min > 5 or self.promoter_min > 10:
-            raise ValueError("satisfied_csat and intent_min are on 1-5, promoter_min on 0-10")
+            raise ValueError(_("satisfied_csat and intent_min are on 1-5, promoter_min on 0-10"))
 
 
 def loyalty_signals(orders: pd.DataFrame, surveys: pd.DataFrame, as_of,
@@ -135,7 +136,7 @@ def loyalty_signals(orders: pd.DataFrame, surveys: pd.DataFrame, as_of,
     end = pd.Timestamp(as_of)
     o = orders[orders["order_date"] <= end]
     if o.empty:
-        raise ValueError(f"no order on or before {end.date()}")
+        raise ValueError(_("no order on or before {date}").format(date=end.date()))
     g = o.groupby("customer_id")["order_date"]
     recent = o[o["order_date"] > end - pd.Timedelta(days=window_days)]
     out = pd.DataFrame({"orders": g.size().astype(float), "last_order": g.max()})
@@ -235,10 +236,11 @@ def satisfaction_loyalty_curve(surveys: pd.DataFrame, as_of, contracts: pd.DataF
     [0.0, 1.0]
     """
     if (contracts is None) == (orders is None):
-        raise ValueError("give contracts (contractual: churn observed) or orders "
-                         "(non-contractual: repeat buying), not both and not neither")
+        raise ValueError(_("give contracts (contractual: churn observed) or orders "
+                           "(non-contractual: repeat buying), not both and not neither"))
     if by not in ("csat", "nps", "repurchase_intent"):
-        raise ValueError(f"by must be 'csat', 'nps' or 'repurchase_intent', got {by!r}")
+        raise ValueError(_("by must be 'csat', 'nps' or 'repurchase_intent', got {by}").format(
+                             by=repr(by)))
     _need(surveys, "surveys", ["customer_id", "survey_date", by])
     require_table(surveys, "surveys", [], ids=["customer_id"], dates=["survey_date"],
                   optional_numbers=[by])
@@ -248,8 +250,9 @@ def satisfaction_loyalty_curve(surveys: pd.DataFrame, as_of, contracts: pd.DataF
         s = s[s["survey_type"] == "periodic"]
     s = s[(s["survey_date"] <= end - pd.Timedelta(days=horizon_days)) & s[by].notna()]
     if s.empty:
-        raise ValueError(f"no periodic survey answered at least {horizon_days} days before "
-                         f"{end.date()}: shorten horizon_days")
+        raise ValueError(_("no periodic survey answered at least {horizon_days} days before "
+                           "{date}: shorten horizon_days").format(
+                             horizon_days=horizon_days, date=end.date()))
     until = s["survey_date"] + pd.Timedelta(days=horizon_days)
     if contracts is not None:
         _need(contracts, "contracts", ["customer_id", "end_date"])
@@ -301,8 +304,9 @@ def programme_inputs(orders: pd.DataFrame, as_of, window_days: int = 365) -> pd.
     last = orders[(orders["order_date"] > end - w) & (orders["order_date"] <= end)]
     prev = orders[(orders["order_date"] > end - 2 * w) & (orders["order_date"] <= end - w)]
     if last.empty or prev.empty:
-        raise ValueError(f"programme_inputs needs orders in both of the two {window_days}-day "
-                         f"windows before {end.date()}")
+        raise ValueError(_("programme_inputs needs orders in both of the two {window_days}-day "
+                           "windows before {date}").format(
+                             window_days=window_days, date=end.date()))
     buyers_prev = set(prev["customer_id"])
     return pd.Series({
         "members": float(last["customer_id"].nunique()),
@@ -325,13 +329,17 @@ def _check_programme(members, spend_per_year, margin_rate, retention, points_per
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                 or not np.isfinite(v) or v < lo or (hi is not None and v > hi):
             rng = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
-            raise ValueError(f"{name} must be a number {rng}, got {v!r}")
+            raise ValueError(_("{name} must be a number {rng}, got {v}").format(
+                                 name=name, rng=rng, v=repr(v)))
     if not -retention <= retention_lift <= 1 - retention:
-        raise ValueError(f"retention + retention_lift must stay between 0 and 1; retention "
-                         f"{retention:g} + lift {retention_lift:g} = "
-                         f"{retention + retention_lift:g}")
+        raise ValueError(_("retention + retention_lift must stay between 0 and 1; retention "
+                           "{retention} + lift {retention_lift} = {value}").format(
+                             retention=format(retention, "g"),
+                             retention_lift=format(retention_lift, "g"),
+                             value=format(retention + retention_lift, "g")))
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
-        raise ValueError(f"years must be a whole number >= 1, got {years!r}")
+        raise ValueError(_("years must be a whole number >= 1, got {years}").format(
+                             years=repr(years)))
 
 
 def points_programme(members: float, spend_per_year: float, margin_rate: float, retention: float,

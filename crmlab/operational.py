@@ -38,7 +38,7 @@ from scipy import stats
 
 from crmlab._checks import require_present, require_rows, require_table
 from crmlab._operational_checks import _date, _require
-from crmlab.i18n import N_, plot_language, plot_text
+from crmlab.i18n import N_, _, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -78,11 +78,11 @@ def _opportunities(opps: pd.DataFrame) -> pd.DataFrame:
         out[c] = pd.to_datetime(out[c])
     bad = set(out["stage"].dropna().unique()) - {*STAGES, "lost"}
     if bad:
-        raise ValueError(f"opportunities.stage has unknown value(s) {sorted(bad)} "
-                         f"(expected: {', '.join(STAGES)}, lost)")
+        raise ValueError(_("opportunities.stage has unknown value(s) {bad} (expected: {stages}, "
+                           "lost)").format(bad=sorted(bad), stages=', '.join(STAGES)))
     if out["qualified_date"].isna().any():
-        raise ValueError("opportunities.qualified_date has missing values: every opportunity "
-                         "starts as a qualified lead")
+        raise ValueError(_("opportunities.qualified_date has missing values: every opportunity "
+                           "starts as a qualified lead"))
     return out
 
 
@@ -335,10 +335,12 @@ def pipeline_forecast(opportunities: pd.DataFrame, snapshot, horizon_days: int |
     o = _opportunities(opportunities)
     t = _date(snapshot, "snapshot")
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        raise ValueError(_("level must be between 0 and 1, got {level}").format(
+                             level=repr(level)))
     if horizon_days is not None and (not isinstance(horizon_days, (int, np.integer))
                                      or horizon_days <= 0):
-        raise ValueError(f"horizon_days must be a positive whole number, got {horizon_days!r}")
+        raise ValueError(_("horizon_days must be a positive whole number, got {horizon_days}").format(
+                             horizon_days=repr(horizon_days)))
     weights = stage_pass_rates(o, t)
     st = stage_at(o, t)
     open_ = st.isin(STAGES[:3])
@@ -382,7 +384,7 @@ def forecast_backtest(opportunities: pd.DataFrame, snapshots, horizon_days: int 
                      "high": f.high, "actual": f.actual, "error": f.actual - f.forecast,
                      "undecided": f.undecided})
     if not rows:
-        raise ValueError("snapshots is empty: give at least one date")
+        raise ValueError(_("snapshots is empty: give at least one date"))
     return pd.DataFrame(rows)
 
 

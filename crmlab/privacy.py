@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -65,8 +65,8 @@ def _each(values, fn, name: str):
         mask = s.notna().to_numpy()
         out[mask] = [fn(str(v)) for v in s[mask]]
         return out
-    raise ValueError(f"{name} needs a text value or a pandas Series of them, got "
-                     f"{type(values).__name__}")
+    raise ValueError(_("{name} needs a text value or a pandas Series of them, got {type}").format(
+                         name=name, type=type(values).__name__))
 
 
 # ---------------------------------------------------------------- masking
@@ -78,7 +78,8 @@ def _mask_phone(text: str) -> str:
         prefix, t = t[:m.end()], t[m.end():]
     positions = [i for i, ch in enumerate(t) if ch.isdigit()]
     if len(positions) < 8:
-        raise ValueError(f"{text!r} is not a phone number (fewer than 8 digits)")
+        raise ValueError(_("{text} is not a phone number (fewer than 8 digits)").format(
+                             text=repr(text)))
     hide = set(positions[3:-4])  # keep the first three and the last four digits
     return prefix + "".join("*" if i in hide else ch for i, ch in enumerate(t))
 
@@ -104,7 +105,8 @@ def mask_phone(phones):
 def _mask_email(text: str) -> str:
     local, at, domain = text.strip().rpartition("@")
     if not at or not local or not domain:
-        raise ValueError(f"{text!r} is not an e-mail address (expected name@domain)")
+        raise ValueError(_("{text} is not an e-mail address (expected name@domain)").format(
+                             text=repr(text)))
     return f"{local[0]}***@{domain}"
 
 
@@ -127,7 +129,7 @@ _CJK = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff·]+$")
 def _mask_name(text: str) -> str:
     t = text.strip()
     if not t:
-        raise ValueError("an empty name cannot be masked")
+        raise ValueError(_("an empty name cannot be masked"))
     if _CJK.match(t.replace(" ", "")):
         t = t.replace(" ", "")
         return t[0] + "*" * (len(t) - 1)  # the surname stays: 张**
@@ -178,14 +180,15 @@ def pseudonymise(values, key: str | bytes, length: int = 16) -> pd.Series:
     if isinstance(key, str):
         key = key.encode("utf-8")
     if not isinstance(key, bytes) or len(key) < 16:
-        raise ValueError("key must be a secret text of at least 16 characters (kept apart from "
-                         "the data), e.g. a random string from secrets.token_hex(16)")
+        raise ValueError(_("key must be a secret text of at least 16 characters (kept apart "
+                           "from the data), e.g. a random string from secrets.token_hex(16)"))
     if isinstance(length, bool) or not isinstance(length, (int, np.integer)) \
             or not 8 <= length <= 64:
-        raise ValueError(f"length must be a whole number from 8 to 64, got {length!r}")
+        raise ValueError(_("length must be a whole number from 8 to 64, got {length}").format(
+                             length=repr(length)))
     if isinstance(values, str):
-        raise ValueError("pseudonymise needs a pandas Series or a list of values, got one text; "
-                         "wrap it in a list")
+        raise ValueError(_("pseudonymise needs a pandas Series or a list of values, got one "
+                           "text; wrap it in a list"))
 
     def one(v: str) -> str:
         return hmac.new(key, v.encode("utf-8"), hashlib.sha256).hexdigest()[:length]
@@ -225,13 +228,16 @@ def minimise(table: pd.DataFrame, purpose: str) -> pd.DataFrame:
     ['customer_id', 'name', 'city', 'phone']
     """
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+        raise ValueError(_("table must be a pandas DataFrame, got {type}").format(
+                             type=type(table).__name__))
     if purpose not in PURPOSES:
-        raise ValueError(f"unknown purpose {purpose!r}; known purposes: {', '.join(PURPOSES)}")
+        raise ValueError(_("unknown purpose {purpose}; known purposes: {purposes}").format(
+                             purpose=repr(purpose), purposes=', '.join(PURPOSES)))
     keep = [c for c in table.columns if c in PURPOSES[purpose]]
     if not keep:
-        raise ValueError(f"the table has none of the columns the purpose {purpose!r} uses "
-                         f"({', '.join(PURPOSES[purpose])})")
+        raise ValueError(_("the table has none of the columns the purpose {purpose} uses "
+                           "({purposes})").format(
+                             purpose=repr(purpose), purposes=', '.join(PURPOSES[purpose])))
     return table[keep].copy()
 
 
@@ -263,14 +269,15 @@ def campaign_audience(customers: pd.DataFrame, channel: str = "email",
     from crmlab._checks import require_columns
 
     if channel not in CONTACT_COLUMN:
-        raise ValueError(f"channel must be one of {', '.join(CONTACT_COLUMN)}, got {channel!r}")
+        raise ValueError(_("channel must be one of {contact_column}, got {channel}").format(
+                             contact_column=', '.join(CONTACT_COLUMN), channel=repr(channel)))
     contact = CONTACT_COLUMN[channel]
     require_columns(customers, "customers", ["customer_id", "marketing_consent", contact])
     consent = customers["marketing_consent"].astype("boolean").fillna(False).astype(bool)
     ok = consent & customers[contact].notna()
     if exclude is not None:
         if isinstance(exclude, str):
-            raise ValueError("exclude must be a list of customer ids, got one text")
+            raise ValueError(_("exclude must be a list of customer ids, got one text"))
         ok &= ~customers["customer_id"].isin(set(exclude))
     return minimise(customers[ok.to_numpy()], "marketing")
 
@@ -301,17 +308,18 @@ class KAnonymity:
 
 def _qi_frame(table: pd.DataFrame, quasi_identifiers) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
-        raise ValueError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+        raise ValueError(_("table must be a pandas DataFrame, got {type}").format(
+                             type=type(table).__name__))
     if isinstance(quasi_identifiers, str) or not quasi_identifiers:
-        raise ValueError("quasi_identifiers must be a non-empty list of column names, e.g. "
-                         "['age', 'gender', 'city']")
+        raise ValueError(_("quasi_identifiers must be a non-empty list of column names, e.g. "
+                           "['age', 'gender', 'city']"))
     qi = list(quasi_identifiers)
     missing = [c for c in qi if c not in table.columns]
     if missing:
-        raise ValueError(f"table is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(qi)})")
+        raise ValueError(_("table is missing column(s) {missing} (expected: {qi})").format(
+                             missing=', '.join(map(repr, missing)), qi=', '.join(qi)))
     if table.empty:
-        raise ValueError("table is empty (0 rows): no k to compute")
+        raise ValueError(_("table is empty (0 rows): no k to compute"))
     # a missing value is a value of its own: it is what a linker would see
     return table[qi].astype(object).where(table[qi].notna(), "<missing>")
 
@@ -395,16 +403,17 @@ def generalise(table: pd.DataFrame, quasi_identifiers, k: int = 5,
     """
     before = k_anonymity(table, quasi_identifiers)
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 2:
-        raise ValueError(f"k must be a whole number of at least 2, got {k!r}")
+        raise ValueError(_("k must be a whole number of at least 2, got {k}").format(k=repr(k)))
     if k > len(table):
-        raise ValueError(f"k = {k} is more than the {len(table)} records of the table")
+        raise ValueError(_("k = {k} is more than the {n} records of the table").format(
+                             k=k, n=len(table)))
     if not isinstance(max_suppression, (int, float)) or not 0 <= max_suppression < 1:
-        raise ValueError(f"max_suppression must be a share from 0 to below 1, got "
-                         f"{max_suppression!r}")
+        raise ValueError(_("max_suppression must be a share from 0 to below 1, got "
+                           "{max_suppression}").format(max_suppression=repr(max_suppression)))
     qi = list(quasi_identifiers)
     if "city" in qi and city_to not in table.columns:
-        raise ValueError(f"to generalise city the table needs the column {city_to!r} "
-                         "(the region of each city)")
+        raise ValueError(_("to generalise city the table needs the column {city_to} (the region "
+                           "of each city)").format(city_to=repr(city_to)))
     out = table.copy()
     level = {c: 0 for c in qi}
 
@@ -445,7 +454,7 @@ def generalise(table: pd.DataFrame, quasi_identifiers, k: int = 5,
         if not options:  # pragma: no cover - everything '*' is one class of all records
             break
         best = min(options, key=lambda o: o[0])  # min keeps the first of equal ones
-        _, col, out = best
+        _unused, col, out = best
         steps.append(f"{col} -> {ladder(col)[level[col]]}")
         level[col] += 1
     after = k_anonymity(out, qi)
@@ -468,8 +477,8 @@ def plot_class_sizes(before: KAnonymity, after: KAnonymity | None = None,
     parts = [(N_("before"), before)] + ([(N_("after"), after)] if after is not None else [])
     for label, r in parts:
         if not isinstance(r, KAnonymity):
-            raise ValueError(f"plot_class_sizes needs results of k_anonymity(...) ({label} is "
-                             f"{type(r).__name__})")
+            raise ValueError(_("plot_class_sizes needs results of k_anonymity(...) ({label} is "
+                               "{type})").format(label=label, type=type(r).__name__))
     ax = _ax(ax)
     x = np.arange(len(SIZE_BINS))
     width = 0.8 / len(parts)

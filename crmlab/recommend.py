@@ -33,7 +33,7 @@ import pandas as pd
 
 from crmlab._checks import require_dates, require_present
 from crmlab._operational_checks import _date, _require
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,14 +69,15 @@ class CategoryRecommender:
 
     def __init__(self, score: str = "confidence"):
         if score not in ("confidence", "lift"):
-            raise ValueError(f"score must be 'confidence' or 'lift', got {score!r}")
+            raise ValueError(_("score must be 'confidence' or 'lift', got {score}").format(
+                                 score=repr(score)))
         self.score = score
 
     def fit(self, orders: pd.DataFrame) -> CategoryRecommender:
         """Learn ``baskets_``, ``cooccurrence_``, ``support_``, ``confidence_`` and ``lift_``."""
         x = _baskets(orders)
         if x.empty:
-            raise ValueError("orders is empty: nothing to learn from")
+            raise ValueError(_("orders is empty: nothing to learn from"))
         m = x.to_numpy(float)
         n = len(m)
         co = m.T @ m
@@ -92,14 +93,15 @@ class CategoryRecommender:
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "lift_"):
-            raise ValueError("this CategoryRecommender is not fitted yet: call .fit(orders) first")
+            raise ValueError(_("this CategoryRecommender is not fitted yet: call .fit(orders) "
+                               "first"))
 
     def recommend(self, customer_ids=None, k: int = 2) -> pd.DataFrame:
         """Top-``k`` unbought categories per customer: ``customer_id``, ``rank``,
         ``category``, ``score``."""
         self._check_fitted()
         if not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+            raise ValueError(_("k must be a whole number >= 1, got {k}").format(k=repr(k)))
         x = self.baskets_
         ids = list(x.index) if customer_ids is None else list(customer_ids)
         cats = x.columns.to_numpy()
@@ -153,13 +155,14 @@ def holdout_hit_rate(orders: pd.DataFrame, cutoff, k: int = 2, score: str = "con
     _require(orders, "orders", ("customer_id", "category", "order_date"))
     require_dates(orders, "orders", ["order_date"])
     if target not in ("first", "any"):
-        raise ValueError(f"target must be 'first' or 'any', got {target!r}")
+        raise ValueError(_("target must be 'first' or 'any', got {target}").format(
+                             target=repr(target)))
     t = _date(cutoff, "cutoff")
     when = pd.to_datetime(orders["order_date"])
     train, test = orders[when < t], orders[when >= t]
     if train.empty or test.empty:
-        raise ValueError(f"cutoff {t.date()} leaves no orders on one side: choose a date inside "
-                         "the orders' date range")
+        raise ValueError(_("cutoff {date} leaves no orders on one side: choose a date inside "
+                           "the orders' date range").format(date=t.date()))
     rec = CategoryRecommender(score).fit(train)
     before = rec.baskets_
     # the test purchases: categories a customer of the training period had not bought
@@ -172,7 +175,7 @@ def holdout_hit_rate(orders: pd.DataFrame, cutoff, k: int = 2, score: str = "con
         day = pd.to_datetime(test["order_date"])
         test = test[(day == day.groupby(test["customer_id"]).transform("min")).to_numpy()]
     if test.empty:
-        raise ValueError("no customer bought a new category after the cutoff: nothing to check")
+        raise ValueError(_("no customer bought a new category after the cutoff: nothing to check"))
     new = _baskets(test).reindex(columns=before.columns, fill_value=False)
     who = new.index
     popular = list(rec.support_.sort_values(ascending=False, kind="stable").index)

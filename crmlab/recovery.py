@@ -57,7 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from crmlab._checks import require_dates, require_numeric, require_present, require_rows
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -95,23 +95,25 @@ def _need(df, name: str, columns) -> None:
     hint = (" (churn is observed only in contractual data: use crmlab.load('telecom'))"
             if name == "contracts" else "")
     if not isinstance(df, pd.DataFrame):
-        raise ValueError(f"{name} must be a pandas DataFrame, got {type(df).__name__}{hint}")
+        raise ValueError(_("{name} must be a pandas DataFrame, got {type}{hint}").format(
+                             name=name, type=type(df).__name__, hint=hint))
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"{name} is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(columns)}){hint}")
+        raise ValueError(_("{name} is missing column(s) {missing} (expected: {columns}){hint}").format(
+                             name=name, missing=', '.join(map(repr, missing)),
+                             columns=', '.join(columns), hint=hint))
     for c in columns:
         if c.endswith(("_date", "_at", "_time")) and not pd.api.types.is_datetime64_any_dtype(
                 df[c]):
-            raise ValueError(f"{name}.{c} holds text, not dates: parse it first with "
-                             "pd.to_datetime")
+            raise ValueError(_("{name}.{c} holds text, not dates: parse it first with "
+                               "pd.to_datetime").format(name=name, c=c))
     if name == "contracts":
         require_rows(df, name)
     # ids and the dates every row has (end dates may be missing: still running)
     require_present(df, name, [c for c in columns if c.endswith("_id")])
     require_dates(df, name, [c for c in columns if c in _REQUIRED_DATES])
     if "amount" in columns:
-        require_numeric(df, name, ["amount"], non_negative=True, what="amounts")
+        require_numeric(df, name, ["amount"], non_negative=True, what=N_("amounts"))
 
 
 def _days(s) -> np.ndarray:
@@ -143,7 +145,8 @@ def first_complaints(tickets: pd.DataFrame) -> pd.DataFrame:
     c = tickets[tickets["ticket_type"] == "complaint"]
     bad = set(c["outcome"]) - set(OUTCOMES)
     if bad:
-        raise ValueError(f"unknown complaint outcome(s) {sorted(bad)}; expected {OUTCOMES}")
+        raise ValueError(_("unknown complaint outcome(s) {bad}; expected {outcomes}").format(
+                             bad=sorted(bad), outcomes=OUTCOMES))
     c = c.sort_values("opened_at", kind="stable").groupby("customer_id").first()
     return c[["opened_at", "outcome"]].rename(columns={"opened_at": "complaint_time"})
 
@@ -162,7 +165,8 @@ def churners_with_reason(surveys: pd.DataFrame, reason: str) -> set:
     ex = surveys[surveys["survey_type"] == "exit"]
     known = set(ex["exit_reason"].dropna())
     if reason not in known:
-        raise ValueError(f"no exit survey gives the reason {reason!r}; reasons: {sorted(known)}")
+        raise ValueError(_("no exit survey gives the reason {reason}; reasons: {known}").format(
+                             reason=repr(reason), known=sorted(known)))
     return set(ex.loc[ex["exit_reason"] == reason, "customer_id"])
 
 
@@ -189,7 +193,8 @@ def churn_episodes(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of,
     """
     _need(contracts, "contracts", ["customer_id", "start_date", "end_date"])
     if method not in ("time_split", "never_complained"):
-        raise ValueError(f"method must be 'time_split' or 'never_complained', got {method!r}")
+        raise ValueError(_("method must be 'time_split' or 'never_complained', got {method}").format(
+                             method=repr(method)))
     end = _days([pd.Timestamp(as_of)])[0]
     k = pd.DataFrame({"start": contracts.groupby("customer_id")["start_date"].min(),
                       "end": _left_on(contracts)})
@@ -263,8 +268,9 @@ def first_complaint_severity(tickets: pd.DataFrame) -> pd.Series:
     _need(tickets, "tickets", ["customer_id", "ticket_type", "opened_at", "outcome", "severity"])
     c = tickets[tickets["ticket_type"] == "complaint"]
     if c["severity"].isna().any():
-        raise ValueError(f"tickets.severity is missing for {int(c['severity'].isna().sum())} "
-                         "complaint(s): fill it in or drop those complaints first")
+        raise ValueError(_("tickets.severity is missing for {sum} complaint(s): fill it in or "
+                           "drop those complaints first").format(
+                             sum=int(c['severity'].isna().sum())))
     c = c.sort_values("opened_at", kind="stable").groupby("customer_id").first()
     return c["severity"].astype(str).rename("severity")
 
@@ -362,8 +368,8 @@ def recovery_rates(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, *,
     ep = churn_episodes(contracts, tickets, as_of, method, events)
     if period_months is not None and (isinstance(period_months, bool) or not isinstance(
             period_months, (int, np.integer)) or period_months < 1):
-        raise ValueError(f"period_months must be a whole number >= 1 or None, got "
-                         f"{period_months!r}")
+        raise ValueError(_("period_months must be a whole number >= 1 or None, got "
+                           "{period_months}").format(period_months=repr(period_months)))
     table = _split(_severity_episodes(ep, tickets, strata) if by_severity else ep,
                    period_months, strata)
     crude = ep.groupby("group").agg(customers=("customer_id", "nunique"),
@@ -423,9 +429,10 @@ def recovery_effect(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, a: st
     """
     for g in (a, b):
         if g not in GROUPS:
-            raise ValueError(f"{g!r} is not a group; choose from {', '.join(GROUPS)}")
+            raise ValueError(_("{g} is not a group; choose from {groups}").format(
+                                 g=repr(g), groups=', '.join(GROUPS)))
     if a == b:
-        raise ValueError("a and b must be two different groups")
+        raise ValueError(_("a and b must be two different groups"))
     ep = churn_episodes(contracts, tickets, as_of, "time_split", events)
     split_on = _severity_episodes(ep, tickets, strata) if by_severity else ep
     ratio, low, high = _mh(_split(split_on, period_months, strata), a, b, level)
@@ -462,7 +469,7 @@ def severity_mix(contracts: pd.DataFrame, tickets: pd.DataFrame, as_of, *,
     ep = churn_episodes(contracts, tickets, as_of, "time_split", events)
     ep = ep[ep["group"] != "no_complaint"].copy()
     if ep.empty:
-        raise ValueError("no complaint falls inside the contracts' follow-up")
+        raise ValueError(_("no complaint falls inside the contracts' follow-up"))
     ep["severity"] = ep["customer_id"].map(first_complaint_severity(tickets))
     levels = [v for v in SEVERITIES if v in set(ep["severity"])] + sorted(
         set(ep["severity"].dropna()) - set(SEVERITIES))
@@ -501,7 +508,7 @@ def survival_after_complaint(contracts: pd.DataFrame, tickets: pd.DataFrame, as_
     ep = churn_episodes(contracts, tickets, as_of, "time_split", events)
     ep = ep[ep["group"] != "no_complaint"]
     if ep.empty:
-        raise ValueError("no customer complained before leaving or the as-of date")
+        raise ValueError(_("no customer complained before leaving or the as-of date"))
     months = ep["years"].to_numpy() * 12
     order = pd.Categorical(ep["group"], categories=list(OUTCOMES), ordered=True)
     idx = np.argsort(order.codes, kind="stable")
@@ -552,7 +559,8 @@ def recovery_spend(orders: pd.DataFrame, tickets: pd.DataFrame, customers: pd.Da
     for name, v, lo in (("horizon_days", horizon_days, 1), ("controls", controls, 1),
                         ("active_days", active_days, 1), ("n_boot", n_boot, 100)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
-            raise ValueError(f"{name} must be a whole number >= {lo}, got {v!r}")
+            raise ValueError(_("{name} must be a whole number >= {lo}, got {v}").format(
+                                 name=name, lo=lo, v=repr(v)))
     end = _days([pd.Timestamp(as_of)])[0]
     ids = customers["customer_id"].to_numpy()
     pos = pd.Series(np.arange(len(ids)), index=ids)
@@ -604,8 +612,9 @@ def recovery_spend(orders: pd.DataFrame, tickets: pd.DataFrame, customers: pd.Da
         case_rows.append((i, t))
         ctrl_rows += [(len(case_rows) - 1, j, t) for j in pick]
     if not case_rows:
-        raise ValueError(f"no complaint at least {horizon_days} days before {as_of} with a "
-                         "customer to compare it with")
+        raise ValueError(_("no complaint at least {horizon_days} days before {as_of} with a "
+                           "customer to compare it with").format(
+                             horizon_days=horizon_days, as_of=as_of))
     ci, ct = np.array(case_rows).T
     ci = ci.astype(int)
     cset, cj, ctt = (np.array(ctrl_rows)[:, k] for k in range(3))

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -69,24 +69,24 @@ def _matrix(items, name: str = "items") -> pd.DataFrame:
     """Respondents x items as floats, rows with a missing answer dropped."""
     if isinstance(items, np.ndarray):
         if items.ndim != 2:
-            raise ValueError(f"{name} must be a 2-D table (respondents x items), got an array "
-                             f"with {items.ndim} dimension(s)")
+            raise ValueError(_("{name} must be a 2-D table (respondents x items), got an array "
+                               "with {ndim} dimension(s)").format(name=name, ndim=items.ndim))
         items = pd.DataFrame(items, columns=[f"item{i + 1}" for i in range(items.shape[1])])
     if not isinstance(items, pd.DataFrame):
-        raise ValueError(f"{name} must be a DataFrame with one column per item and one row per "
-                         f"respondent, got {type(items).__name__}")
+        raise ValueError(_("{name} must be a DataFrame with one column per item and one row per "
+                           "respondent, got {type}").format(name=name, type=type(items).__name__))
     bad = [c for c in items.columns if items[c].dtype == bool
            or not pd.api.types.is_numeric_dtype(items[c])]
     if bad:
-        raise ValueError(f"{name} must hold numbers (item scores); column {bad[0]!r} holds "
-                         f"{items[bad[0]].dtype}")
+        raise ValueError(_("{name} must hold numbers (item scores); column {bad} holds {dtype}").format(
+                             name=name, bad=repr(bad[0]), dtype=items[bad[0]].dtype))
     if items.shape[1] < 2:
-        raise ValueError(f"{name} needs at least 2 items (columns) for Cronbach's alpha, got "
-                         f"{items.shape[1]}")
+        raise ValueError(_("{name} needs at least 2 items (columns) for Cronbach's alpha, got "
+                           "{shape}").format(name=name, shape=items.shape[1]))
     x = items.astype("float64").dropna()
     if len(x) < 2:
-        raise ValueError(f"{name} needs at least 2 respondents with every item answered, got "
-                         f"{len(x)}")
+        raise ValueError(_("{name} needs at least 2 respondents with every item answered, got "
+                           "{n}").format(name=name, n=len(x)))
     return x
 
 
@@ -112,8 +112,8 @@ def cronbach_alpha(items) -> float:
     """
     x = _matrix(items)
     if (x.sum(axis=1).var(ddof=1)) == 0:
-        raise ValueError("every respondent has the same total score: alpha is undefined "
-                         "(the items do not vary together)")
+        raise ValueError(_("every respondent has the same total score: alpha is undefined (the "
+                           "items do not vary together)"))
     return _alpha(x.to_numpy())
 
 
@@ -155,28 +155,29 @@ def servqual_wide(servqual_items: pd.DataFrame, score: str = "gap") -> pd.DataFr
     ``"perception"`` or ``"expectation"``.
     """
     if not isinstance(servqual_items, pd.DataFrame):
-        raise ValueError(f"servqual_items must be a DataFrame (data.servqual_items), got "
-                         f"{type(servqual_items).__name__}")
+        raise ValueError(_("servqual_items must be a DataFrame (data.servqual_items), got {type}").format(
+                             type=type(servqual_items).__name__))
     need = ["survey_id", "item", "dimension", "expectation", "perception"]
     missing = [c for c in need if c not in servqual_items.columns]
     if missing:
-        raise ValueError(f"servqual_items is missing column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(need)})")
+        raise ValueError(_("servqual_items is missing column(s) {missing} (expected: {need})").format(
+                             missing=', '.join(map(repr, missing)), need=', '.join(need)))
     if score not in SCORES:
-        raise ValueError(f"score must be one of {', '.join(map(repr, SCORES))}, got {score!r}")
+        raise ValueError(_("score must be one of {scores}, got {score}").format(
+                             scores=', '.join(map(repr, SCORES)), score=repr(score)))
     if servqual_items.empty:
-        raise ValueError("servqual_items has no rows")
+        raise ValueError(_("servqual_items has no rows"))
     for c in ("expectation", "perception"):
         if not pd.api.types.is_numeric_dtype(servqual_items[c]):
-            raise ValueError(f"servqual_items.{c} must hold numbers 1-7, got "
-                             f"{servqual_items[c].dtype}")
+            raise ValueError(_("servqual_items.{c} must hold numbers 1-7, got {dtype}").format(
+                                 c=c, dtype=servqual_items[c].dtype))
     it = servqual_items
     values = (it["perception"] - it["expectation"]) if score == "gap" else it[score]
     long = pd.DataFrame({"survey_id": it["survey_id"].to_numpy(),
                          "item": it["item"].astype(str).to_numpy(),
                          "value": values.astype("float64").to_numpy()})
     if long.duplicated(["survey_id", "item"]).any():
-        raise ValueError("servqual_items has a survey_id with the same item twice")
+        raise ValueError(_("servqual_items has a survey_id with the same item twice"))
     wide = long.pivot(index="survey_id", columns="item", values="value")
     wide.columns.name = None
     return wide[_item_order(servqual_items)]
@@ -216,7 +217,8 @@ def servqual_reliability(servqual_items: pd.DataFrame, score: str = "gap") -> pd
     for d in _dimensions(servqual_items):
         cols = [c for c in wide.columns if dim_of[c] == d]
         if len(cols) < 2:
-            raise ValueError(f"dimension {d!r} has only {len(cols)} item: alpha needs 2 or more")
+            raise ValueError(_("dimension {d} has only {n} item: alpha needs 2 or more").format(
+                                 d=repr(d), n=len(cols)))
         ia = item_analysis(wide[cols])
         weak = ia["item_total_corr"].idxmin()
         rows[d] = {"items": len(cols), "respondents": ia.attrs["n"], "alpha": ia.attrs["alpha"],
@@ -253,8 +255,8 @@ def servqual_item_analysis(servqual_items: pd.DataFrame, score: str = "gap") -> 
     for d in _dimensions(servqual_items):
         cols = [c for c in wide.columns if dim_of[c] == d]
         if len(cols) < 2:
-            raise ValueError(f"dimension {d!r} has only {len(cols)} item: item analysis needs "
-                             "2 or more")
+            raise ValueError(_("dimension {d} has only {n} item: item analysis needs 2 or more").format(
+                                 d=repr(d), n=len(cols)))
         ia = item_analysis(wide[cols])
         parts.append(ia.assign(dimension=d, dimension_alpha=ia.attrs["alpha"]))
     out = pd.concat(parts)[["dimension", "mean", "sd", "item_total_corr", "alpha_if_deleted",
@@ -272,12 +274,12 @@ def plot_item_analysis(table: pd.DataFrame, ax: Axes | None = None,
     Takes :func:`servqual_item_analysis` (or :func:`item_analysis`).
     """
     if not isinstance(table, pd.DataFrame) or "item_total_corr" not in table.columns:
-        raise ValueError("plot_item_analysis needs the table of servqual_item_analysis(...) or "
-                         "item_analysis(...) (column 'item_total_corr')")
+        raise ValueError(_("plot_item_analysis needs the table of servqual_item_analysis(...) "
+                           "or item_analysis(...) (column 'item_total_corr')"))
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(5, 0.38 * len(table) + 1.5), 3.6))
+        _unused, ax = plt.subplots(figsize=(max(5, 0.38 * len(table) + 1.5), 3.6))
     dims = table["dimension"] if "dimension" in table.columns else pd.Series("", table.index)
     palette = plt.get_cmap("tab10")
     colour_of = {d: palette(i % 10) for i, d in enumerate(pd.unique(dims))}

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import dataset_tables as _frames
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -63,12 +63,16 @@ def _number(name: str, value, low: float | None = None, high: float | None = Non
             low_open: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
+        raise ValueError(_("{name} must be a finite number, got {value}").format(
+                             name=name, value=repr(value)))
     value = float(value)
     if low is not None and (value < low or (low_open and value == low)):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low:g}, got {value:g}")
+        raise ValueError(_("{name} must be {value} {low}, got {value2}").format(
+                             name=name, value='>' if low_open else '>=', low=format(low, "g"),
+                             value2=format(value, "g")))
     if high is not None and value > high:
-        raise ValueError(f"{name} must be <= {high:g}, got {value:g}")
+        raise ValueError(_("{name} must be <= {high}, got {value}").format(
+                             name=name, high=format(high, "g"), value=format(value, "g")))
     return value
 
 
@@ -132,7 +136,8 @@ def profit_path(n0: float, acquisition_cost: float, retention_cost: float, margi
     new = _number("new_customers_per_year", new_customers_per_year, 0)
     g = _number("margin_growth", margin_growth, -1, low_open=True)
     if isinstance(years, bool) or not isinstance(years, (int, np.integer)) or years < 1:
-        raise ValueError(f"years must be a whole number >= 1, got {years!r}")
+        raise ValueError(_("years must be a whole number >= 1, got {years}").format(
+                             years=repr(years)))
     t = np.arange(years + 1)
     acquired = np.where(t == 0, n0, np.where(t < years, new, 0.0))
     # one cohort of size 1, k years after its acquisition
@@ -217,8 +222,9 @@ def retention_effect(n0: float, acquisition_cost: float, retention_cost: float, 
     r = _number("retention_rate", retention_rate, 0, 1)
     delta = _number("delta", delta)
     if not 0 <= r + delta <= 1:
-        raise ValueError(f"retention_rate + delta must stay between 0 and 1, got {r:g} + "
-                         f"{delta:g}; delta is in rate units (0.05 = five points)")
+        raise ValueError(_("retention_rate + delta must stay between 0 and 1, got {r} + "
+                           "{delta}; delta is in rate units (0.05 = five points)").format(
+                             r=format(r, "g"), delta=format(delta, "g")))
     args = {"n0": n0, "acquisition_cost": acquisition_cost, "retention_cost": retention_cost,
             "margin": margin, "discount_rate": discount_rate, "years": years,
             "new_customers_per_year": new_customers_per_year, "margin_growth": margin_growth}
@@ -299,8 +305,8 @@ def acquisition_vs_retention(acquisition_cost: float, retention_cost: float, mar
     d = _number("discount_rate", discount_rate, 0, low_open=True)
     delta = _number("delta", delta)
     if not 0 <= r + delta <= 1:
-        raise ValueError(f"retention_rate + delta must stay between 0 and 1, got {r:g} + "
-                         f"{delta:g}")
+        raise ValueError(_("retention_rate + delta must stay between 0 and 1, got {r} + {delta}").format(
+                             r=format(r, "g"), delta=format(delta, "g")))
     value = (m * r - rc) / (1 + d - r)
     # extra spend x with (m (r + delta) - rc - x) / (1 + d - r - delta) = value
     break_even = m * (r + delta) - rc - value * (1 + d - r - delta)
@@ -314,16 +320,18 @@ def _need(frames: Mapping[str, pd.DataFrame], name: str, columns: Sequence[str])
     if name not in frames:
         hint = (" (churn is observed only in contractual data: use crmlab.load('telecom'))"
                 if name == "contracts" else "")
-        raise ValueError(f"no {name} table{hint}; tables: {', '.join(frames)}")
+        raise ValueError(_("no {name} table{hint}; tables: {frames}").format(
+                             name=name, hint=hint, frames=', '.join(frames)))
     df = frames[name]
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"{name} is missing column{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(map(repr, missing))} (expected: {', '.join(columns)})")
+        raise ValueError(_("{name} is missing column{value} {missing} (expected: {columns})").format(
+                             name=name, value='s' if len(missing) > 1 else '',
+                             missing=', '.join(map(repr, missing)), columns=', '.join(columns)))
     for c in columns:
         if c.endswith(("_date", "_time")) and not pd.api.types.is_datetime64_any_dtype(df[c]):
-            raise ValueError(f"{name}.{c} holds text, not dates: parse it first, e.g. "
-                             "pd.to_datetime(..., format='mixed')")
+            raise ValueError(_("{name}.{c} holds text, not dates: parse it first, e.g. "
+                               "pd.to_datetime(..., format='mixed')").format(name=name, c=c))
     return df
 
 
@@ -334,7 +342,8 @@ def _tenure(data, horizon_days: int) -> tuple[pd.DataFrame, pd.Timestamp]:
     contracts = _need(frames, "contracts", ["customer_id", "end_date"])
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, (int, np.integer)) \
             or horizon_days < 1:
-        raise ValueError(f"horizon_days must be a whole number of days >= 1, got {horizon_days!r}")
+        raise ValueError(_("horizon_days must be a whole number of days >= 1, got {horizon_days}").format(
+                             horizon_days=repr(horizon_days)))
     meta = getattr(data, "meta", {})
     end = pd.Timestamp(meta["end"]) if "end" in meta else max(
         customers["signup_date"].max(), contracts["end_date"].max())
@@ -344,8 +353,8 @@ def _tenure(data, horizon_days: int) -> tuple[pd.DataFrame, pd.Timestamp]:
     c = customers[customers["signup_date"] <= end - pd.Timedelta(days=horizon_days)][
         ["customer_id", "signup_date"]].copy()
     if c.empty:
-        raise ValueError(f"no customer signed up at least {horizon_days} days before the end "
-                         f"date {end.date()}")
+        raise ValueError(_("no customer signed up at least {horizon_days} days before the end "
+                           "date {date}").format(horizon_days=horizon_days, date=end.date()))
     c["left_on"] = c["customer_id"].map(ended).astype("datetime64[s]")
     c["days"] = (c["left_on"] - c["signup_date"]).dt.days  # NaN: still a customer
     return c, end
@@ -438,14 +447,15 @@ def contact_retention(data, window_days: int | None = 30, horizon_days: int = 36
     if window_days is not None and (
             isinstance(window_days, bool) or not isinstance(window_days, (int, np.integer))
             or not 0 < window_days < horizon_days):
-        raise ValueError(f"window_days must be a whole number of days between 1 and "
-                         f"horizon_days - 1 ({horizon_days - 1}), or None, got {window_days!r}")
+        raise ValueError(_("window_days must be a whole number of days between 1 and "
+                           "horizon_days - 1 ({value}), or None, got {window_days}").format(
+                             value=horizon_days - 1, window_days=repr(window_days)))
     two_way, one_way = [two_way] if isinstance(two_way, str) else list(two_way), \
         [one_way] if isinstance(one_way, str) else list(one_way)
     if set(two_way) & set(one_way):
-        raise ValueError(f"a purpose cannot be both two-way and one-way: "
-                         f"{sorted(set(two_way) & set(one_way))}")
-    c, _ = _tenure(data, horizon_days)
+        raise ValueError(_("a purpose cannot be both two-way and one-way: {value}").format(
+                             value=sorted(set(two_way) & set(one_way))))
+    c, _unused = _tenure(data, horizon_days)
     if landmark and window_days is not None:
         c = c[~(c["days"] < window_days)]  # still a customer at the end of the window
     early = it.merge(c[["customer_id", "signup_date"]], on="customer_id")
@@ -510,14 +520,17 @@ def plot_profit_paths(result, ax: Axes | None = None, column: str = "customer_eq
     elif isinstance(result, Mapping):
         paths = dict(result)
     else:
-        raise ValueError("plot_profit_paths needs a profit_path DataFrame, a RetentionEffect or "
-                         f"a dict of DataFrames, got {type(result).__name__}")
+        raise ValueError(_("plot_profit_paths needs a profit_path DataFrame, a RetentionEffect "
+                           "or a dict of DataFrames, got {type}").format(
+                             type=type(result).__name__))
     for name, path in paths.items():
         if not isinstance(path, pd.DataFrame) or not {"year", column} <= set(path.columns):
-            raise ValueError(f"path {name!r} has no column {column!r}; profit_path columns: "
-                             f"{', '.join(PATH_COLUMNS)}")
+            raise ValueError(_("path {name} has no column {column}; profit_path columns: "
+                               "{path_columns}").format(
+                                 name=repr(name), column=repr(column),
+                                 path_columns=', '.join(PATH_COLUMNS)))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.8))
+        _unused, ax = plt.subplots(figsize=(7, 3.8))
     for name, path in paths.items():
         ax.plot(path["year"], path[column], marker="o", markersize=3, label=name)
     ax.axhline(0, color="#999999", linewidth=0.8)
@@ -552,9 +565,10 @@ def plot_contact_retention(result: pd.DataFrame, ax: Axes | None = None) -> Axes
 
     need = {"customers", "retention_rate", "ci_low", "ci_high"}
     if not isinstance(result, pd.DataFrame) or not need <= set(result.columns):
-        raise ValueError("plot_contact_retention needs the DataFrame from contact_retention(data)")
+        raise ValueError(_("plot_contact_retention needs the DataFrame from "
+                           "contact_retention(data)"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+        _unused, ax = plt.subplots(figsize=(6, 3.5))
     x = np.arange(len(result))
     rate = result["retention_rate"].to_numpy(dtype=float)
     err = np.vstack([rate - result["ci_low"], result["ci_high"] - rate])

@@ -56,7 +56,7 @@ from crmlab._checks import (
     require_present,
     require_rows,
 )
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -157,19 +157,21 @@ def prepare_orders(orders: pd.DataFrame, as_of=None,
         require_numeric(orders, "orders", ["margin"])  # a loss-making order is allowed
     if as_of is None:
         if orders.empty:
-            raise ValueError("orders is empty")
+            raise ValueError(_("orders is empty"))
         as_of = orders["order_date"].max()
     try:
         as_of = pd.Timestamp(as_of)
     except (TypeError, ValueError):
-        raise ValueError(f"as_of must be a date like '2024-12-31', got {as_of!r}") from None
+        raise ValueError(_("as_of must be a date like '2024-12-31', got {as_of}").format(
+                             as_of=repr(as_of))) from None
     if pd.isna(as_of):
-        raise ValueError("as_of must be a date like '2024-12-31', got a missing value")
+        raise ValueError(_("as_of must be a date like '2024-12-31', got a missing value"))
     in_range = (orders["order_date"] <= as_of).to_numpy()
     # a boolean selection copies every column; skip it when nothing is cut off
     kept = orders[list(columns)] if in_range.all() else orders.loc[in_range, list(columns)]
     if kept.empty:
-        raise ValueError(f"no orders on or before the as-of date {as_of.date()}")
+        raise ValueError(_("no orders on or before the as-of date {date}").format(
+                             date=as_of.date()))
     return kept, as_of.normalize()
 
 
@@ -192,7 +194,8 @@ def quintile_scores(values: pd.Series, higher_is_better: bool = True,
     [5, 4, 3, 2, 1]
     """
     if len(values) < 5:
-        raise ValueError(f"quintile scores need at least 5 customers, got {len(values)}")
+        raise ValueError(_("quintile scores need at least 5 customers, got {n}").format(
+                             n=len(values)))
     position = np.argsort(np.argsort(values.index.to_numpy(), kind="stable"), kind="stable")
     if tie_break is None:
         order = np.argsort(position, kind="stable")
@@ -223,7 +226,7 @@ def segment_of(r: int | np.ndarray, f: int | np.ndarray):
     """
     r_arr, f_arr = np.asarray(r), np.asarray(f)
     if not (np.isin(r_arr, range(1, 6)).all() and np.isin(f_arr, range(1, 6)).all()):
-        raise ValueError("R and F scores must be whole numbers from 1 to 5")
+        raise ValueError(_("R and F scores must be whole numbers from 1 to 5"))
     out = _GRID[r_arr.astype(int), f_arr.astype(int)]
     return out if isinstance(out, np.ndarray) else str(out)
 
@@ -266,7 +269,8 @@ def rfm_scores(orders: pd.DataFrame, as_of) -> pd.DataFrame:
     })
     out.index.name = "customer_id"
     if len(out) < 5:
-        raise ValueError(f"quintile scores need at least 5 customers, got {len(out)}")
+        raise ValueError(_("quintile scores need at least 5 customers, got {n}").format(
+                             n=len(out)))
     # ties: the bigger spender ranks higher, then customer_id (the index is sorted by it)
     order = np.lexsort((np.arange(len(out)), out["monetary"].to_numpy()))
     out["R"] = _quintiles(-out["recency"].to_numpy(dtype=float), order)
@@ -282,12 +286,14 @@ def rfm_scores(orders: pd.DataFrame, as_of) -> pd.DataFrame:
 
 def _check_rfm(rfm: pd.DataFrame) -> None:
     if not isinstance(rfm, pd.DataFrame):
-        raise ValueError(f"expected the DataFrame returned by rfm_scores, got {type(rfm).__name__}")
+        raise ValueError(_("expected the DataFrame returned by rfm_scores, got {type}").format(
+                             type=type(rfm).__name__))
     need = ["recency", "frequency", "monetary", "R", "F", "segment"]
     missing = [c for c in need if c not in rfm.columns]
     if missing:
-        raise ValueError(f"rfm is missing column(s) {', '.join(map(repr, missing))}: pass the "
-                         "result of rfm_scores(orders, as_of)")
+        raise ValueError(_("rfm is missing column(s) {missing}: pass the result of "
+                           "rfm_scores(orders, as_of)").format(
+                             missing=', '.join(map(repr, missing))))
 
 
 def segment_summary(rfm: pd.DataFrame) -> pd.DataFrame:
@@ -347,7 +353,8 @@ def rfm_grid(rfm: pd.DataFrame, value: str = "customers") -> pd.DataFrame:
     _check_rfm(rfm)
     options = ("customers", "share", "monetary", "revenue_share")
     if value not in options:
-        raise ValueError(f"value must be one of {', '.join(options)}, got {value!r}")
+        raise ValueError(_("value must be one of {options}, got {value}").format(
+                             options=', '.join(options), value=repr(value)))
     g = rfm.groupby(["R", "F"])
     cell = {"customers": g.size(), "share": g.size() / len(rfm),
             "monetary": g["monetary"].mean(),
@@ -385,10 +392,11 @@ def plot_rfm_heatmap(rfm: pd.DataFrame, value: str = "customers", ax: Axes | Non
     import matplotlib.pyplot as plt
 
     if highlight is not None and highlight not in SEGMENTS:
-        raise ValueError(f"unknown segment {highlight!r}; segments: {', '.join(SEGMENTS)}")
+        raise ValueError(_("unknown segment {highlight}; segments: {segments}").format(
+                             highlight=repr(highlight), segments=', '.join(SEGMENTS)))
     grid = rfm_grid(rfm, value)
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 5))
+        _unused, ax = plt.subplots(figsize=(7, 5))
     im = ax.imshow(grid.to_numpy(dtype=float), cmap="Blues", aspect="auto")
     cbar = ax.figure.colorbar(im, ax=ax, shrink=0.85)
     labels = {"customers": N_("customers"), "share": N_("share of customers"),
@@ -456,9 +464,10 @@ def plot_segments(summary: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
     need = ("share", "revenue_share")
     if not isinstance(summary, pd.DataFrame) or any(c not in summary.columns for c in need):
-        raise ValueError("expected the result of segment_summary (columns share, revenue_share)")
+        raise ValueError(_("expected the result of segment_summary (columns share, "
+                           "revenue_share)"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 4))
+        _unused, ax = plt.subplots(figsize=(7, 4))
     y = np.arange(len(summary))
     ax.barh(y - 0.2, summary["share"], height=0.4, color="#9ecae1",
             label=plot_text("share of customers"))

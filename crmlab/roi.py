@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._checks import numeric_array
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -76,19 +76,22 @@ class ROIResult:
 
 def _flows(name: str, values) -> np.ndarray:
     if isinstance(values, str) or np.ndim(values) != 1:
-        raise ValueError(f"{name} must be a list of finite numbers for years 0, 1, 2, ... "
-                         f"(at least two years), got {str(values)[:60]!r}")
+        raise ValueError(_("{name} must be a list of finite numbers for years 0, 1, 2, ... (at "
+                           "least two years), got {values}").format(
+                             name=name, values=repr(str(values)[:60])))
     a = numeric_array(values, name)
     if a.size < 2:
-        raise ValueError(f"{name} must be a list of finite numbers for years 0, 1, 2, ... "
-                         f"(at least two years), got {values!r}")
+        raise ValueError(_("{name} must be a list of finite numbers for years 0, 1, 2, ... (at "
+                           "least two years), got {values}").format(
+                             name=name, values=repr(values)))
     return a
 
 
 def _rate(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not math.isfinite(value) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number between 0 and 1 (0.10 for 10%), got {value!r}")
+        raise ValueError(_("{name} must be a number between 0 and 1 (0.10 for 10%), got {value}").format(
+                             name=name, value=repr(value)))
     return float(value)
 
 
@@ -159,12 +162,12 @@ def roi_analysis(benefits, costs, discount_rate: float = 0.0) -> ROIResult:
     """
     b, c = _flows("benefits", benefits), _flows("costs", costs)
     if b.size != c.size:
-        raise ValueError(f"benefits and costs must cover the same years, got {b.size} and "
-                         f"{c.size} values")
+        raise ValueError(_("benefits and costs must cover the same years, got {size} and "
+                           "{size2} values").format(size=b.size, size2=c.size))
     if np.any(c < 0) or np.any(b < 0):
-        raise ValueError("benefits and costs must be >= 0 (write a cost as a positive number)")
+        raise ValueError(_("benefits and costs must be >= 0 (write a cost as a positive number)"))
     if c.sum() <= 0:
-        raise ValueError("the project has no costs: ROI is not defined")
+        raise ValueError(_("the project has no costs: ROI is not defined"))
     i = _rate("discount_rate", discount_rate)
     t = np.arange(b.size)
     df = (1 + i) ** -t.astype(float)
@@ -204,12 +207,13 @@ def crm_project(investment: float, annual_benefit: float, annual_cost: float = 0
                     ("annual_cost", annual_cost)):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
                 or not math.isfinite(v) or v < 0:
-            raise ValueError(f"{name} must be a number >= 0, got {v!r}")
+            raise ValueError(_("{name} must be a number >= 0, got {v}").format(
+                                 name=name, v=repr(v)))
     for name, v in (("years", years), ("ramp_years", ramp_years)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < (1 if name ==
                                                                              "years" else 0):
-            raise ValueError(f"{name} must be a whole number >= {1 if name == 'years' else 0}, "
-                             f"got {v!r}")
+            raise ValueError(_("{name} must be a whole number >= {value}, got {v}").format(
+                                 name=name, value=1 if name == 'years' else 0, v=repr(v)))
     t = np.arange(years + 1)
     share = np.minimum(1.0, t / ramp_years) if ramp_years else (t > 0).astype(float)
     benefits = annual_benefit * share
@@ -232,9 +236,9 @@ def plot_roi(result: ROIResult, ax: Axes | None = None) -> Axes:
     import matplotlib.pyplot as plt
 
     if not isinstance(result, ROIResult):
-        raise ValueError("plot_roi needs the result of roi_analysis or crm_project")
+        raise ValueError(_("plot_roi needs the result of roi_analysis or crm_project"))
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.8))
+        _unused, ax = plt.subplots(figsize=(7, 3.8))
     t = result.table
     ax.bar(t.index, t["net"], color=np.where(t["net"] >= 0, "#9ecae1", "#fcae91"),
            label=plot_text("net cash flow in the year"))

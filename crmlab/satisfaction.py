@@ -56,7 +56,7 @@ from scipy import stats
 from crmlab._checks import require_columns as _need
 from crmlab._checks import require_numeric, require_rows
 from crmlab._plots import _ax
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,11 +111,12 @@ QUADRANT_ZH = {"Concentrate here": "重点改进", "Keep up the good work": "继
 def _scores(values, name: str, low: int, high: int) -> np.ndarray:
     """Answers on a low..high scale as floats, missing answers dropped."""
     if isinstance(values, pd.DataFrame):
-        raise ValueError(f"{name} must be one answer per respondent (a Series, array or list), "
-                         f"got a DataFrame with columns {list(values.columns)}: pick one column")
+        raise ValueError(_("{name} must be one answer per respondent (a Series, array or list), "
+                           "got a DataFrame with columns {columns}: pick one column").format(
+                             name=name, columns=list(values.columns)))
     if isinstance(values, (str, bytes)) or np.ndim(values) != 1:
-        raise ValueError(f"{name} must be one answer per respondent (a Series, array or list), "
-                         f"got {type(values).__name__}")
+        raise ValueError(_("{name} must be one answer per respondent (a Series, array or list), "
+                           "got {type}").format(name=name, type=type(values).__name__))
     s = pd.Series(values)
     if s.dtype == bool or not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
         raise ValueError(f"{name} must be numbers on the {low}-{high} scale, got {s.dtype} "
@@ -123,10 +124,11 @@ def _scores(values, name: str, low: int, high: int) -> np.ndarray:
                          f"{name} holds no answers")
     x = s.astype("float64").dropna().to_numpy()
     if x.size == 0:
-        raise ValueError(f"{name} holds no answers (all missing or empty)")
+        raise ValueError(_("{name} holds no answers (all missing or empty)").format(name=name))
     bad = x[(x < low) | (x > high) | (x != np.round(x))]
     if bad.size:
-        raise ValueError(f"{name} must be whole numbers from {low} to {high}; found {bad[0]:g}")
+        raise ValueError(_("{name} must be whole numbers from {low} to {high}; found {bad}").format(
+                             name=name, low=low, high=high, bad=format(bad[0], "g")))
     return x
 
 
@@ -138,11 +140,12 @@ def _items(surveys: pd.DataFrame, kinds=("exp", "perc")) -> pd.DataFrame:
     x = surveys[cols].astype("float64")
     x = x[x.notna().all(axis=1)]
     if x.empty:
-        raise ValueError("surveys has no row with every SERVQUAL item answered (exit surveys "
-                         "carry none: use the periodic surveys)")
+        raise ValueError(_("surveys has no row with every SERVQUAL item answered (exit surveys "
+                           "carry none: use the periodic surveys)"))
     bad = ((x < 1) | (x > 7)).any()
     if bad.any():
-        raise ValueError(f"SERVQUAL items are on a 1-7 scale; {bad.idxmax()!r} is outside it")
+        raise ValueError(_("SERVQUAL items are on a 1-7 scale; {idxmax} is outside it").format(
+                             idxmax=repr(bad.idxmax())))
     return x
 
 
@@ -179,13 +182,15 @@ def csat(scores, satisfied_min: int = 4, scale: tuple[int, int] = (1, 5),
     """
     x = _scores(scores, "scores", *scale)
     if not scale[0] <= satisfied_min <= scale[1]:
-        raise ValueError(f"satisfied_min must lie on the scale {scale}, got {satisfied_min}")
+        raise ValueError(_("satisfied_min must lie on the scale {scale}, got {satisfied_min}").format(
+                             scale=scale, satisfied_min=satisfied_min))
     k = int((x >= satisfied_min).sum())
     out = pd.Series({"n": float(x.size), "mean": float(x.mean()),
                      "share_satisfied": k / x.size})
     if level is not None:
         if not 0 < level < 1:
-            raise ValueError(f"level must be between 0 and 1, e.g. 0.95; got {level}")
+            raise ValueError(_("level must be between 0 and 1, e.g. 0.95; got {level}").format(
+                                 level=level))
         from crmlab.loyalty import _wilson  # the one Wilson interval of the package
 
         low, high = _wilson(np.array([k]), np.array([x.size]), level)
@@ -198,16 +203,18 @@ def _check_by(surveys: pd.DataFrame, by) -> None:
     require_rows(surveys, "surveys")
     if isinstance(by, str):
         if by not in surveys.columns:
-            raise ValueError(f"cannot group by {by!r}: surveys has no such column (columns: "
-                             f"{', '.join(map(str, surveys.columns[:8]))}"
-                             f"{', ...' if surveys.shape[1] > 8 else ''})")
+            raise ValueError(_("cannot group by {by}: surveys has no such column (columns: "
+                               "{columns}{value})").format(
+                                 by=repr(by), columns=', '.join(map(str, surveys.columns[:8])),
+                                 value=', ...' if surveys.shape[1] > 8 else ''))
     elif isinstance(by, (list, tuple)):
         missing = [b for b in by if isinstance(b, str) and b not in surveys.columns]
         if missing:
-            raise ValueError(f"cannot group by {', '.join(map(repr, missing))}: surveys has no "
-                             "such column")
+            raise ValueError(_("cannot group by {missing}: surveys has no such column").format(
+                                 missing=', '.join(map(repr, missing))))
     elif hasattr(by, "__len__") and len(by) != len(surveys):
-        raise ValueError(f"by has {len(by)} labels but surveys has {len(surveys)} rows")
+        raise ValueError(_("by has {n} labels but surveys has {n2} rows").format(
+                             n=len(by), n2=len(surveys)))
 
 
 def csat_by(surveys: pd.DataFrame, by, satisfied_min: int = 4,
@@ -295,9 +302,11 @@ def nps(scores, level: float = 0.95, method: str = "normal", n_boot: int = 2000,
     """
     x = _scores(scores, "scores", 0, 10)
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, e.g. 0.95; got {level}")
+        raise ValueError(_("level must be between 0 and 1, e.g. 0.95; got {level}").format(
+                             level=level))
     if method not in ("normal", "bootstrap"):
-        raise ValueError(f"method must be 'normal' or 'bootstrap', got {method!r}")
+        raise ValueError(_("method must be 'normal' or 'bootstrap', got {method}").format(
+                             method=repr(method)))
     n = x.size
     score = np.where(x >= 9, 1.0, np.where(x <= 6, -1.0, 0.0))
     p, d = float((score > 0).mean()), float((score < 0).mean())
@@ -310,7 +319,8 @@ def nps(scores, level: float = 0.95, method: str = "normal", n_boot: int = 2000,
         low, high = value - z * se, value + z * se
     else:
         if not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-            raise ValueError(f"n_boot must be a whole number >= 100, got {n_boot!r}")
+            raise ValueError(_("n_boot must be a whole number >= 100, got {n_boot}").format(
+                                 n_boot=repr(n_boot)))
         rng = np.random.default_rng(seed)
         boot = score[rng.integers(0, n, (int(n_boot), n))].mean(axis=1)
         low, high = np.quantile(boot, [0.5 - level / 2, 0.5 + level / 2])
@@ -351,7 +361,7 @@ def nps_group(scores) -> pd.Series:
     """
     x = _scores(scores, "scores", 0, 10)
     if np.size(x) != len(pd.Series(scores)):
-        raise ValueError("scores has missing answers: drop them first")
+        raise ValueError(_("scores has missing answers: drop them first"))
     return pd.Series(np.where(x >= 9, "promoter", np.where(x <= 6, "detractor", "passive")),
                      index=scores.index if isinstance(scores, pd.Series) else None, name="group")
 
@@ -434,33 +444,38 @@ def nps_referrals(surveys: pd.DataFrame, customers: pd.DataFrame, *, after_surve
           + (["signup_date"] if after_survey else []))
     require_numeric(surveys, "surveys", ["nps"], missing=True)
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, e.g. 0.95; got {level}")
+        raise ValueError(_("level must be between 0 and 1, e.g. 0.95; got {level}").format(
+                             level=level))
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-        raise ValueError(f"n_boot must be a whole number >= 100, got {n_boot!r}")
+        raise ValueError(_("n_boot must be a whole number >= 100, got {n_boot}").format(
+                             n_boot=repr(n_boot)))
     sv = surveys
     if survey_type is not None:
         if survey_type not in set(sv["survey_type"]):
-            raise ValueError(f"no survey of type {survey_type!r}; types: "
-                             f"{sorted(set(sv['survey_type'].dropna()))} (or survey_type=None)")
+            raise ValueError(_("no survey of type {survey_type}; types: {set} (or "
+                               "survey_type=None)").format(
+                                 survey_type=repr(survey_type),
+                                 set=sorted(set(sv['survey_type'].dropna()))))
         sv = sv[sv["survey_type"] == survey_type]
     sv = sv.dropna(subset=["nps"])
     if "survey_date" in sv.columns:
         sv = sv.sort_values("survey_date", kind="stable")
     first = sv.drop_duplicates("customer_id")
     if first.empty:
-        raise ValueError("surveys holds no nps answer")
+        raise ValueError(_("surveys holds no nps answer"))
     known = set(customers["customer_id"])
     ref = customers.dropna(subset=["referred_by"])
     unknown = set(ref["referred_by"]) - known
     if unknown:
-        raise ValueError(f"customers.referred_by names {len(unknown)} customer(s) not in "
-                         f"customers.customer_id, e.g. {sorted(unknown)[0]!r}")
+        raise ValueError(_("customers.referred_by names {n} customer(s) not in "
+                           "customers.customer_id, e.g. {unknown}").format(
+                             n=len(unknown), unknown=repr(sorted(unknown)[0])))
     if after_survey:
         for name, df, col in (("surveys", first, "survey_date"),
                               ("customers", ref, "signup_date")):
             if not pd.api.types.is_datetime64_any_dtype(df[col]):
-                raise ValueError(f"{name}.{col} holds text, not dates: parse it first with "
-                                 "pd.to_datetime")
+                raise ValueError(_("{name}.{col} holds text, not dates: parse it first with "
+                                   "pd.to_datetime").format(name=name, col=col))
         when = first.set_index("customer_id")["survey_date"]
         ref = ref[ref["signup_date"].to_numpy() > when.reindex(ref["referred_by"]).to_numpy()]
     counts = ref["referred_by"].value_counts()
@@ -596,7 +611,7 @@ def disconfirmation(surveys: pd.DataFrame, tolerance: float = 0.5) -> pd.DataFra
     _need(surveys, "surveys", ["csat"])
     require_numeric(surveys, "surveys", ["csat"], missing=True)
     if tolerance < 0:
-        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+        raise ValueError(_("tolerance must be >= 0, got {tolerance}").format(tolerance=tolerance))
     x = _items(surveys)
     exp_ = x[[f"exp_{d}" for d in DIMENSIONS]].mean(axis=1)
     perc = x[[f"perc_{d}" for d in DIMENSIONS]].mean(axis=1)
@@ -650,7 +665,7 @@ def acsi_items(surveys: pd.DataFrame) -> pd.DataFrame:
                         / (ACSI_ITEMS[k][2] - ACSI_ITEMS[k][1]) for k, v in raw.items()},
                        index=x.index)
     if out.empty:
-        raise ValueError("no survey has csat and every SERVQUAL item answered")
+        raise ValueError(_("no survey has csat and every SERVQUAL item answered"))
     return out
 
 
@@ -668,12 +683,13 @@ def acsi_weights(items: pd.DataFrame, method: str = "equal") -> pd.Series:
     [0.5, 0.5]
     """
     if method not in ("equal", "pca"):
-        raise ValueError(f"method must be 'equal' or 'pca', got {method!r}")
+        raise ValueError(_("method must be 'equal' or 'pca', got {method}").format(
+                             method=repr(method)))
     k = items.shape[1]
     if method == "equal" or len(items) < 3:
         return pd.Series(np.full(k, 1 / k), index=items.columns)
     corr = np.corrcoef(items.to_numpy(dtype=float), rowvar=False)
-    _, vecs = np.linalg.eigh(np.nan_to_num(corr))
+    _unused, vecs = np.linalg.eigh(np.nan_to_num(corr))
     load = np.abs(vecs[:, -1])
     return pd.Series(load / load.sum(), index=items.columns)
 
@@ -695,11 +711,11 @@ def acsi_index(surveys: pd.DataFrame, weights: str | dict = "equal") -> pd.Serie
     if isinstance(weights, dict):
         unknown = set(weights) - set(ACSI_ITEMS)
         if unknown or not weights:
-            raise ValueError(f"weights must name the items {', '.join(ACSI_ITEMS)}; got "
-                             f"{sorted(weights)}")
+            raise ValueError(_("weights must name the items {acsi_items}; got {weights}").format(
+                                 acsi_items=', '.join(ACSI_ITEMS), weights=sorted(weights)))
         w = pd.Series(weights, dtype=float).reindex(items.columns, fill_value=0.0)
         if (w < 0).any() or w.sum() <= 0:
-            raise ValueError("weights must be >= 0 and not all 0")
+            raise ValueError(_("weights must be >= 0 and not all 0"))
         w = w / w.sum()
     else:
         w = acsi_weights(items, weights)
@@ -770,19 +786,22 @@ def importance_performance(surveys: pd.DataFrame, importance: str = "derived",
     ('reliability', 'Concentrate here')
     """
     if importance not in ("derived", "stated"):
-        raise ValueError(f"importance must be 'derived' or 'stated', got {importance!r}")
+        raise ValueError(_("importance must be 'derived' or 'stated', got {importance}").format(
+                             importance=repr(importance)))
     if method not in ("regression", "correlation"):
-        raise ValueError(f"method must be 'regression' or 'correlation', got {method!r}")
+        raise ValueError(_("method must be 'regression' or 'correlation', got {method}").format(
+                             method=repr(method)))
     if performance not in ("perception", "gap"):
-        raise ValueError(f"performance must be 'perception' or 'gap', got {performance!r}")
+        raise ValueError(_("performance must be 'perception' or 'gap', got {performance}").format(
+                             performance=repr(performance)))
     _need(surveys, "surveys", ["csat"])
     require_numeric(surveys, "surveys", ["csat"], missing=True)
     x = _items(surveys, ("exp", "perc", "imp"))
     y = surveys.loc[x.index, "csat"].astype("float64")
     x, y = x[y.notna()], y[y.notna()]
     if len(x) < len(DIMENSIONS) + 2:
-        raise ValueError(f"importance-performance analysis needs at least {len(DIMENSIONS) + 2} "
-                         f"complete surveys, got {len(x)}")
+        raise ValueError(_("importance-performance analysis needs at least {value} complete "
+                           "surveys, got {n}").format(value=len(DIMENSIONS) + 2, n=len(x)))
     gaps = np.column_stack([x[f"perc_{d}"] - x[f"exp_{d}"] for d in DIMENSIONS])
     if method == "regression":
         design = np.column_stack([gaps, np.ones(len(gaps))])
@@ -840,7 +859,7 @@ def plot_nps_referrals(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.errorbar(x, table["rate"], yerr=[table["rate"] - table["rate_ci_low"],
                                         table["rate_ci_high"] - table["rate"]],
                 fmt="none", ecolor="black", capsize=4)
-    for i, (_, r) in enumerate(table.iterrows()):
+    for i, (_key, r) in enumerate(table.iterrows()):
         ax.text(i, r["rate_ci_high"],
                 plot_text("{customers:.0%} of customers\n{referrals:.0%} of referrals").format(
                     customers=r["share_of_customers"], referrals=r["share_of_referrals"]),

@@ -41,7 +41,7 @@ import pandas as pd
 from crmlab._checks import require_columns as _need
 from crmlab._checks import require_present, require_rows, require_table
 from crmlab._plots import _ax
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -82,10 +82,10 @@ def annual_margin(orders: pd.DataFrame, customers: pd.DataFrame, as_of,
     for name, df, col in (("orders", orders, "order_date"),
                           ("customers", customers, "signup_date")):
         if not pd.api.types.is_datetime64_any_dtype(df[col]):
-            raise ValueError(f"{name}.{col} holds text, not dates: parse it first with "
-                             "pd.to_datetime")
+            raise ValueError(_("{name}.{col} holds text, not dates: parse it first with "
+                               "pd.to_datetime").format(name=name, col=col))
     if min_years <= 0:
-        raise ValueError(f"min_years must be > 0, got {min_years}")
+        raise ValueError(_("min_years must be > 0, got {min_years}").format(min_years=min_years))
     end = pd.Timestamp(as_of)
     o = orders[orders["order_date"] <= end]
     c = customers.set_index("customer_id")
@@ -104,8 +104,8 @@ def _latest_csat(surveys: pd.DataFrame) -> pd.Series:
 
 def _value_frame(surveys, value, tiers, satisfied_min):
     if not isinstance(value, pd.Series):
-        raise ValueError("value must be a pandas Series indexed by customer_id (e.g. "
-                         f"annual_margin(...)), got {type(value).__name__}")
+        raise ValueError(_("value must be a pandas Series indexed by customer_id (e.g. "
+                           "annual_margin(...)), got {type}").format(type=type(value).__name__))
     if tiers is None:
         from crmlab.concentration import value_tiers
 
@@ -113,7 +113,7 @@ def _value_frame(surveys, value, tiers, satisfied_min):
     sat = _latest_csat(surveys)
     sat = sat[sat.index.isin(value.index)]
     if sat.empty:
-        raise ValueError("no surveyed customer appears in value's index (customer ids)")
+        raise ValueError(_("no surveyed customer appears in value's index (customer ids)"))
     df = pd.DataFrame({"csat": sat, "value": value.reindex(sat.index),
                        "tier": pd.Series(tiers).reindex(sat.index)})
     df["satisfied"] = df["csat"] >= satisfied_min
@@ -180,7 +180,7 @@ def satisfaction_value_funnel(surveys: pd.DataFrame, value: pd.Series,
     >>> satisfaction_value_funnel(s, v, t)["satisfaction_premium"].round(1).tolist()
     [25.0, 50.0, 50.0]
     """
-    df, _ = _value_frame(surveys, value, tiers, satisfied_min)
+    df, _unused = _value_frame(surveys, value, tiers, satisfied_min)
     steps = {"all customers": df,
              "valuable customers": df[df["tier"].isin(valuable)],
              "high-value customers": df[df["tier"].isin(high_value)]}
@@ -188,7 +188,8 @@ def satisfaction_value_funnel(surveys: pd.DataFrame, value: pd.Series,
     rows = {}
     for k, g in steps.items():
         if g.empty:
-            raise ValueError(f"no surveyed customer among the {k} (tiers {sorted(set(df['tier']))})")
+            raise ValueError(_("no surveyed customer among the {k} (tiers {set})").format(
+                                 k=k, set=sorted(set(df['tier']))))
         rows[k] = _value_row(g)
         rows[k]["value_share"] /= total
     out = pd.DataFrame(rows).T.astype({"customers": int})
@@ -202,8 +203,9 @@ def _periods(as_of, pre_end, post_start):
     post = end - pd.DateOffset(years=1) if post_start is None else pd.Timestamp(post_start)
     pre = post - pd.DateOffset(years=1) if pre_end is None else pd.Timestamp(pre_end)
     if not pre < post < end:
-        raise ValueError(f"the periods must follow each other: pre_end ({pre.date()}) < "
-                         f"post_start ({post.date()}) < as_of ({end.date()})")
+        raise ValueError(_("the periods must follow each other: pre_end ({date}) < post_start "
+                           "({date2}) < as_of ({date3})").format(
+                             date=pre.date(), date2=post.date(), date3=end.date()))
     return pre, post, end
 
 
@@ -307,15 +309,18 @@ def satisfaction_premium(surveys: pd.DataFrame, orders: pd.DataFrame, customers:
     _need(surveys, "surveys", ["customer_id", "csat", "survey_date"])
     _need(customers, "customers", ["customer_id", "signup_date"])
     if not pd.api.types.is_datetime64_any_dtype(surveys["survey_date"]):
-        raise ValueError("surveys.survey_date holds text, not dates: parse it first with "
-                         "pd.to_datetime")
+        raise ValueError(_("surveys.survey_date holds text, not dates: parse it first with "
+                           "pd.to_datetime"))
     if not 0 < level < 1:
-        raise ValueError(f"level must be between 0 and 1, e.g. 0.95; got {level}")
+        raise ValueError(_("level must be between 0 and 1, e.g. 0.95; got {level}").format(
+                             level=level))
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-        raise ValueError(f"n_boot must be a whole number >= 100, got {n_boot!r}")
+        raise ValueError(_("n_boot must be a whole number >= 100, got {n_boot}").format(
+                             n_boot=repr(n_boot)))
     base = customers[customers["signup_date"] <= pre]
     if base.empty:
-        raise ValueError(f"no customer signed up by pre_end ({pre.date()}): move pre_end later")
+        raise ValueError(_("no customer signed up by pre_end ({date}): move pre_end later").format(
+                             date=pre.date()))
     pre_value = annual_margin(orders, base, pre)  # checks orders and customers too
     o = orders[(orders["order_date"] > post) & (orders["order_date"] <= end)]
     years = (end - post).days / 365.25
@@ -326,13 +331,15 @@ def satisfaction_premium(surveys: pd.DataFrame, orders: pd.DataFrame, customers:
 
         tiers = value_tiers(pre_value, ties="best")
     elif not isinstance(tiers, pd.Series):
-        raise ValueError(f"tiers must be a Series customer_id -> tier, got {type(tiers).__name__}")
+        raise ValueError(_("tiers must be a Series customer_id -> tier, got {type}").format(
+                             type=type(tiers).__name__))
     window = surveys[(surveys["survey_date"] > pre) & (surveys["survey_date"] <= post)]
     sat = _latest_csat(window)
     sat = sat[sat.index.isin(pre_value.index) & sat.index.isin(tiers.dropna().index)]
     if sat.empty:
-        raise ValueError(f"no customer signed up by {pre.date()} answered a CSAT survey between "
-                         f"{pre.date()} and {post.date()}: check pre_end and post_start")
+        raise ValueError(_("no customer signed up by {date} answered a CSAT survey between "
+                           "{date} and {date2}: check pre_end and post_start").format(
+                             date=pre.date(), date2=post.date()))
     df = pd.DataFrame({"satisfied": sat >= satisfied_min, "tier": tiers.reindex(sat.index),
                        "pre": pre_value.reindex(sat.index), "y": outcome.reindex(sat.index)})
     if conversion_cost is not None:
@@ -340,8 +347,8 @@ def satisfaction_premium(surveys: pd.DataFrame, orders: pd.DataFrame, customers:
                  else dict.fromkeys(pd.unique(df["tier"]), conversion_cost))
         bad = {k: v for k, v in costs.items() if not np.isscalar(v) or not v > 0}
         if bad:
-            raise ValueError(f"conversion_cost must be > 0 (money per extra satisfied "
-                             f"customer), got {bad}")
+            raise ValueError(_("conversion_cost must be > 0 (money per extra satisfied "
+                               "customer), got {bad}").format(bad=bad))
     rng = np.random.default_rng(seed)
     q = [0.5 - level / 2, 0.5 + level / 2]
     rows = {}
@@ -373,7 +380,8 @@ def satisfaction_premium(surveys: pd.DataFrame, orders: pd.DataFrame, customers:
                 "abs_ci_high": abs_ci[1], "premium_per_customer": row["share_satisfied"] * diff}
         if conversion_cost is not None:
             if k not in costs:
-                raise ValueError(f"conversion_cost has no cost for tier {k!r} (tiers: {order})")
+                raise ValueError(_("conversion_cost has no cost for tier {k} (tiers: {order})").format(
+                                     k=repr(k), order=order))
             row |= {"cost": float(costs[k]), "return_per_cost": diff / costs[k]}
         rows[k] = row
     out = pd.DataFrame(rows).T.astype(float).astype(
@@ -407,7 +415,7 @@ def plot_satisfaction_premium(table: pd.DataFrame, ax: Axes | None = None) -> Ax
     shown = np.minimum(high, cap)
     ax.errorbar(x, point, yerr=[point - low, shown - point], fmt="none", ecolor="black",
                 capsize=4)
-    for i, (_, r) in enumerate(table.iterrows()):
+    for i, (_key, r) in enumerate(table.iterrows()):
         top = shown[i] if np.isfinite(shown[i]) else 0.0
         cut = (plot_text("interval to {high:,.0f}% ↑").format(high=high[i]) + "\n"
                if np.isfinite(high[i]) and high[i] > cap else "")

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from crmlab.i18n import plot_text
+from crmlab.i18n import _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -61,16 +61,19 @@ def _positive(name: str, value) -> float:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a positive number, got {value!r}") from None
+        raise ValueError(_("{name} must be a positive number, got {value}").format(
+                             name=name, value=repr(value))) from None
     if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
+        raise ValueError(_("{name} must be a positive number, got {value}").format(
+                             name=name, value=repr(value)))
     return v
 
 
 def _periods(t, name: str = "t", low: int = 0) -> np.ndarray:
     arr = np.asarray(t, dtype=float)
     if np.any(~np.isfinite(arr)) or np.any(arr != np.round(arr)) or np.any(arr < low):
-        raise ValueError(f"{name} must be whole numbers of periods >= {low}")
+        raise ValueError(_("{name} must be whole numbers of periods >= {low}").format(
+                             name=name, low=low))
     return arr
 
 
@@ -117,7 +120,7 @@ def _counts(survivors) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     table = _survivor_table(survivors)
     churn: dict[int, float] = {}
     cens: dict[int, float] = {}
-    for _, row in table.iterrows():
+    for _key, row in table.iterrows():
         n = row.dropna().to_numpy(dtype=float)
         if n.size == 0:
             continue
@@ -144,35 +147,37 @@ def _survivor_table(survivors) -> pd.DataFrame:
         try:
             arr = np.asarray(survivors, dtype=float)
         except (TypeError, ValueError):
-            raise ValueError("survivors must be numbers: customers left after 0, 1, 2, ... "
-                             "periods (a list for one cohort, a DataFrame for several)") from None
+            raise ValueError(_("survivors must be numbers: customers left after 0, 1, 2, ... "
+                               "periods (a list for one cohort, a DataFrame for several)")) from None
         if arr.ndim != 1:
-            raise ValueError("survivors must be a list for one cohort or a DataFrame with one "
-                             "row per cohort")
+            raise ValueError(_("survivors must be a list for one cohort or a DataFrame with one "
+                               "row per cohort"))
         table = pd.DataFrame([arr])
     if table.empty or table.shape[1] < 2:
-        raise ValueError("survivors need at least two periods (the cohort's size at period 0 "
-                         "and after period 1)")
+        raise ValueError(_("survivors need at least two periods (the cohort's size at period 0 "
+                           "and after period 1)"))
     try:
         values = table.to_numpy(dtype=float)
     except (TypeError, ValueError):
-        raise ValueError("survivors must be numbers (customers left after each period)") from None
+        raise ValueError(_("survivors must be numbers (customers left after each period)")) from None
     for i, row in enumerate(values):
         seen = ~np.isnan(row)
         if not seen.any():
             continue
         if not seen[0] or np.any(seen[np.argmin(seen):]) and not seen.all():
-            raise ValueError(f"cohort {table.index[i]!r}: survivors must be observed from period 0 "
-                             "without gaps (NaN only after the last observed period)")
+            raise ValueError(_("cohort {index}: survivors must be observed from period 0 "
+                               "without gaps (NaN only after the last observed period)").format(
+                                 index=repr(table.index[i])))
         n = row[seen]
         if np.any(n < 0) or np.any(n != np.round(n)):
-            raise ValueError(f"cohort {table.index[i]!r}: survivors must be whole numbers >= 0")
+            raise ValueError(_("cohort {index}: survivors must be whole numbers >= 0").format(
+                                 index=repr(table.index[i])))
         if np.any(np.diff(n) > 0):
-            raise ValueError(f"cohort {table.index[i]!r}: survivors cannot rise from one period "
-                             "to the next (a contract that ended does not come back); got "
-                             f"{n.astype(int).tolist()}")
+            raise ValueError(_("cohort {index}: survivors cannot rise from one period to the "
+                               "next (a contract that ended does not come back); got {tolist}").format(
+                                 index=repr(table.index[i]), tolist=n.astype(int).tolist()))
     if np.nansum(values[:, 0]) <= 0:
-        raise ValueError("survivors: no customers at period 0")
+        raise ValueError(_("survivors: no customers at period 0"))
     return pd.DataFrame(values, index=table.index, columns=range(table.shape[1]))
 
 
@@ -235,8 +240,8 @@ class ShiftedBetaGeometric:
         table = _survivor_table(survivors)
         tc, nc, ts, ns = _counts(table)
         if nc.sum() == 0:
-            raise ValueError("nobody left in the observed periods: the churn probability cannot "
-                             "be estimated (observe the cohorts for longer)")
+            raise ValueError(_("nobody left in the observed periods: the churn probability "
+                               "cannot be estimated (observe the cohorts for longer)"))
         total = float(nc.sum() + ns.sum())
         res = optimize.minimize(_nll_and_grad, np.zeros(2), args=(tc, nc, ts, ns, total),
                                 jac=True, method="L-BFGS-B", bounds=[(-10.0, 10.0)] * 2,
@@ -252,8 +257,8 @@ class ShiftedBetaGeometric:
 
     def _check_fitted(self):
         if not hasattr(self, "params_"):
-            raise ValueError("this ShiftedBetaGeometric is not fitted yet: call "
-                             "ShiftedBetaGeometric().fit(survivors) first")
+            raise ValueError(_("this ShiftedBetaGeometric is not fitted yet: call "
+                               "ShiftedBetaGeometric().fit(survivors) first"))
 
     def __repr__(self) -> str:
         if not hasattr(self, "params_"):
@@ -355,10 +360,11 @@ def cohort_survivors(contracts: pd.DataFrame, as_of, freq: str = "M",
     from crmlab.cohorts import contract_durations
 
     if freq not in ("M", "Y"):
-        raise ValueError(f"freq must be 'M' (months) or 'Y' (years), got {freq!r}")
+        raise ValueError(_("freq must be 'M' (months) or 'Y' (years), got {freq}").format(
+                             freq=repr(freq)))
     d = contract_durations(contracts, as_of)
     if d.empty:
-        raise ValueError(f"no contract started on or before {as_of}")
+        raise ValueError(_("no contract started on or before {as_of}").format(as_of=as_of))
     step = 1 if freq == "M" else 12
     months = d["duration"].to_numpy()
     lasted = np.floor(months / step + 1e-9)  # whole periods completed
@@ -372,7 +378,7 @@ def cohort_survivors(contracts: pd.DataFrame, as_of, freq: str = "M",
     observed_for = span.groupby(cohort).min()
     top = int(observed_for.max()) if max_periods is None else int(max_periods)
     if top < 0:
-        raise ValueError("no cohort has been observed for a whole period yet")
+        raise ValueError(_("no cohort has been observed for a whole period yet"))
     ended = d["observed"].to_numpy()
     rows = {}
     for name, idx in cohort.groupby(cohort).groups.items():

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab._plots import LIGHT_COLOURS
-from crmlab.i18n import plot_language, plot_text
+from crmlab.i18n import _, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -111,15 +111,17 @@ def pairwise_matrix(judgements: Mapping[tuple[str, str], float],
     """
     labels = list(labels)
     if len(set(labels)) != len(labels) or len(labels) < 2:
-        raise ValueError(f"labels must be at least two distinct names, got {labels!r}")
+        raise ValueError(_("labels must be at least two distinct names, got {labels}").format(
+                             labels=repr(labels)))
     m = pd.DataFrame(np.ones((len(labels), len(labels))), index=labels, columns=labels)
     for (a, b), v in judgements.items():
         if a not in m.index or b not in m.index:
-            raise ValueError(f"judgement ({a!r}, {b!r}) names an unknown item; items: "
-                             f"{', '.join(labels)}")
+            raise ValueError(_("judgement ({a}, {b}) names an unknown item; items: {labels}").format(
+                                 a=repr(a), b=repr(b), labels=', '.join(labels)))
         if a == b or isinstance(v, bool) or not isinstance(v, (int, float)) or not v > 0:
-            raise ValueError(f"judgement ({a!r}, {b!r}) must compare two different items with a "
-                             f"positive number (1-9 or its inverse), got {v!r}")
+            raise ValueError(_("judgement ({a}, {b}) must compare two different items with a "
+                               "positive number (1-9 or its inverse), got {v}").format(
+                                 a=repr(a), b=repr(b), v=repr(v)))
         m.loc[a, b], m.loc[b, a] = float(v), 1 / float(v)
     return m
 
@@ -143,20 +145,22 @@ def ahp_weights(matrix, labels: Sequence[str] | None = None) -> AHPResult:
     try:
         a = np.asarray(matrix, dtype=float)
     except (TypeError, ValueError):
-        raise ValueError("matrix must be a square table of positive numbers") from None
+        raise ValueError(_("matrix must be a square table of positive numbers")) from None
     if a.ndim != 2 or a.shape[0] != a.shape[1] or a.shape[0] < 2:
-        raise ValueError(f"matrix must be square with at least 2 rows, got shape {a.shape}")
+        raise ValueError(_("matrix must be square with at least 2 rows, got shape {shape}").format(
+                             shape=a.shape))
     n = a.shape[0]
     if not np.all(np.isfinite(a)) or np.any(a <= 0):
-        raise ValueError("every entry of a comparison matrix must be a positive number")
+        raise ValueError(_("every entry of a comparison matrix must be a positive number"))
     if not np.allclose(a * a.T, 1.0, rtol=1e-3) or not np.allclose(np.diag(a), 1.0):
-        raise ValueError("the matrix must be reciprocal: a[i][j] = 1 / a[j][i] and 1 on the "
-                         "diagonal (use pairwise_matrix to build one)")
+        raise ValueError(_("the matrix must be reciprocal: a[i][j] = 1 / a[j][i] and 1 on the "
+                           "diagonal (use pairwise_matrix to build one)"))
     if n > max(RANDOM_INDEX):
-        raise ValueError(f"AHP with more than {max(RANDOM_INDEX)} items is not supported")
+        raise ValueError(_("AHP with more than {max} items is not supported").format(
+                             max=max(RANDOM_INDEX)))
     labels = list(range(1, n + 1)) if labels is None else list(labels)
     if len(labels) != n:
-        raise ValueError(f"{len(labels)} labels for a {n} x {n} matrix")
+        raise ValueError(_("{n} labels for a {n2} x {n2} matrix").format(n=len(labels), n2=n))
     vals, vecs = np.linalg.eig(a)
     k = int(np.argmax(vals.real))
     w = np.abs(vecs[:, k].real)
@@ -191,9 +195,11 @@ class Indicator:
 
     def __post_init__(self):
         if self.red == self.green:
-            raise ValueError(f"indicator {self.key!r}: red and green thresholds must differ")
+            raise ValueError(_("indicator {key}: red and green thresholds must differ").format(
+                                 key=repr(self.key)))
         if not self.weight > 0:
-            raise ValueError(f"indicator {self.key!r}: weight must be > 0, got {self.weight!r}")
+            raise ValueError(_("indicator {key}: weight must be > 0, got {weight}").format(
+                                 key=repr(self.key), weight=repr(self.weight)))
 
     def score(self, values):
         """0-100: 40 at the red threshold, 80 at the green one, linear, clipped."""
@@ -225,11 +231,13 @@ class IndexSystem:
     def __post_init__(self):
         keys = [i.key for i in self.indicators]
         if not keys or len(set(keys)) != len(keys):
-            raise ValueError("an index system needs indicators with distinct keys")
+            raise ValueError(_("an index system needs indicators with distinct keys"))
         unknown = set(self.dimension_weights) - set(self.dimensions)
         if unknown:
-            raise ValueError(f"weights for unknown dimension(s) {', '.join(sorted(unknown))}; "
-                             f"dimensions: {', '.join(self.dimensions)}")
+            raise ValueError(_("weights for unknown dimension(s) {unknown}; dimensions: "
+                               "{dimensions}").format(
+                                 unknown=', '.join(sorted(unknown)),
+                                 dimensions=', '.join(self.dimensions)))
 
     @property
     def dimensions(self) -> list[str]:
@@ -240,7 +248,8 @@ class IndexSystem:
         default = 0.0 if self.dimension_weights else 1.0
         w = pd.Series({d: float(self.dimension_weights.get(d, default)) for d in self.dimensions})
         if (w < 0).any() or w.sum() <= 0:
-            raise ValueError(f"dimension weights must be >= 0 and not all 0, got {w.to_dict()}")
+            raise ValueError(_("dimension weights must be >= 0 and not all 0, got {to_dict}").format(
+                                 to_dict=w.to_dict()))
         return w / w.sum()
 
     def with_weights(self, weights: Mapping[str, float] | pd.Series) -> IndexSystem:
@@ -269,7 +278,8 @@ class IndexSystem:
         a quarter of the reference units are red and a quarter green.
         """
         if not 0 <= red_q < green_q <= 1:
-            raise ValueError(f"need 0 <= red_q < green_q <= 1, got {red_q}, {green_q}")
+            raise ValueError(_("need 0 <= red_q < green_q <= 1, got {red_q}, {green_q}").format(
+                                 red_q=red_q, green_q=green_q))
         new = []
         for i in self.indicators:
             if i.key not in reference.columns or reference[i.key].dropna().nunique() < 2:
@@ -372,17 +382,17 @@ def scorecard(values: pd.DataFrame, system: IndexSystem = CRM_INDEX,
     ('amber', 'amber')
     """
     if not isinstance(values, pd.DataFrame):
-        raise ValueError("values must be a DataFrame with one row per unit and one column per "
-                         "indicator (e.g. kpi_table(data))")
+        raise ValueError(_("values must be a DataFrame with one row per unit and one column per "
+                           "indicator (e.g. kpi_table(data))"))
     if not isinstance(system, IndexSystem):
-        raise ValueError("system must be an IndexSystem (e.g. crmlab.scorecard.CRM_INDEX)")
+        raise ValueError(_("system must be an IndexSystem (e.g. crmlab.scorecard.CRM_INDEX)"))
     if weights is not None:
         system = system.with_weights(weights)
     keys = [i.key for i in system.indicators]
     missing = [k for k in keys if k not in values.columns]
     if missing:
-        raise ValueError(f"values is missing indicator column(s) {', '.join(map(repr, missing))} "
-                         f"(expected: {', '.join(keys)})")
+        raise ValueError(_("values is missing indicator column(s) {missing} (expected: {keys})").format(
+                             missing=', '.join(map(repr, missing)), keys=', '.join(keys)))
     v = values[keys].apply(pd.to_numeric, errors="coerce")
     scores = pd.DataFrame({i.key: i.score(v[i.key]) for i in system.indicators}, index=v.index)
     scores[v.isna()] = np.nan
@@ -419,10 +429,11 @@ def diagnose(result: ScorecardResult, unit) -> pd.DataFrame:
     12
     """
     if not isinstance(result, ScorecardResult):
-        raise ValueError("diagnose needs the result of scorecard(...)")
+        raise ValueError(_("diagnose needs the result of scorecard(...)"))
     if unit not in result.scores.index:
-        raise ValueError(f"unit {unit!r} is not in the scorecard; units: "
-                         f"{', '.join(map(str, result.scores.index[:10]))}")
+        raise ValueError(_("unit {unit} is not in the scorecard; units: {index}").format(
+                             unit=repr(unit),
+                             index=', '.join(map(str, result.scores.index[:10]))))
     reasons = failure_reasons()
     rows = []
     for i in result.system.indicators:
@@ -453,11 +464,11 @@ def plot_scorecard(result: ScorecardResult, ax: Axes | None = None, decimals: in
     from matplotlib.patches import Rectangle
 
     if not isinstance(result, ScorecardResult):
-        raise ValueError("plot_scorecard needs the result of scorecard(...)")
+        raise ValueError(_("plot_scorecard needs the result of scorecard(...)"))
     keys = list(result.scores.columns)
     rows = [" ".join(map(str, r)) if isinstance(r, tuple) else str(r) for r in result.scores.index]
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.0 * (len(keys) + 1) + 1.5, 0.45 * len(rows) + 1.6))
+        _unused, ax = plt.subplots(figsize=(1.0 * (len(keys) + 1) + 1.5, 0.45 * len(rows) + 1.6))
     for r in range(len(rows)):
         for c, k in enumerate([*keys, "index"]):
             if k == "index":
@@ -499,10 +510,10 @@ def plot_index_ranking(result: ScorecardResult, ax: Axes | None = None) -> Axes:
     import matplotlib.pyplot as plt
 
     if not isinstance(result, ScorecardResult):
-        raise ValueError("plot_index_ranking needs the result of scorecard(...)")
+        raise ValueError(_("plot_index_ranking needs the result of scorecard(...)"))
     r = result.ranking()
     if ax is None:
-        _, ax = plt.subplots(figsize=(6, 0.4 * len(r) + 1.2))
+        _unused, ax = plt.subplots(figsize=(6, 0.4 * len(r) + 1.2))
     labels = [" ".join(map(str, u)) if isinstance(u, tuple) else str(u) for u in r.index]
     y = np.arange(len(r))
     ax.barh(y, r["index"], color=[LIGHT_COLOURS[x] for x in r["light"]], edgecolor="#555555")

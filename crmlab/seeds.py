@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from crmlab.i18n import _
+
 __all__ = ["seed_for", "validate_student_id", "STUDENT_ID_CHARS", "STUDENT_ID_MAX"]
 
 STUDENT_ID_CHARS = "letters, digits, '-', '_' and '.'"
@@ -25,10 +27,11 @@ def seed_for(student_id: str | int, salt: str = "crmlab") -> int:
     True
     """
     if isinstance(student_id, bool) or not isinstance(student_id, (str, int)):
-        raise ValueError(f"student id must be text or a whole number, got {student_id!r}")
+        raise ValueError(_("student id must be text or a whole number, got {student_id}").format(
+                             student_id=repr(student_id)))
     text = str(student_id).strip()
     if not text:
-        raise ValueError("student id is empty")
+        raise ValueError(_("student id is empty"))
     digest = hashlib.sha256(f"{salt}:{text}".encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big") % (2**31)
 
@@ -64,19 +67,25 @@ def validate_student_id(student_id: str | int) -> str:
     ValueError: student id '2023 012345' has ' ' (a space): use only letters, digits, ...
     """
     if isinstance(student_id, bool) or not isinstance(student_id, (str, int)):
-        raise ValueError(f"student id must be text or a whole number, got {student_id!r}")
+        raise ValueError(_("student id must be text or a whole number, got {student_id}").format(
+                             student_id=repr(student_id)))
     text = str(student_id).strip()
     example = 'e.g. "2023012345"'
     if not text:
-        raise ValueError(f"student id is empty: give your student id as text, {example}")
+        raise ValueError(_("student id is empty: give your student id as text, {example}").format(
+                             example=example))
     if len(text) > STUDENT_ID_MAX:
-        raise ValueError(f"student id {text[:20]!r}... is {len(text)} characters long: "
-                         f"at most {STUDENT_ID_MAX} are allowed")
+        raise ValueError(_("student id {text}... is {n} characters long: at most "
+                           "{student_id_max} are allowed").format(
+                             text=repr(text[:20]), n=len(text), student_id_max=STUDENT_ID_MAX))
     if not _STUDENT_ID.fullmatch(text):
         bad = sorted({c for c in text if not _STUDENT_ID.fullmatch(c)}, key=text.index)
         named = ", ".join(f"{c!r} (a space)" if c == " " else repr(c) for c in bad)
-        raise ValueError(f"student id {text!r} has {named}: use only {STUDENT_ID_CHARS}, "
-                         f"{example}")
+        raise ValueError(_("student id {text} has {named}: use only {student_id_chars}, "
+                           "{example}").format(
+                             text=repr(text), named=named, student_id_chars=STUDENT_ID_CHARS,
+                             example=example))
     if not text[0].isalnum():
-        raise ValueError(f"student id {text!r} must start with a letter or a digit, {example}")
+        raise ValueError(_("student id {text} must start with a letter or a digit, {example}").format(
+                             text=repr(text), example=example))
     return text

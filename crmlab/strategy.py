@@ -67,7 +67,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns, require_present, require_rows, require_table
 from crmlab.concentration import value_tiers
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -143,26 +143,29 @@ class StrategyParams:
         for f in fields(self):
             v = getattr(self, f.name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-                raise ValueError(f"StrategyParams.{f.name} must be a finite number, got {v!r}")
+                raise ValueError(_("StrategyParams.{name} must be a finite number, got {v}").format(
+                                     name=f.name, v=repr(v)))
         for name in (*STRATEGIES, "retention_floor", "retention_ceiling", "effort_weight"):
             if not 0 <= getattr(self, name) <= 1:
-                raise ValueError(f"StrategyParams.{name} must be between 0 and 1, got "
-                                 f"{getattr(self, name)!r}")
+                raise ValueError(_("StrategyParams.{name} must be between 0 and 1, got {getattr}").format(
+                                     name=name, getattr=repr(getattr(self, name))))
         if not self.hook <= self.zipper <= self.velcro:
-            raise ValueError("StrategyParams needs hook <= zipper <= velcro (how much the firm "
-                             f"adapts), got {self.hook}, {self.zipper}, {self.velcro}")
+            raise ValueError(_("StrategyParams needs hook <= zipper <= velcro (how much the "
+                               "firm adapts), got {hook}, {zipper}, {velcro}").format(
+                                 hook=self.hook, zipper=self.zipper, velcro=self.velcro))
         if self.retention_floor > self.retention_ceiling:
-            raise ValueError("StrategyParams.retention_floor must not exceed retention_ceiling")
+            raise ValueError(_("StrategyParams.retention_floor must not exceed retention_ceiling"))
         if min(self.base_cost, self.tailoring_cost, self.feedback_cost) < 0:
-            raise ValueError("StrategyParams costs must be >= 0")
+            raise ValueError(_("StrategyParams costs must be >= 0"))
         if self.discount_rate <= 0:
-            raise ValueError(f"StrategyParams.discount_rate must be > 0, got {self.discount_rate}")
+            raise ValueError(_("StrategyParams.discount_rate must be > 0, got {discount_rate}").format(
+                                 discount_rate=self.discount_rate))
 
     def adaptation(self, strategy: str) -> float:
         """The firm's adaptation level of a named strategy."""
         if strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {strategy!r}; choose one of: "
-                             f"{', '.join(STRATEGIES)}")
+            raise ValueError(_("unknown strategy {strategy}; choose one of: {strategies}").format(
+                                 strategy=repr(strategy), strategies=', '.join(STRATEGIES)))
         return float(getattr(self, strategy))
 
 
@@ -262,23 +265,25 @@ def example_segments() -> pd.DataFrame:
 
 def _check_segments(segments: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(segments, pd.DataFrame):
-        raise ValueError(f"segments must be a DataFrame with columns {', '.join(SEGMENT_COLUMNS)}; "
-                         f"got {type(segments).__name__}")
+        raise ValueError(_("segments must be a DataFrame with columns {segment_columns}; got "
+                           "{type}").format(
+                             segment_columns=', '.join(SEGMENT_COLUMNS),
+                             type=type(segments).__name__))
     require_columns(segments, "segments", SEGMENT_COLUMNS, check_frame=False)
     if segments.empty:
-        raise ValueError("segments is empty: give at least one segment")
+        raise ValueError(_("segments is empty: give at least one segment"))
     if segments["segment"].duplicated().any():
-        raise ValueError("segments has repeated segment names: "
-                         f"{sorted(segments.loc[segments['segment'].duplicated(), 'segment'])}")
+        raise ValueError(_("segments has repeated segment names: {loc}").format(
+                             loc=sorted(segments.loc[segments['segment'].duplicated(), 'segment'])))
     for col in ("n_customers", "value", "heterogeneity", "willingness"):
         x = pd.to_numeric(segments[col], errors="coerce")
         if x.isna().any():
-            raise ValueError(f"segments.{col} must be numbers without gaps")
+            raise ValueError(_("segments.{col} must be numbers without gaps").format(col=col))
         if col in ("heterogeneity", "willingness") and ((x < 0) | (x > 1)).any():
-            raise ValueError(f"segments.{col} must be between 0 and 1, found "
-                             f"{x[(x < 0) | (x > 1)].iloc[0]:g}")
+            raise ValueError(_("segments.{col} must be between 0 and 1, found {iloc}").format(
+                                 col=col, iloc=format(x[(x < 0) | (x > 1)].iloc[0], "g")))
         if col == "n_customers" and (x < 0).any():
-            raise ValueError("segments.n_customers must be >= 0")
+            raise ValueError(_("segments.n_customers must be >= 0"))
     return segments
 
 
@@ -304,13 +309,15 @@ def customer_values(orders: pd.DataFrame, customers: pd.DataFrame, end, months: 
     for df, name, cols in ((orders, "orders", ("customer_id", "order_date", "margin")),
                            (customers, "customers", ("customer_id",))):
         if not isinstance(df, pd.DataFrame):
-            raise ValueError(f"{name} must be a DataFrame, got {type(df).__name__}")
+            raise ValueError(_("{name} must be a DataFrame, got {type}").format(
+                                 name=name, type=type(df).__name__))
         require_columns(df, name, cols, check_frame=False)
     if len(labels) != len(cuts) + 1:
-        raise ValueError(f"labels needs one more entry than cuts ({len(cuts) + 1}), got "
-                         f"{len(labels)}")
+        raise ValueError(_("labels needs one more entry than cuts ({value}), got {n}").format(
+                             value=len(cuts) + 1, n=len(labels)))
     if not isinstance(months, (int, np.integer)) or months < 1:
-        raise ValueError(f"months must be a whole number >= 1, got {months!r}")
+        raise ValueError(_("months must be a whole number >= 1, got {months}").format(
+                             months=repr(months)))
     require_table(orders, "orders", [], ids=["customer_id"], numbers=["margin"])
     require_present(customers, "customers", ["customer_id"])
     require_rows(customers, "customers")
@@ -355,7 +362,8 @@ def segments_from_customers(customers: pd.DataFrame, heterogeneity: float | dict
     [['a', 2, 20.0, 0.2, 0.3], ['b', 1, 500.0, 0.8, 0.9]]
     """
     if not isinstance(customers, pd.DataFrame):
-        raise ValueError(f"customers must be a DataFrame, got {type(customers).__name__}")
+        raise ValueError(_("customers must be a DataFrame, got {type}").format(
+                             type=type(customers).__name__))
     require_columns(customers, "customers", (segment, value, willingness), check_frame=False)
     out = (customers.groupby(segment, observed=True, sort=True)
            .agg(n_customers=(value, "size"), value=(value, "mean"),
@@ -364,7 +372,8 @@ def segments_from_customers(customers: pd.DataFrame, heterogeneity: float | dict
     if isinstance(heterogeneity, dict):
         unknown = sorted(set(out["segment"].astype(str)) - set(map(str, heterogeneity)))
         if unknown:
-            raise ValueError(f"heterogeneity has no value for segment(s) {unknown}")
+            raise ValueError(_("heterogeneity has no value for segment(s) {unknown}").format(
+                                 unknown=unknown))
         out["heterogeneity"] = [heterogeneity[s] if s in heterogeneity else heterogeneity[str(s)]
                                 for s in out["segment"]]
     else:
@@ -405,8 +414,8 @@ def relationship_outcomes(segments: pd.DataFrame, adaptation: float,
     seg = _check_segments(segments)
     if isinstance(adaptation, bool) or not isinstance(adaptation, (int, float, np.number)) \
             or not 0 <= adaptation <= 1:
-        raise ValueError(f"adaptation must be a number between 0 (hook) and 1 (Velcro), "
-                         f"got {adaptation!r}")
+        raise ValueError(_("adaptation must be a number between 0 (hook) and 1 (Velcro), got "
+                           "{adaptation}").format(adaptation=repr(adaptation)))
     a = float(adaptation)
     h = seg["heterogeneity"].to_numpy(float)
     w = seg["willingness"].to_numpy(float)
@@ -452,8 +461,8 @@ def adaptation_curve(segment: pd.Series | dict, params: StrategyParams | None = 
     """
     if isinstance(segment, pd.DataFrame):
         if len(segment) != 1:
-            raise ValueError("adaptation_curve takes one segment (a row), got a table of "
-                             f"{len(segment)} rows")
+            raise ValueError(_("adaptation_curve takes one segment (a row), got a table of {n} "
+                               "rows").format(n=len(segment)))
         segment = segment.iloc[0]
     seg = pd.DataFrame([dict(segment)])
     if "segment" not in seg:
@@ -461,7 +470,8 @@ def adaptation_curve(segment: pd.Series | dict, params: StrategyParams | None = 
     if "n_customers" not in seg:
         seg["n_customers"] = 1
     if not isinstance(points, (int, np.integer)) or points < 2:
-        raise ValueError(f"points must be an integer >= 2, got {points!r}")
+        raise ValueError(_("points must be an integer >= 2, got {points}").format(
+                             points=repr(points)))
     return pd.concat([relationship_outcomes(seg, float(a), params)
                       for a in np.linspace(0, 1, points)], ignore_index=True)
 
@@ -536,13 +546,14 @@ def strategy_map(value: float, params: StrategyParams | None = None, points: int
     ('velcro', 'hook')
     """
     if not isinstance(points, (int, np.integer)) or points < 2:
-        raise ValueError(f"points must be an integer >= 2, got {points!r}")
+        raise ValueError(_("points must be an integer >= 2, got {points}").format(
+                             points=repr(points)))
     grid = np.round(np.linspace(0, 1, points), 6)
     hh, ww = np.meshgrid(grid, grid)
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
             or not np.isfinite(value) or value < 0:
-        raise ValueError(f"value must be a finite number >= 0 (the value of a customer), got "
-                         f"{value!r}")
+        raise ValueError(_("value must be a finite number >= 0 (the value of a customer), got "
+                           "{value}").format(value=repr(value)))
     seg = pd.DataFrame({"segment": np.arange(hh.size), "n_customers": 1, "value": float(value),
                         "heterogeneity": hh.ravel(), "willingness": ww.ravel()})
     sim = simulate_strategies(seg, params)
@@ -566,14 +577,15 @@ def plot_strategy_heatmap(result: pd.DataFrame, value: str = "lifetime_profit",
 
     for col in ("strategy", "segment", value):
         if col not in result.columns:
-            raise ValueError(f"result is missing column {col!r}: pass simulate_strategies(...)")
+            raise ValueError(_("result is missing column {col}: pass simulate_strategies(...)").format(
+                                 col=repr(col)))
     table = result.pivot(index="strategy", columns="segment", values=value)
     table = table.reindex(index=list(STRATEGIES), columns=list(dict.fromkeys(result["segment"])))
     vals = table.to_numpy(float)
     lo, hi = vals.min(axis=0), vals.max(axis=0)
     scaled = (vals - lo) / np.where(hi > lo, hi - lo, 1)
     if ax is None:
-        _, ax = plt.subplots(figsize=(1.6 * table.shape[1] + 1.5, 2.8))
+        _unused, ax = plt.subplots(figsize=(1.6 * table.shape[1] + 1.5, 2.8))
     ax.imshow(scaled, cmap="Blues", vmin=-0.15, vmax=1.15, aspect="auto")
     for i, j in np.ndindex(vals.shape):
         best = vals[i, j] == hi[j]
@@ -595,10 +607,11 @@ def plot_adaptation_curve(curve: pd.DataFrame, params: StrategyParams | None = N
 
     for col in ("adaptation", "lifetime_profit", "fit"):
         if col not in curve.columns:
-            raise ValueError(f"curve is missing column {col!r}: pass adaptation_curve(...)")
+            raise ValueError(_("curve is missing column {col}: pass adaptation_curve(...)").format(
+                                 col=repr(col)))
     p = params or StrategyParams()
     if ax is None:
-        _, ax = plt.subplots(figsize=(6.5, 3.4))
+        _unused, ax = plt.subplots(figsize=(6.5, 3.4))
     ax.plot(curve["adaptation"], curve["lifetime_profit"], color="black", lw=1.8,
             label=plot_text("lifetime profit per customer"))
     for s in STRATEGIES:

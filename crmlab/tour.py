@@ -19,7 +19,7 @@ import pandas as pd
 
 from crmlab._checks import require_columns, require_numeric
 from crmlab.data.schema import SCENARIOS, Table, table, tables_for
-from crmlab.i18n import N_, plot_language, plot_text
+from crmlab.i18n import N_, _, plot_language, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -102,7 +102,8 @@ SCENARIO_NAMES = (N_("retail"), N_("telecom"), N_("bank"), N_("b2b"))
 
 def _check_scenario(scenario: str) -> None:
     if scenario not in SCENARIOS:
-        raise ValueError(f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}")
+        raise ValueError(_("unknown scenario {scenario}; choose one of: {scenarios}").format(
+                             scenario=repr(scenario), scenarios=', '.join(SCENARIOS)))
 
 
 def foreign_keys(scenario: str = "retail") -> pd.DataFrame:
@@ -179,14 +180,14 @@ def plot_schema(scenario: str = "retail", ax: Axes | None = None,
     _check_scenario(scenario)
     font = cjk_font()
     if chinese and font is None:
-        raise ValueError("no font with Chinese glyphs is installed: install one (e.g. the "
-                         "fonts-noto-cjk package) or pass chinese=False")
+        raise ValueError(_("no font with Chinese glyphs is installed: install one (e.g. the "
+                           "fonts-noto-cjk package) or pass chinese=False"))
     if chinese is None:
         chinese = font is not None
     text_font = {"family": ["DejaVu Sans", font]} if chinese else {}
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 4.6))
+        _unused, ax = plt.subplots(figsize=(11, 4.6))
     tabs: list[Table] = tables_for(scenario)
     pos = _positions([t.name for t in tabs])
     boxes = {}
@@ -296,8 +297,8 @@ def _short_zh(zh: str) -> str:
 def _frames(data: CRMData | Mapping[str, pd.DataFrame]) -> Mapping[str, pd.DataFrame]:
     frames = getattr(data, "tables", data)
     if not isinstance(frames, Mapping):
-        raise TypeError("expected a CRMData (from crmlab.load or crmlab.generate) or a dict "
-                         f"of DataFrames, got {type(data).__name__}")
+        raise TypeError(_("expected a CRMData (from crmlab.load or crmlab.generate) or a dict "
+                          "of DataFrames, got {type}").format(type=type(data).__name__))
     return frames
 
 
@@ -368,7 +369,8 @@ def column_dictionary(table_name: str, scenario: str = "retail") -> pd.DataFrame
     tab = table(table_name)
     if scenario not in tab.scenarios:
         have = ", ".join(t.name for t in tables_for(scenario))
-        raise ValueError(f"the {scenario} scenario has no {table_name} table; it has: {have}")
+        raise ValueError(_("the {scenario} scenario has no {table_name} table; it has: {have}").format(
+                             scenario=scenario, table_name=table_name, have=have))
     rows = []
     for col in tab.columns_for(scenario):
         keys = ["PK"] if col.name in tab.primary_key else []
@@ -410,21 +412,22 @@ def plot_monthly_activity(data: CRMData | Mapping[str, pd.DataFrame],
 
     frames = _frames(data)
     if "orders" not in frames:
-        raise ValueError(f"no orders table; tables: {', '.join(frames)}")
+        raise ValueError(_("no orders table; tables: {frames}").format(frames=', '.join(frames)))
     orders = frames["orders"]
     require_columns(orders, "orders", ("order_date", "amount"), check_frame=False)
     if not pd.api.types.is_datetime64_any_dtype(orders["order_date"]):
-        raise ValueError("orders.order_date holds text, not dates (a dataset made with "
-                         "defects?): parse it first, e.g. pd.to_datetime(..., format='mixed')")
+        raise ValueError(_("orders.order_date holds text, not dates (a dataset made with "
+                           "defects?): parse it first, e.g. pd.to_datetime(..., format='mixed')"))
     require_numeric(orders, "orders", ["amount"], missing=True)
     amount = orders["amount"]
     if amount.isna().any():
-        warnings.warn(f"plot_monthly_activity: {int(amount.isna().sum()):,} of {len(amount):,} "
-                      "orders have no amount and are left out of the revenue line", stacklevel=2)
+        warnings.warn(_("plot_monthly_activity: {missing} of {total} orders have no amount and are left "
+                        "out of the revenue line").format(
+                          missing=format(int(amount.isna().sum()), ","), total=format(len(amount), ",")), stacklevel=2)
     monthly = (pd.DataFrame({"month": orders["order_date"].dt.to_period("M"), "amount": amount})
                .groupby("month").agg(orders=("amount", "size"), revenue=("amount", "sum")))
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 3.5))
+        _unused, ax = plt.subplots(figsize=(10, 3.5))
     x = monthly.index.to_timestamp()
     ax.bar(x, monthly["orders"], width=20, color="#9ecae1", label=plot_text("number of orders"))
     ax.set_ylabel(plot_text("orders per month"))

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crmlab._files import write_text_atomic
+from crmlab.i18n import N_, _
 
 __all__ = ["LANGUAGE", "FOLDERS", "cell_hash", "relink", "find_root", "translation_path",
            "translated_path", "english_path", "translated_notebooks", "CellStatus",
@@ -79,8 +80,9 @@ def find_root(start: str | Path | None = None) -> Path:
         if (folder / "translations").is_dir() or (
                 (folder / "pyproject.toml").is_file() and (folder / "notebooks").is_dir()):
             return folder
-    raise ValueError(f"{here} is not inside the CRM Lab project (no translations/ folder "
-                     "above it); run the command in the project folder or pass --root")
+    raise ValueError(_("{here} is not inside the CRM Lab project (no translations/ folder above "
+                       "it); run the command in the project folder or pass --root").format(
+                         here=here))
 
 
 def _source(cell: dict) -> str:
@@ -107,18 +109,20 @@ def english_path(root: Path, notebook: str | Path) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
-    raise ValueError(f"{notebook}: no such English notebook (give e.g. "
-                     "notebooks/00_welcome.ipynb or 00_welcome)")
+    raise ValueError(_("{notebook}: no such English notebook (give e.g. "
+                       "notebooks/00_welcome.ipynb or 00_welcome)").format(notebook=notebook))
 
 
 def _folder_of(root: Path, english: Path) -> str:
     try:
         rel = Path(english).resolve().relative_to(Path(root).resolve())
     except ValueError:
-        raise ValueError(f"{english} is not inside {root}") from None
+        raise ValueError(_("{english} is not inside {root}").format(english=english, root=root)) from None
     if len(rel.parts) != 2 or rel.parts[0] not in FOLDERS:
-        raise ValueError(f"{rel.as_posix()}: only notebooks directly in "
-                         f"{' or '.join(f + '/' for f in FOLDERS)} have a Chinese edition")
+        raise ValueError(_("{as_posix}: only notebooks directly in {items} have a Chinese "
+                           "edition").format(
+                             as_posix=rel.as_posix(),
+                             items=' or '.join(f + '/' for f in FOLDERS)))
     return rel.parts[0]
 
 
@@ -141,8 +145,10 @@ def translated_notebooks(root: Path) -> list[Path]:
         for tr in sorted((root / "translations" / LANGUAGE / folder).glob("*.json")):
             english = root / folder / (tr.stem + ".ipynb")
             if not english.is_file():
-                raise ValueError(f"{tr.relative_to(root).as_posix()} translates "
-                                 f"{folder}/{tr.stem}.ipynb, which does not exist")
+                raise ValueError(_("{as_posix} translates {folder}/{stem}.ipynb, which does not "
+                                   "exist").format(
+                                     as_posix=tr.relative_to(root).as_posix(), folder=folder,
+                                     stem=tr.stem))
             found.append(english.resolve())
     return found
 
@@ -151,10 +157,11 @@ def read_notebook(path: Path) -> dict:
     try:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ValueError(f"{path} is not a valid notebook ({exc})") from None
+        raise ValueError(_("{path} is not a valid notebook ({exc})").format(path=path, exc=exc)) from None
     ids = [c.get("id") for c in nb.get("cells", [])]
     if any(not i for i in ids) or len(set(ids)) != len(ids):
-        raise ValueError(f"{path}: every cell needs its own id (nbformat 4.5) to be translated")
+        raise ValueError(_("{path}: every cell needs its own id (nbformat 4.5) to be translated").format(
+                             path=path))
     return nb
 
 
@@ -169,9 +176,10 @@ def _read_translation(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc})") from None
+        raise ValueError(_("{path} is not valid JSON ({exc})").format(path=path, exc=exc)) from None
     if not isinstance(data.get("cells"), dict):
-        raise ValueError(f"{path} has no \"cells\" object (cell id -> translation)")
+        raise ValueError(_("{path} has no \"cells\" object (cell id -> translation)").format(
+                             path=path))
     return data
 
 
@@ -213,13 +221,13 @@ def check(root: Path, english: Path) -> NotebookStatus:
     for cell in markdown:
         entry = cells.get(cell["id"])
         if not entry or not str(entry.get("zh", "")).strip():
-            result.cells.append(CellStatus(cell["id"], "missing", "no translation"))
+            result.cells.append(CellStatus(cell["id"], "missing", _("no translation")))
         elif entry.get("sha256") != cell_hash(_source(cell)):
-            result.cells.append(CellStatus(cell["id"], "stale",
-                                           "the English cell changed after it was translated"))
+            result.cells.append(CellStatus(cell["id"], "stale", _(
+                "the English cell changed after it was translated")))
         elif entry.get("fuzzy"):
-            result.cells.append(CellStatus(cell["id"], "stale", "marked fuzzy: check the "
-                                           "translation against the new English"))
+            result.cells.append(CellStatus(cell["id"], "stale", _(
+                "marked fuzzy: check the translation against the new English")))
         else:
             result.cells.append(CellStatus(cell["id"], "ok"))
     known = {c["id"] for c in markdown}
@@ -273,12 +281,13 @@ def _refusal(problems: list[NotebookStatus], root: Path) -> str:
     lines = []
     for st in problems:
         name = st.english.relative_to(root.resolve()).as_posix()
-        for state in ("missing", "stale"):
+        for state, text in (("missing", N_("{name}: {n} missing translation(s): {ids}")),
+                            ("stale", N_("{name}: {n} stale translation(s): {ids}"))):
             ids = st.of(state)
             if ids:
-                lines.append(f"{name}: {len(ids)} {state} translation(s): {', '.join(ids)}")
-    return ("not building (nothing was written): " + "; ".join(lines)
-            + ". Run `crmlab translate template NOTEBOOK` and fill in the \"zh\" texts")
+                lines.append(_(text).format(name=name, n=len(ids), ids=", ".join(ids)))
+    return _("not building (nothing was written): {problems}. Run `crmlab translate template "
+             "NOTEBOOK` and fill in the \"zh\" texts").format(problems=_("; ").join(lines))
 
 
 def render(root: Path, english: Path) -> dict:
@@ -343,7 +352,8 @@ def build(root: Path, notebooks: list | None = None, *, execute: bool = True,
     paths = ([english_path(root, n) for n in notebooks] if notebooks
              else translated_notebooks(root))
     if not paths:
-        raise ValueError(f"no translation files in {root / 'translations' / LANGUAGE}")
+        raise ValueError(_("no translation files in {value}").format(
+                             value=root / 'translations' / LANGUAGE))
     problems = [st for st in (check(root, p) for p in paths) if not st.complete]
     if problems:
         raise StaleTranslationError(_refusal(problems, root))

@@ -62,7 +62,7 @@ import pandas as pd
 from crmlab._checks import require_columns as _require
 from crmlab._checks import require_numeric, require_rows, require_table
 from crmlab.clv import retention_clv
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 from crmlab.rfm import prepare_orders
 
 if TYPE_CHECKING:
@@ -148,7 +148,8 @@ def development_index(orders: pd.DataFrame, as_of, window_days: int = 365,
     """
     for name, v in (("window_days", window_days), ("min_history_days", min_history_days)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a whole number of days >= 1, got {v!r}")
+            raise ValueError(_("{name} must be a whole number of days >= 1, got {v}").format(
+                                 name=name, v=repr(v)))
     kept, as_of = prepare_orders(orders, as_of)
     start = as_of - pd.Timedelta(days=int(window_days))
     prev_start = start - pd.Timedelta(days=int(window_days))
@@ -219,7 +220,8 @@ def benefit_index(customers: pd.DataFrame, surveys: pd.DataFrame, tickets: pd.Da
     (True, True)
     """
     if unknown not in ("nan", "average"):
-        raise ValueError(f"unknown must be 'nan' or 'average', got {unknown!r}")
+        raise ValueError(_("unknown must be 'nan' or 'average', got {unknown}").format(
+                             unknown=repr(unknown)))
     _require(customers, "customers", ("customer_id",))
     _require(surveys, "surveys", ("customer_id", "survey_date", "csat", "nps", "repurchase_intent"))
     _require(tickets, "tickets", ("customer_id", "ticket_type", "opened_at", "outcome"))
@@ -230,10 +232,11 @@ def benefit_index(customers: pd.DataFrame, surveys: pd.DataFrame, tickets: pd.Da
     try:
         as_of = pd.Timestamp(as_of)
     except (TypeError, ValueError):
-        raise ValueError(f"as_of must be a date like '2024-12-31', got {as_of!r}") from None
+        raise ValueError(_("as_of must be a date like '2024-12-31', got {as_of}").format(
+                             as_of=repr(as_of))) from None
     if (service_faults is not None or orders is not None) and contracts is None:
-        raise ValueError("service faults and bills need contracts too (the time as a customer "
-                         "and the plan): pass contracts=data.contracts")
+        raise ValueError(_("service faults and bills need contracts too (the time as a customer "
+                           "and the plan): pass contracts=data.contracts"))
     ids = pd.Index(customers["customer_id"].unique(), name="customer_id")
     sv = surveys[(surveys["survey_date"] <= as_of) & surveys["csat"].notna()]
     sv = sv.sort_values("survey_date", kind="stable").groupby("customer_id").last()
@@ -242,8 +245,10 @@ def benefit_index(customers: pd.DataFrame, surveys: pd.DataFrame, tickets: pd.Da
     comp = tickets[(tickets["ticket_type"] == "complaint") & (tickets["opened_at"] <= as_of)]
     unknown_outcomes = set(comp["outcome"].dropna()) - set(_TROUBLE)
     if unknown_outcomes:
-        raise ValueError(f"tickets.outcome has unknown value(s) {sorted(unknown_outcomes)} "
-                         f"(expected: {', '.join(_TROUBLE)})")
+        raise ValueError(_("tickets.outcome has unknown value(s) {unknown_outcomes} (expected: "
+                           "{trouble})").format(
+                             unknown_outcomes=sorted(unknown_outcomes),
+                             trouble=', '.join(_TROUBLE)))
     trouble = comp["outcome"].map(_TROUBLE).groupby(comp["customer_id"]).sum()
     out = pd.DataFrame(index=ids)
     out["perceived"] = perceived.reindex(ids).astype(float)
@@ -324,17 +329,19 @@ def value_matrix(value_to_firm: pd.Series, value_to_customer: pd.Series,
     """
     for name, s in (("value_to_firm", value_to_firm), ("value_to_customer", value_to_customer)):
         if not isinstance(s, pd.Series) or not pd.api.types.is_numeric_dtype(s):
-            raise ValueError(f"{name} must be a numeric pandas Series indexed by customer id")
+            raise ValueError(_("{name} must be a numeric pandas Series indexed by customer id").format(
+                                 name=name))
     both = pd.concat({"value_to_firm": value_to_firm, "value_to_customer": value_to_customer},
                      axis=1, join="inner")
     gaps = both["value_to_firm"].isna()
     if gaps.any():
-        warnings.warn(f"value_matrix: left out {int(gaps.sum()):,} of {len(both):,} customers "
-                      "with a missing value to the firm (NaN)", stacklevel=2)
+        warnings.warn(_("value_matrix: left out {left_out} of {total} customers with a missing value to "
+                        "the firm (NaN)").format(
+                          left_out=format(int(gaps.sum()), ","), total=format(len(both), ",")), stacklevel=2)
         both = both[~gaps]
     if both.empty:
-        raise ValueError("value_to_firm and value_to_customer share no customer (check that "
-                         "both are indexed by customer_id)")
+        raise ValueError(_("value_to_firm and value_to_customer share no customer (check that "
+                           "both are indexed by customer_id)"))
     firm_cut = float(both["value_to_firm"].median()) if firm_cut is None else float(firm_cut)
     hi_f = both["value_to_firm"] >= firm_cut
     hi_c = both["value_to_customer"] >= customer_cut
@@ -436,16 +443,18 @@ def customer_equity(clv: pd.Series, groups: pd.Series | None = None) -> pd.DataF
     [0.1, 0.9]
     """
     if not isinstance(clv, pd.Series) or not pd.api.types.is_numeric_dtype(clv):
-        raise ValueError("clv must be a numeric pandas Series (one CLV per customer)")
+        raise ValueError(_("clv must be a numeric pandas Series (one CLV per customer)"))
     if clv.isna().any():
-        raise ValueError(f"clv has {int(clv.isna().sum()):,} missing value(s) (NaN) of "
-                         f"{len(clv):,}: fill them (e.g. 0 for no expected value) or drop them")
+        raise ValueError(_("clv has {sum} missing value(s) (NaN) of {n}: fill them (e.g. 0 for "
+                           "no expected value) or drop them").format(
+                             sum=format(int(clv.isna().sum()), ","), n=format(len(clv), ",")))
     if groups is None:
         key = pd.Series("all customers", index=clv.index)
     else:
         key = groups.reindex(clv.index)
         if key.isna().any():
-            raise ValueError(f"{int(key.isna().sum())} customers in clv have no group")
+            raise ValueError(_("{sum} customers in clv have no group").format(
+                                 sum=int(key.isna().sum())))
     g = clv.groupby(key, observed=True, sort=False)
     out = pd.DataFrame({"customers": g.size(), "equity": g.sum(), "mean_clv": g.mean()})
     if isinstance(key.dtype, pd.CategoricalDtype):
@@ -482,13 +491,14 @@ def tier_economics(orders: pd.DataFrame, as_of, window_days: int = 365,
     last = kept[kept["order_date"] > start]
     prev = kept[(kept["order_date"] > prev_start) & (kept["order_date"] <= start)]
     if prev.empty:
-        raise ValueError(f"no orders between {prev_start.date()} and {start.date()}: the data "
-                         "must cover two windows before as_of")
+        raise ValueError(_("no orders between {date} and {date2}: the data must cover two "
+                           "windows before as_of").format(
+                             date=prev_start.date(), date2=start.date()))
     prev_margin = prev.groupby("customer_id")["margin"].sum().clip(lower=0)
     if tiers is None:
         tiers = value_tiers(prev_margin)
     elif not isinstance(tiers, pd.Series):
-        raise ValueError("tiers must be a pandas Series of tier labels indexed by customer_id")
+        raise ValueError(_("tiers must be a pandas Series of tier labels indexed by customer_id"))
     tiers = tiers.reindex(prev_margin.index)
     margin = last.groupby("customer_id")["margin"].sum().reindex(prev_margin.index)
     df = pd.DataFrame({"tier": tiers, "again": margin.notna(), "margin": margin})
@@ -522,8 +532,8 @@ def retention_lever(economics: pd.DataFrame, discount_rate: float = 0.10,
     _require(economics, "economics", ("customers", "margin_per_customer", "retention"))
     r = economics["retention"].to_numpy(dtype=float)
     if np.any(~np.isfinite(r)) or np.any(r + delta > 1):
-        raise ValueError("retention must be known for every tier and stay <= 1 after adding "
-                         "delta")
+        raise ValueError(_("retention must be known for every tier and stay <= 1 after adding "
+                           "delta"))
     n = economics["customers"].to_numpy(dtype=float)
     m = economics["margin_per_customer"].to_numpy(dtype=float)
     now = n * retention_clv(m, r, discount_rate)
@@ -550,15 +560,17 @@ def allocate_service_budget(values: pd.Series, tiers: pd.Series, budget: float,
     [900.0, 100.0]
     """
     if rule not in ("value", "equal"):
-        raise ValueError(f"rule must be 'value' or 'equal', got {rule!r}")
+        raise ValueError(_("rule must be 'value' or 'equal', got {rule}").format(rule=repr(rule)))
     if not isinstance(values, pd.Series) or not isinstance(tiers, pd.Series):
-        raise ValueError("values and tiers must be pandas Series indexed by customer")
+        raise ValueError(_("values and tiers must be pandas Series indexed by customer"))
     if not np.isfinite(budget) or budget < 0:
-        raise ValueError(f"budget must be a number >= 0, got {budget!r}")
+        raise ValueError(_("budget must be a number >= 0, got {budget}").format(
+                             budget=repr(budget)))
     require_numeric(values.to_frame("values"), "values", ["values"], non_negative=True)
     if tiers.reindex(values.index).isna().any():
         n = int(tiers.reindex(values.index).isna().sum())
-        raise ValueError(f"{n:,} customer(s) in values have no tier in tiers")
+        raise ValueError(_("{n} customer(s) in values have no tier in tiers").format(
+                             n=format(n, ",")))
     key = tiers.reindex(values.index)
     g = values.groupby(key, observed=True, sort=False)
     out = pd.DataFrame({"customers": g.size(), "value_share": g.sum() / values.sum()})

@@ -19,7 +19,7 @@ import pandas as pd
 from crmlab._checks import require_rows, require_table
 from crmlab._days import DAYS_PER_MONTH, _as_of, _dates, _day, _require
 from crmlab.concentration import value_tiers
-from crmlab.i18n import N_, plot_text
+from crmlab.i18n import N_, _, plot_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -118,17 +118,20 @@ class LostTypeRules:
 
     def __post_init__(self):
         if self.default_type not in LOST_TYPES:
-            raise ValueError(f"LostTypeRules.default_type must be one of {', '.join(LOST_TYPES)}; "
-                             f"got {self.default_type!r}")
+            raise ValueError(_("LostTypeRules.default_type must be one of {lost_types}; got "
+                               "{default_type}").format(
+                                 lost_types=', '.join(LOST_TYPES),
+                                 default_type=repr(self.default_type)))
         if not 1 <= self.low_csat < self.high_csat <= 5:
-            raise ValueError("LostTypeRules needs 1 <= low_csat < high_csat <= 5, got "
-                             f"{self.low_csat} and {self.high_csat}")
+            raise ValueError(_("LostTypeRules needs 1 <= low_csat < high_csat <= 5, got "
+                               "{low_csat} and {high_csat}").format(
+                                 low_csat=self.low_csat, high_csat=self.high_csat))
         for name in ("price_window_days", "notice_days", "move_days", "fault_days",
                      "downgrade_days", "billing_days", "porting_days"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ValueError(f"LostTypeRules.{name} must be a number of days >= 0, "
-                                 f"got {value!r}")
+                raise ValueError(_("LostTypeRules.{name} must be a number of days >= 0, got "
+                                   "{value}").format(name=name, value=repr(value)))
 
 
 def _value_per_month(orders: pd.DataFrame, end_day: pd.Series) -> pd.DataFrame:
@@ -310,8 +313,8 @@ def classify_lost(signals: pd.DataFrame, rules: LostTypeRules | None = None) -> 
     """
     rules = rules or LostTypeRules()
     if not isinstance(signals, pd.DataFrame):
-        raise TypeError(f"signals must be a DataFrame from lost_signals, got "
-                         f"{type(signals).__name__}")
+        raise TypeError(_("signals must be a DataFrame from lost_signals, got {type}").format(
+                            type=type(signals).__name__))
     n = len(signals)
 
     def col(name, default):
@@ -320,8 +323,9 @@ def classify_lost(signals: pd.DataFrame, rules: LostTypeRules | None = None) -> 
     reason = pd.Series(col("exit_reason", None), index=signals.index, dtype=object)
     unknown = set(reason.dropna()) - set(EXIT_REASON_TYPES)
     if unknown:
-        raise ValueError(f"unknown exit_reason value(s) {sorted(unknown)}; known: "
-                         f"{', '.join(EXIT_REASON_TYPES)}")
+        raise ValueError(_("unknown exit_reason value(s) {unknown}; known: {exit_reason_types}").format(
+                             unknown=sorted(unknown),
+                             exit_reason_types=', '.join(EXIT_REASON_TYPES)))
     from_exit = reason.map(EXIT_REASON_TYPES).to_numpy()
     csat = pd.to_numeric(pd.Series(col("last_csat", np.nan)), errors="coerce").to_numpy(float)
     price_days = pd.to_numeric(pd.Series(col("days_after_price_rise", np.nan)),
@@ -333,8 +337,8 @@ def classify_lost(signals: pd.DataFrame, rules: LostTypeRules | None = None) -> 
         return v <= days, True
 
     notice, has_notice = within("days_since_notice", rules.notice_days)
-    moved, _ = within("days_since_move", rules.move_days)
-    fault, _ = within("days_since_fault", rules.fault_days)
+    moved, _unused = within("days_since_move", rules.move_days)
+    fault, _unused = within("days_since_fault", rules.fault_days)
     down, has_down = within("days_since_downgrade", rules.downgrade_days)
     bill, has_bill = within("days_since_billing", rules.billing_days)
     port, has_port = within("days_since_porting", rules.porting_days)
@@ -450,12 +454,14 @@ def win_back_ranking(lost: pd.DataFrame, as_of, *, weights: dict[str, float] | N
     weights = {**WINBACK_WEIGHTS, **(weights or {})}
     unknown = set(lost["lost_type"]) - set(weights)
     if unknown:
-        raise ValueError(f"no win-back weight for lost type(s) {sorted(unknown)}; known: "
-                         f"{', '.join(weights)}")
+        raise ValueError(_("no win-back weight for lost type(s) {unknown}; known: {weights}").format(
+                             unknown=sorted(unknown), weights=', '.join(weights)))
     if half_life_months <= 0:
-        raise ValueError(f"half_life_months must be > 0, got {half_life_months}")
+        raise ValueError(_("half_life_months must be > 0, got {half_life_months}").format(
+                             half_life_months=half_life_months))
     if top_k is not None and (not isinstance(top_k, (int, np.integer)) or top_k < 1):
-        raise ValueError(f"top_k must be a positive whole number, got {top_k!r}")
+        raise ValueError(_("top_k must be a positive whole number, got {top_k}").format(
+                             top_k=repr(top_k)))
     months = (_day(_as_of(as_of)) - _dates(lost["churn_date"], "lost.churn_date")) / DAYS_PER_MONTH
     out = lost.copy()
     out["months_since_churn"] = np.clip(months, 0, None)

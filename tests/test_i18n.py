@@ -126,16 +126,17 @@ def test_english_stays_english():
 # ---------------------------------------------------------------- the catalogue
 def test_the_catalogue_has_every_text_of_the_code(po, template):
     """`crmlab i18n update` was run: every text crmlab shows is in the catalogue."""
-    ids = {m.id for m in po if m.id}
-    missing = sorted(m.id for m in template if m.id and m.id not in ids)
+    ids = {(m.id, m.context) for m in po if m.id}
+    missing = sorted(m.id for m in template if m.id and (m.id, m.context) not in ids)
     assert not missing, f"run `crmlab i18n update`: {len(missing)} new texts, e.g. {missing[:3]}"
 
 
 def test_every_text_is_translated(po, template):
     """Every text crmlab shows has a checked Chinese translation (none missing or fuzzy)."""
-    entries = {m.id: m for m in po if m.id}
+    entries = {(m.id, m.context): m for m in po if m.id}
     todo = [m.id for m in template if m.id and (
-        m.id not in entries or not entries[m.id].string or entries[m.id].fuzzy)]
+        (m.id, m.context) not in entries or not entries[m.id, m.context].string
+        or entries[m.id, m.context].fuzzy)]
     assert not todo, f"{len(todo)} texts to translate (crmlab i18n status), e.g. {todo[:3]}"
 
 
@@ -171,7 +172,8 @@ def test_the_compiled_catalogue_is_fresh(po):
         mo = gettext.GNUTranslations(f)
     for m in po:
         if m.id and m.string and not m.fuzzy:
-            assert mo.gettext(m.id) == m.string, m.id
+            shown = mo.pgettext(m.context, m.id) if m.context else mo.gettext(m.id)
+            assert shown == m.string, m.id
 
 
 def test_i18n_command_reports_the_counts(capsys):

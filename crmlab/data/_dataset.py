@@ -21,6 +21,7 @@ import pandas as pd
 
 from crmlab._files import first_missing
 from crmlab.data.schema import Table, table, tables_for
+from crmlab.i18n import _
 
 FORMATS = ("csv", "sqlite")
 SQLITE_NAME = "crm.sqlite"
@@ -47,8 +48,8 @@ class Truth:
         scalars = self.__dict__.get("scalars", {})
         if name in scalars:
             return scalars[name]
-        raise AttributeError(f"truth has no {name!r}; it has: "
-                             f"{', '.join([*self.frames(), *scalars])}")
+        raise AttributeError(_("truth has no {name}; it has: {items}").format(
+                                 name=repr(name), items=', '.join([*self.frames(), *scalars])))
 
 
 @dataclass
@@ -63,12 +64,15 @@ class CRMData:
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
-        raise AttributeError(f"no table {name!r} in this {self.__dict__.get('meta', {}).get('scenario')}"
-                             f" dataset; tables: {', '.join(tables)}")
+        raise AttributeError(_("no table {name} in this {get} dataset; tables: {tables}").format(
+                                 name=repr(name),
+                                 get=self.__dict__.get('meta', {}).get('scenario'),
+                                 tables=', '.join(tables)))
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         if name not in self.tables:
-            raise KeyError(f"no table {name!r}; tables: {', '.join(self.tables)}")
+            raise KeyError(_("no table {name}; tables: {tables}").format(
+                               name=repr(name), tables=', '.join(self.tables)))
         return self.tables[name]
 
     def __repr__(self) -> str:
@@ -108,15 +112,17 @@ class CRMData:
         folder behind that the save created.
         """
         if format not in FORMATS:
-            raise ValueError(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
+            raise ValueError(_("unknown format {value}; choose one of: {formats}").format(
+                                 value=repr(format), formats=', '.join(FORMATS)))
         target = Path(path)
         if target.exists() and not target.is_dir():
-            raise ValueError(f"cannot write dataset to {target}: it is a file, not a folder")
+            raise ValueError(_("cannot write dataset to {target}: it is a file, not a folder").format(
+                                 target=target))
         occupied = target.is_dir() and any(target.iterdir())
         is_dataset = (target / "metadata.json").is_file()
         if occupied and not overwrite:
-            raise ValueError(f"{target} already exists and is not empty (pass overwrite=True "
-                             "to write the dataset's files into it)")
+            raise ValueError(_("{target} already exists and is not empty (pass overwrite=True "
+                               "to write the dataset's files into it)").format(target=target))
         sqlite = format == "sqlite" or (is_dataset and (target / SQLITE_NAME).is_file())
         parent = target.absolute().parent
         created = first_missing(parent)
@@ -126,7 +132,8 @@ class CRMData:
             tmp.chmod(0o755)  # mkdtemp makes it private; a dataset is for everyone
         except OSError as exc:
             _remove_created(created)
-            raise ValueError(f"cannot write to {parent}: {exc.strerror or exc}") from None
+            raise ValueError(_("cannot write to {parent}: {value}").format(
+                                 parent=parent, value=exc.strerror or exc)) from None
         try:
             write_folder(self, tmp, sqlite=sqlite)
             if not target.exists():
@@ -137,7 +144,8 @@ class CRMData:
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             _remove_created(created)
-            raise ValueError(f"cannot write dataset to {target}: {exc.strerror or exc}") from None
+            raise ValueError(_("cannot write dataset to {target}: {value}").format(
+                                 target=target, value=exc.strerror or exc)) from None
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             _remove_created(created)
@@ -178,8 +186,9 @@ def _move_files(src: Path, target: Path, replace: bool) -> None:
                and (not replace or not (target / f).is_file())]
     if clashes:
         shown = ", ".join(clashes[:5]) + (", ..." if len(clashes) > 5 else "")
-        raise ValueError(f"{target} is not a CRM Lab dataset folder (no metadata.json) and "
-                         f"already has {shown}: not replacing files crmlab did not write")
+        raise ValueError(_("{target} is not a CRM Lab dataset folder (no metadata.json) and "
+                           "already has {shown}: not replacing files crmlab did not write").format(
+                             target=target, shown=shown))
     for f in sorted(files, key=lambda f: f == "metadata.json"):  # metadata.json last
         (target / f).parent.mkdir(parents=True, exist_ok=True)
         os.replace(src / f, target / f)
@@ -297,28 +306,36 @@ def _read_meta(folder: Path) -> dict:
     """``metadata.json`` of a dataset folder, with one clear error if it is unreadable."""
     path = folder / "metadata.json"
     if not path.exists():
-        raise ValueError(f"{folder} is not a CRM Lab dataset (no metadata.json)")
+        raise ValueError(_("{folder} is not a CRM Lab dataset (no metadata.json)").format(
+                             folder=folder))
     regenerate = ("; regenerate the dataset (`crmlab generate ... --out FOLDER`) or restore "
                   "the file")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ValueError(f"{path} is not a text file (not UTF-8){regenerate}") from None
+        raise ValueError(_("{path} is not a text file (not UTF-8){regenerate}").format(
+                             path=path, regenerate=regenerate)) from None
     except OSError as exc:
-        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise ValueError(_("cannot read {path}: {value}").format(
+                             path=path, value=exc.strerror or exc)) from None
     if not text.strip():
-        raise ValueError(f"{path} is empty{regenerate}")
+        raise ValueError(_("{path} is empty{regenerate}").format(
+                             path=path, regenerate=regenerate))
     try:
         meta = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} is not valid JSON ({exc.msg} at line {exc.lineno}, column "
-                         f"{exc.colno}){regenerate}") from None
+        raise ValueError(_("{path} is not valid JSON ({msg} at line {lineno}, column "
+                           "{colno}){regenerate}").format(
+                             path=path, msg=exc.msg, lineno=exc.lineno, colno=exc.colno,
+                             regenerate=regenerate)) from None
     if not isinstance(meta, dict):
-        raise ValueError(f"{path} must hold a JSON object with 'scenario', 'rows' ..., got a "
-                         f"{type(meta).__name__}{regenerate}")
+        raise ValueError(_("{path} must hold a JSON object with 'scenario', 'rows' ..., got a "
+                           "{type}{regenerate}").format(
+                             path=path, type=type(meta).__name__, regenerate=regenerate))
     rows = meta.get("rows")
     if rows is not None and not (isinstance(rows, dict) and all(
             isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in rows.values())):
-        raise ValueError(f"{path}: 'rows' must map each table to its row count, got "
-                         f"{str(rows)[:60]}{regenerate}")
+        raise ValueError(_("{path}: 'rows' must map each table to its row count, got "
+                           "{rows}{regenerate}").format(
+                             path=path, rows=str(rows)[:60], regenerate=regenerate))
     return meta

@@ -28,6 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crmlab.i18n import _
+
 __all__ = ["DEFAULT_RATES", "check_rates", "inject", "usage_factor"]
 
 DEFAULT_RATES = {
@@ -50,16 +52,18 @@ def check_rates(defects) -> dict:
     if defects is True:
         return dict(DEFAULT_RATES)
     if not isinstance(defects, dict):
-        raise ValueError("defects must be None, True or a dict like {'duplicates': 0.05}, "
-                         f"got {defects!r}")
+        raise ValueError(_("defects must be None, True or a dict like {{'duplicates': 0.05}}, "
+                           "got {defects}").format(defects=repr(defects)))
     unknown = sorted(set(defects) - set(DEFAULT_RATES))
     if unknown:
-        raise ValueError(f"unknown defect kind(s) {', '.join(map(repr, unknown))}; "
-                         f"known: {', '.join(DEFAULT_RATES)}")
+        raise ValueError(_("unknown defect kind(s) {unknown}; known: {default_rates}").format(
+                             unknown=', '.join(map(repr, unknown)),
+                             default_rates=', '.join(DEFAULT_RATES)))
     out = {}
     for k, v in defects.items():
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 0.5:
-            raise ValueError(f"defect rate {k!r} must be a number between 0 and 0.5, got {v!r}")
+            raise ValueError(_("defect rate {k} must be a number between 0 and 0.5, got {v}").format(
+                                 k=repr(k), v=repr(v)))
         out[k] = float(v)
     return out
 

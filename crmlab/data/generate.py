@@ -17,6 +17,7 @@ from crmlab.data._dataset import CRMData, Truth
 from crmlab.data.pools import check_locale, pools_for
 from crmlab.data.scenarios import params_for
 from crmlab.data.schema import tables_for
+from crmlab.i18n import _
 
 __all__ = ["generate", "DEFAULT_START", "DEFAULT_END", "MAX_CUSTOMERS", "MIN_CUSTOMERS",
            "min_customers"]
@@ -45,16 +46,21 @@ def _as_day(value, name: str) -> np.datetime64:
             return np.datetime64(_dt.date.fromisoformat(value.strip()), "D")
         except ValueError:
             pass
-    raise ValueError(f"{name} must be a date like '2022-01-01', got {value!r}")
+    raise ValueError(_("{name} must be a date like '2022-01-01', got {value}").format(
+                         name=name, value=repr(value)))
 
 
 def check_size(n_customers) -> int:
     if isinstance(n_customers, bool) or not isinstance(n_customers, numbers.Integral):
-        raise ValueError(f"n_customers must be a whole number, got {n_customers!r}")
+        raise ValueError(_("n_customers must be a whole number, got {n_customers}").format(
+                             n_customers=repr(n_customers)))
     if n_customers <= 0:
-        raise ValueError(f"n_customers must be positive, got {n_customers}")
+        raise ValueError(_("n_customers must be positive, got {n_customers}").format(
+                             n_customers=n_customers))
     if n_customers > MAX_CUSTOMERS:
-        raise ValueError(f"n_customers must be at most {MAX_CUSTOMERS:,}, got {n_customers:,}")
+        raise ValueError(_("n_customers must be at most {max_customers}, got {n_customers}").format(
+                             max_customers=format(MAX_CUSTOMERS, ","),
+                             n_customers=format(n_customers, ",")))
     return int(n_customers)
 
 
@@ -73,19 +79,22 @@ def min_customers(scenario: str, days: int = DEFAULT_DAYS) -> int:
 def check_period(d0: np.datetime64, d1: np.datetime64) -> None:
     """The period must hold the pilot regions' CRM roll-out and two weeks of use after it."""
     if d1 <= d0 + 180:
-        raise ValueError(f"end ({d1}) must be at least 180 days after start ({d0})")
+        raise ValueError(_("end ({d1}) must be at least 180 days after start ({d0})").format(
+                             d1=d1, d0=d0))
     rollout = (d0.astype("datetime64[M]") + 12).astype("datetime64[D]")
     earliest = rollout + 14
     if d1 < earliest:
-        raise ValueError(f"end ({d1}) must be on or after {earliest}: the data needs the pilot "
-                         f"regions' CRM roll-out ({rollout}, 12 months after the start month) "
-                         "and two weeks of use after it")
+        raise ValueError(_("end ({d1}) must be on or after {earliest}: the data needs the pilot "
+                           "regions' CRM roll-out ({rollout}, 12 months after the start month) "
+                           "and two weeks of use after it").format(
+                             d1=d1, earliest=earliest, rollout=rollout))
 
 
 def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r} "
-                         "(turn a student id into a seed with crmlab.seed_for)")
+        raise ValueError(_("seed must be a non-negative whole number, got {seed} (turn a "
+                           "student id into a seed with crmlab.seed_for)").format(
+                             seed=repr(seed)))
     return int(seed)
 
 
@@ -158,13 +167,15 @@ def generate(
     least = min_customers(scenario, int((d1 - d0).astype(int)) + 1)
     if n < least:
         period = "" if least == MIN_CUSTOMERS[scenario] else f" over {d0} to {d1}"
-        raise ValueError(f"the {scenario} scenario needs at least {least} customers{period} "
-                         f"(got {n}): with fewer, some tables come out empty")
+        raise ValueError(_("the {scenario} scenario needs at least {least} customers{period} "
+                           "(got {n}): with fewer, some tables come out empty").format(
+                             scenario=scenario, least=least, period=period, n=n))
     from crmlab.data import defects as defects_mod
 
     defect_rates = defects_mod.check_rates(defects)
     if not isinstance(diverging_region, (bool, np.bool_)):
-        raise ValueError(f"diverging_region must be True or False, got {diverging_region!r}")
+        raise ValueError(_("diverging_region must be True or False, got {diverging_region}").format(
+                             diverging_region=repr(diverging_region)))
     diverging_region = bool(diverging_region)
     report = progress or (lambda step, frac: None)
     # one independent random stream per step: changing one step's draws
@@ -234,12 +245,12 @@ def _with_case_problems(p, case_problems: dict | None):
         return p
     known = sorted(f.name for f in dataclasses.fields(p) if f.name.startswith("case_"))
     if not isinstance(case_problems, dict):
-        raise ValueError(f"case_problems must be a dict like {{'case_unused_crm': (0, 0.05)}}, "
-                         f"got {case_problems!r}")
+        raise ValueError(_("case_problems must be a dict like {{'case_unused_crm': (0, 0.05)}}, "
+                           "got {case_problems}").format(case_problems=repr(case_problems)))
     unknown = sorted(set(case_problems) - set(known))
     if unknown:
-        raise ValueError(f"unknown case problem field(s) {', '.join(map(repr, unknown))}; "
-                         f"known: {', '.join(known)}")
+        raise ValueError(_("unknown case problem field(s) {unknown}; known: {known}").format(
+                             unknown=', '.join(map(repr, unknown)), known=', '.join(known)))
     return dataclasses.replace(p, **case_problems)
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from crmlab.data._dataset import FORMATS, CRMData, Truth, _read_meta, build_sqlite
 from crmlab.data.schema import SCENARIOS, Table, table, tables_for
+from crmlab.i18n import _
 
 __all__ = ["CRMData", "Truth", "load", "build_sqlite", "check_table", "FORMATS",
            "datasets_dir", "DEFAULT_DATASETS"]
@@ -57,7 +58,8 @@ def check_table(name: str, df: pd.DataFrame, scenario: str) -> None:
             parts.append(f"unexpected column(s) {', '.join(map(repr, extra))}")
         if not parts:
             parts.append("columns in the wrong order")
-        raise ValueError(f"{name} table: {'; '.join(parts)} (expected: {', '.join(expected)})")
+        raise ValueError(_("{name} table: {parts} (expected: {expected})").format(
+                             name=name, parts='; '.join(parts), expected=', '.join(expected)))
 
 
 def datasets_dir() -> Path | None:
@@ -93,18 +95,21 @@ def load(name_or_path: str | os.PathLike = "retail", truth: bool = True) -> CRMD
             return generate(**DEFAULT_DATASETS[key])
         else:
             raise ValueError(
-                f"no dataset {key!r}: give a committed name ({', '.join(DEFAULT_DATASETS)}) "
-                "or a folder written by CRMData.save / `crmlab generate`")
+                _("no dataset {key}: give a committed name ({default_datasets}) or a folder "
+                  "written by CRMData.save / `crmlab generate`").format(
+                    key=repr(key), default_datasets=', '.join(DEFAULT_DATASETS)))
     meta = _read_meta(folder)
     scenario = meta.get("scenario")
     if scenario not in SCENARIOS:
-        raise ValueError(f"{folder}/metadata.json names an unknown scenario {scenario!r}")
+        raise ValueError(_("{folder}/metadata.json names an unknown scenario {scenario}").format(
+                             folder=folder, scenario=repr(scenario)))
     raw = bool(meta.get("defects"))
     tables = {}
     for tab in tables_for(scenario):
         csv = folder / f"{tab.name}.csv"
         if not csv.exists():
-            raise ValueError(f"{folder} is missing {tab.name}.csv")
+            raise ValueError(_("{folder} is missing {name}.csv").format(
+                                 folder=folder, name=tab.name))
         tables[tab.name] = _read_table(csv, tab, scenario, raw,
                                        (meta.get("rows") or {}).get(tab.name))
     t = _read_truth(folder / "truth") if truth and (folder / "truth").exists() else None
@@ -117,15 +122,18 @@ def _read_csv(csv: Path, **kwargs) -> pd.DataFrame:
     try:
         df = pd.read_csv(csv, encoding="utf-8", **kwargs)
     except UnicodeDecodeError:
-        raise ValueError(f"{csv} is not a UTF-8 text CSV file (is it corrupt?){fix}") from None
+        raise ValueError(_("{csv} is not a UTF-8 text CSV file (is it corrupt?){fix}").format(
+                             csv=csv, fix=fix)) from None
     except pd.errors.EmptyDataError:
-        raise ValueError(f"{csv} is empty (no header row){fix}") from None
+        raise ValueError(_("{csv} is empty (no header row){fix}").format(csv=csv, fix=fix)) from None
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreadable"
         detail = detail.split("C error: ")[-1]  # "Expected 7 fields in line 6, saw 9"
-        raise ValueError(f"{csv} is not a well-formed CSV file ({detail[:120]}){fix}") from None
+        raise ValueError(_("{csv} is not a well-formed CSV file ({detail}){fix}").format(
+                             csv=csv, detail=detail[:120], fix=fix)) from None
     except OSError as exc:
-        raise ValueError(f"cannot read {csv}: {exc.strerror or exc}") from None
+        raise ValueError(_("cannot read {csv}: {value}").format(
+                             csv=csv, value=exc.strerror or exc)) from None
     return df
 
 
@@ -159,18 +167,22 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
     try:
         check_table(tab.name, df, scenario)
     except ValueError as exc:
-        raise ValueError(f"{csv}: {exc}") from None
+        raise ValueError(_("{csv}: {exc}").format(csv=csv, exc=exc)) from None
     if expected_rows is not None and len(df) != expected_rows:
         how = "truncated or cut short?" if len(df) < expected_rows else "rows were added?"
-        raise ValueError(f"{csv} has {len(df):,} rows but metadata.json records "
-                         f"{expected_rows:,} ({how}); regenerate the dataset or restore the file")
+        raise ValueError(_("{csv} has {n} rows but metadata.json records {expected_rows} "
+                           "({how}); regenerate the dataset or restore the file").format(
+                             csv=csv, n=format(len(df), ","),
+                             expected_rows=format(expected_rows, ","), how=how))
     for c in cols:
         s = df[c.name]
         if not c.nullable and not raw and s.isna().any():
             n = int(s.isna().sum())
-            raise ValueError(f"{csv}: column '{c.name}' has {n:,} empty cell"
-                             f"{'s' if n != 1 else ''} but must not be empty (truncated or "
-                             "edited file?); regenerate the dataset or restore the file")
+            raise ValueError(_("{csv}: column '{name}' has {n} empty cell{value} but must not "
+                               "be empty (truncated or edited file?); regenerate the dataset or "
+                               "restore the file").format(
+                                 csv=csv, name=c.name, n=format(n, ","),
+                                 value='s' if n != 1 else ''))
         if c.dtype in ("id", "str"):
             continue
         if raw and c.dtype in ("date", "datetime"):
@@ -178,7 +190,7 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
         if c.dtype == "bool":
             parsed = s.map({"True": True, "False": False})
             if not raw and _bad_cells(s, parsed).any():
-                raise _value_error(csv, c.name, _bad_cells(s, parsed), s, "True or False")
+                raise _value_error(csv, c.name, _bad_cells(s, parsed), s, _("True or False"))
             df[c.name] = parsed.astype("boolean" if raw or c.nullable else bool)
         elif c.dtype in ("int", "float"):
             parsed = pd.to_numeric(s, errors="coerce")
@@ -187,11 +199,11 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
                 err = _value_error(csv, c.name, bad, s, "a number")
                 if not raw:
                     raise err
-                warnings.warn(f"{err}; they are read as missing values", stacklevel=3)
+                warnings.warn(_("{err}; they are read as missing values").format(err=err), stacklevel=3)
             if c.dtype == "int":
                 if not raw and (parsed.dropna() % 1 != 0).any():
                     raise _value_error(csv, c.name, parsed.notna() & (parsed % 1 != 0), s,
-                                       "a whole number")
+                                       _("a whole number"))
                 parsed = parsed.where(parsed % 1 == 0).astype("Int64")
                 if not c.nullable and not raw:
                     parsed = parsed.astype("int64")
@@ -200,7 +212,7 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
             parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
             bad = _bad_cells(s, parsed)
             if bad.any():
-                raise _value_error(csv, c.name, bad, s, "a date (YYYY-MM-DD)")
+                raise _value_error(csv, c.name, bad, s, _("a date (YYYY-MM-DD)"))
             df[c.name] = parsed.astype("datetime64[s]")
     return df
 
@@ -214,22 +226,23 @@ def _read_truth(tdir: Path) -> Truth:
                 parsed = pd.to_datetime(df[col], errors="coerce")
                 bad = _bad_cells(df[col], parsed)
                 if bad.any():
-                    raise _value_error(csv, col, bad, df[col], "a date (YYYY-MM-DD)")
+                    raise _value_error(csv, col, bad, df[col], _("a date (YYYY-MM-DD)"))
                 df[col] = parsed
         frames[csv.stem] = df
     missing = [f"{n}.csv" for n in ("customers", "regions", "employees") if n not in frames]
     if missing or not (tdir / "truth.json").exists():
         missing += [] if (tdir / "truth.json").exists() else ["truth.json"]
-        raise ValueError(f"{tdir} is missing {', '.join(missing)}; regenerate the dataset or "
-                         "load it with truth=False")
+        raise ValueError(_("{tdir} is missing {missing}; regenerate the dataset or load it with "
+                           "truth=False").format(tdir=tdir, missing=', '.join(missing)))
     path = tdir / "truth.json"
     try:
         scalars = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is not valid JSON ({getattr(exc, 'msg', 'not UTF-8 text')}); "
-                         "regenerate the dataset or load it with truth=False") from None
+        raise ValueError(_("{path} is not valid JSON ({getattr}); regenerate the dataset or "
+                           "load it with truth=False").format(
+                             path=path, getattr=getattr(exc, 'msg', 'not UTF-8 text'))) from None
     if not isinstance(scalars, dict):
-        raise ValueError(f"{path} must hold a JSON object; regenerate the dataset or load it "
-                         "with truth=False")
+        raise ValueError(_("{path} must hold a JSON object; regenerate the dataset or load it "
+                           "with truth=False").format(path=path))
     return Truth(customers=frames.pop("customers"), regions=frames.pop("regions"),
                  employees=frames.pop("employees"), scalars=scalars, extra=frames)

@@ -15,6 +15,8 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from crmlab.i18n import _
+
 __all__ = ["LOCALES", "Pools", "pools_for", "check_locale"]
 
 LOCALES = ("en_US", "zh_CN")
@@ -155,7 +157,8 @@ def _another_phone(phone: str, k: int) -> str:
 
 def check_locale(locale: str) -> None:
     if locale not in LOCALES:
-        raise ValueError(f"unknown locale {locale!r}; choose one of: {', '.join(LOCALES)}")
+        raise ValueError(_("unknown locale {locale}; choose one of: {locales}").format(
+                             locale=repr(locale), locales=', '.join(LOCALES)))
 
 
 @lru_cache(maxsize=8)
@@ -173,7 +176,8 @@ def pools_for(locale: str, seed: int, n_regions: int, pool_size: int = 400) -> P
 
     regions = tuple(GEOGRAPHY[locale])[:n_regions]
     if len(regions) < n_regions:
-        raise ValueError(f"locale {locale!r} has only {len(GEOGRAPHY[locale])} regions")
+        raise ValueError(_("locale {locale} has only {n} regions").format(
+                             locale=repr(locale), n=len(GEOGRAPHY[locale])))
     return Pools(
         locale=locale,
         first_female=pool(fake.first_name_female),

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from crmlab.data.world import take_str
+from crmlab.i18n import _
 
 __all__ = ["SERVQUAL_ITEMS", "SERVQUAL_REFERENCE", "servqual_items_frame", "KANO_ANSWERS",
            "KANO_ANSWERS_ZH", "KANO_CATEGORIES", "KANO_CATEGORIES_ZH", "KANO_EVALUATION",
@@ -183,7 +184,8 @@ def kano_category(functional, dysfunctional) -> np.ndarray:
     f = pd.Index(KANO_ANSWERS).get_indexer(np.asarray(functional, dtype=object))
     d = pd.Index(KANO_ANSWERS).get_indexer(np.asarray(dysfunctional, dtype=object))
     if (f < 0).any() or (d < 0).any():
-        raise ValueError(f"Kano answers must be one of {', '.join(KANO_ANSWERS)}")
+        raise ValueError(_("Kano answers must be one of {kano_answers}").format(
+                             kano_answers=', '.join(KANO_ANSWERS)))
     return np.asarray(KANO_EVALUATION, dtype=object)[f, d]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from crmlab.data.schema import SCENARIOS
+from crmlab.i18n import _
 
 __all__ = ["ScenarioParams", "BASE", "SCENARIO_PARAMS", "params_for", "DEFAULT_SIZES"]
 
@@ -455,6 +456,7 @@ def params_for(scenario: str) -> ScenarioParams:
     """Parameters of a scenario (``ValueError`` listing the known scenarios)."""
     if scenario not in SCENARIO_PARAMS:
         raise ValueError(
-            f"unknown scenario {scenario!r}; choose one of: {', '.join(SCENARIOS)}"
+            _("unknown scenario {scenario}; choose one of: {scenarios}").format(
+                scenario=repr(scenario), scenarios=', '.join(SCENARIOS))
         )
     return SCENARIO_PARAMS[scenario]

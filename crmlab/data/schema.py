@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from crmlab.i18n import _
+
 __all__ = ["Column", "Table", "TABLES", "SCENARIOS", "tables_for", "table"]
 
 SCENARIOS = ("retail", "telecom", "bank", "b2b")
@@ -405,7 +407,8 @@ def table(name: str) -> Table:
     try:
         return _BY_NAME[name]
     except KeyError:
-        raise ValueError(f"unknown table {name!r}; known tables: {', '.join(_BY_NAME)}") from None
+        raise ValueError(_("unknown table {name}; known tables: {by_name}").format(
+                             name=repr(name), by_name=', '.join(_BY_NAME))) from None
 
 
 def tables_for(scenario: str) -> list[Table]:

@@ -109,8 +109,8 @@ def start_case(student_id: str | int | None = None, folder=None, scenario: str =
         student_id = validate_student_id(student_id)
     if folder is not None:
         if student_id is None:
-            raise ValueError("give your student id with your folder: "
-                             "crmlab.start_case(\"2023012345\", folder=...)")
+            raise ValueError(_("give your student id with your folder: "
+                               "crmlab.start_case(\"2023012345\", folder=...)"))
         data = capstone.load_case(folder, student_id)
         source = _("from {folder}").format(folder=folder)
     else:

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 from crmlab._files import first_missing
+from crmlab.i18n import _
 
 __all__ = ["student_version", "assign", "execute_notebook"]
 
@@ -37,13 +38,13 @@ def _strip_code(source: str) -> str:
         stripped = line.strip()
         if stripped == "# BEGIN SOLUTION":
             if inside:
-                raise ValueError("nested '# BEGIN SOLUTION'")
+                raise ValueError(_("nested '# BEGIN SOLUTION'"))
             inside, indent = True, line[: len(line) - len(line.lstrip())]
             out.append(f"{indent}...  # your code here")
             continue
         if stripped == "# END SOLUTION":
             if not inside:
-                raise ValueError("'# END SOLUTION' without '# BEGIN SOLUTION'")
+                raise ValueError(_("'# END SOLUTION' without '# BEGIN SOLUTION'"))
             inside = False
             continue
         if inside:
@@ -51,7 +52,7 @@ def _strip_code(source: str) -> str:
         m = _INLINE.match(line)
         out.append(f"{m.group(1)}...  # your answer" if m else line)
     if inside:
-        raise ValueError("'# BEGIN SOLUTION' without '# END SOLUTION'")
+        raise ValueError(_("'# BEGIN SOLUTION' without '# END SOLUTION'"))
     return "\n".join(out)
 
 
@@ -72,7 +73,7 @@ def student_version(nb: dict) -> dict:
             elif cell.get("cell_type") == "markdown":
                 src = _strip_markdown(src)
         except ValueError as exc:
-            raise ValueError(f"cell {i + 1}: {exc}") from None
+            raise ValueError(_("cell {value}: {exc}").format(value=i + 1, exc=exc)) from None
         lines = src.splitlines(keepends=True)
         cell["source"] = lines
     return nb
@@ -117,27 +118,30 @@ def assign(source: str | os.PathLike, out: str | os.PathLike, *, force: bool = F
     elif source.suffix == ".ipynb" and source.exists():
         notebooks = [source]
     else:
-        raise ValueError(f"{source} is not a notebook or a folder of notebooks")
+        raise ValueError(_("{source} is not a notebook or a folder of notebooks").format(
+                             source=source))
     if not notebooks:
-        raise ValueError(f"no notebooks in {source}")
+        raise ValueError(_("no notebooks in {source}").format(source=source))
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file, not a folder")
+        raise ValueError(_("--out {out} is a file, not a folder").format(out=out))
     _refuse_inside(source, out)
     if out.is_dir() and any(out.iterdir()) and not force:
         clash = [nb.name for nb in notebooks if (out / nb.name).exists()]
         what = (f"its {', '.join(clash)} would be replaced" if clash else "it has other files")
-        raise ValueError(f"--out {out} is not empty ({what}); pass --force to write the "
-                         "student versions into it (other files are kept)")
+        raise ValueError(_("--out {out} is not empty ({what}); pass --force to write the "
+                           "student versions into it (other files are kept)").format(
+                             out=out, what=what))
     converted = []
     for nb_path in notebooks:  # convert all first: one bad notebook writes nothing
         try:
             nb = json.loads(nb_path.read_text(encoding="utf-8"))
         except ValueError as exc:
-            raise ValueError(f"{nb_path.name} is not a valid notebook ({exc})") from None
+            raise ValueError(_("{name} is not a valid notebook ({exc})").format(
+                                 name=nb_path.name, exc=exc)) from None
         try:
             converted.append((nb_path.name, student_version(nb)))
         except ValueError as exc:
-            raise ValueError(f"{nb_path.name}: {exc}") from None
+            raise ValueError(_("{name}: {exc}").format(name=nb_path.name, exc=exc)) from None
     created = None if out.exists() else first_missing(out.absolute())
     temporary: list[str] = []
     try:
@@ -170,12 +174,14 @@ def _refuse_inside(source: Path, out: Path) -> None:
     src, dst = source.resolve(), out.resolve()
     if source.is_dir():
         if dst == src or src in dst.parents:
-            raise ValueError(f"--out {out} is {'the' if dst == src else 'inside the'} source "
-                             f"folder {source}: the student versions would replace or mix "
-                             "with the solutions; choose another folder")
+            raise ValueError(_("--out {out} is {value} source folder {source}: the student "
+                               "versions would replace or mix with the solutions; choose "
+                               "another folder").format(
+                                 out=out, value='the' if dst == src else 'inside the',
+                                 source=source))
     elif (dst / source.name).resolve() == src:
-        raise ValueError(f"--out {out} would replace {source} itself with its student "
-                         "version; choose another folder")
+        raise ValueError(_("--out {out} would replace {source} itself with its student version; "
+                           "choose another folder").format(out=out, source=source))
 
 
 def execute_notebook(nb: dict, folder: Path, timeout: int = 600, name: str = "notebook") -> dict:
@@ -214,7 +220,8 @@ def execute_notebook(nb: dict, folder: Path, timeout: int = 600, name: str = "no
         except Exception as exc:  # a failing cell, a dead kernel, a timeout
             what = (f"{exc.ename}: {exc.evalue}" if getattr(exc, "ename", None)
                     else f"{type(exc).__name__}: {(str(exc).strip().splitlines() or [''])[0]}")
-            raise ValueError(f"{name} failed when executed ({what})") from None
+            raise ValueError(_("{name} failed when executed ({what})").format(
+                                 name=name, what=what)) from None
         finally:
             if saved is None:
                 os.environ.pop("CRMLAB_PROGRESS", None)

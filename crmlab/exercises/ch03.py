@@ -14,6 +14,7 @@ from crmlab.btyd import BetaGeo, GammaGamma, expected_clv
 from crmlab.clv import calibration_holdout, dcf_clv, retention_clv, summary_data
 from crmlab.exercises.core import Exercise, Mistake, per_dataset, register
 from crmlab.exercises.kinds import Choice, Function, MultiChoice, Number, Table, Text
+from crmlab.i18n import _
 from crmlab.rfm import quintile_scores, rfm_scores
 from crmlab.sbg import ShiftedBetaGeometric, cohort_survivors
 from crmlab.value import benefit_index, retention_lever, tier_economics, value_matrix
@@ -45,7 +46,8 @@ def focus_customer(data) -> str:
     """The customer who placed :data:`FOCUS_ORDER`."""
     row = data.orders.loc[data.orders["order_id"] == FOCUS_ORDER, "customer_id"]
     if row.empty:
-        raise ValueError(f"there is no order {FOCUS_ORDER} in this dataset")
+        raise ValueError(_("there is no order {focus_order} in this dataset").format(
+                             focus_order=FOCUS_ORDER))
     return str(row.iloc[0])
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crmlab.exercises.kinds import Kind, Verdict
+from crmlab.i18n import _
 
 __all__ = ["Exercise", "Mistake", "register", "get", "all_exercises", "Workbook", "workbook",
            "evaluate", "PRACTICE_SEED", "STUDENT_DATASETS", "student_dataset",
@@ -88,9 +89,10 @@ _LOADED = False
 def register(*exercises: Exercise) -> None:
     for ex in exercises:
         if "." not in ex.id or not ex.id.startswith("ch"):
-            raise ValueError(f"exercise id {ex.id!r} must look like 'ch02.cohort-m3'")
+            raise ValueError(_("exercise id {id} must look like 'ch02.cohort-m3'").format(
+                                 id=repr(ex.id)))
         if ex.id in _REGISTRY and _REGISTRY[ex.id] is not ex:
-            raise ValueError(f"exercise id {ex.id!r} is defined twice")
+            raise ValueError(_("exercise id {id} is defined twice").format(id=repr(ex.id)))
         _REGISTRY[ex.id] = ex
 
 
@@ -145,8 +147,6 @@ def evaluate(ex: Exercise, answer, data, cache: dict | None = None) -> Verdict:
                 verdict = Verdict("wrong", mistake.message, verdict.details)
                 break
     if verdict.correct and ex.explanation:
-        from crmlab.i18n import _
-
         verdict.message = (verdict.message + " " if verdict.message else "") + _(ex.explanation)
     return verdict
 
@@ -271,7 +271,7 @@ def graded_data_sentence(scenarios: tuple[str, ...] | list[str] = STUDENT_DATASE
     """
     scenarios = list(dict.fromkeys(scenarios))
     if not scenarios:
-        raise ValueError("name at least one scenario")
+        raise ValueError(_("name at least one scenario"))
     parts = []
     for i, name in enumerate(scenarios):
         size = f"{student_dataset_args(name, PRACTICE_SEED)['n_customers']:,} {_WHAT[name]}"
@@ -394,8 +394,6 @@ def start_notice(student_id: str | None, saved_id: str | None, n_saved: int,
     str
         Zero, one or two boxes.
     """
-    from crmlab.i18n import _
-
     boxes = []
     if student_id is None:
         boxes.append(boxed(_("PRACTICE MODE: no student id (练习模式：未提供学号)"), [
@@ -436,8 +434,8 @@ class Workbook:
         firm :func:`crmlab.start_case` opened."""
         if scenario == CASE:
             if self.case is None:
-                raise ValueError("no capstone firm open: run crmlab.start_case(STUDENT_ID, "
-                                 "folder=...) first (see the top of the capstone notebook)")
+                raise ValueError(_("no capstone firm open: run crmlab.start_case(STUDENT_ID, "
+                                   "folder=...) first (see the top of the capstone notebook)"))
             return self.case
         key = (scenario, self.seed)
         if key not in self._cache:

@@ -56,6 +56,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from crmlab.i18n import _
+
 __all__ = ["Limits", "PolicyError", "check_policy", "Sandbox", "FunctionResult", "Replay",
            "ALLOWED_IMPORTS"]
 
@@ -97,7 +99,8 @@ def check_policy(source: str, allowed_imports: frozenset[str] = ALLOWED_IMPORTS)
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
-        raise PolicyError(f"line {exc.lineno}: the code does not parse ({exc.msg})") from None
+        raise PolicyError(_("line {lineno}: the code does not parse ({msg})").format(
+                              lineno=exc.lineno, msg=exc.msg)) from None
     modules = {"np", "pd", "math"} | {
         (a.asname or a.name).split(".")[0] for n in ast.walk(tree)
         if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
@@ -156,7 +159,7 @@ class Limits:
 
     def __post_init__(self):
         if not (self.seconds > 0 and self.cpu_seconds > 0 and self.memory_mb > 0):
-            raise ValueError("time and memory limits must be positive")
+            raise ValueError(_("time and memory limits must be positive"))
 
 
 @dataclass
@@ -184,7 +187,7 @@ class Replay:
     def __call__(self, *args):
         out = (self.result.outputs or {}).get(case_key(args))
         if out is None:
-            raise _ReplayError("this case was not run")
+            raise _ReplayError(_("this case was not run"))
         if "error" in out:
             raise _named_error(out["error"], out.get("message", ""))
         return out["value"]
@@ -288,7 +291,7 @@ def _safe_builtins() -> dict:
 
     def restricted_import(name, globals=None, locals=None, fromlist=(), level=0):
         if level or name.split(".")[0] not in ALLOWED_IMPORTS:
-            raise ImportError(f"import of {name!r} is not allowed")
+            raise ImportError(_("import of {name} is not allowed").format(name=repr(name)))
         return builtins.__import__(name, globals, locals, fromlist, level)
 
     return {k: getattr(builtins, k) for k in dir(builtins)
@@ -511,7 +514,8 @@ class Sandbox:
                     for _ in range(n_jobs)]
         answer = json.loads(line)
         if isinstance(answer, dict):
-            raise RuntimeError(f"the sandbox refused the request: {answer.get('error')}")
+            raise RuntimeError(_("the sandbox refused the request: {get}").format(
+                                   get=answer.get('error')))
         return answer
 
     def _stop(self) -> None:

@@ -49,6 +49,8 @@ from pathlib import Path
 
 import numpy as np
 
+from crmlab.i18n import _
+
 __all__ = ["progress_path", "read_state", "write_state", "record", "saved_entry", "locked",
            "ProgressLockTimeout", "encode", "decode", "PROGRESS_FILE", "RANK"]
 
@@ -149,9 +151,9 @@ def locked(path: Path | None = None, timeout: float | None = None) -> Iterator[P
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
                 raise ProgressLockTimeout(
-                    f"your progress file {path.name} was still locked by another notebook "
-                    f"after {timeout:g} s (lock file {lock}); this answer was not saved, "
-                    f"run the cell again")
+                    _("your progress file {name} was still locked by another notebook after "
+                      "{timeout} s (lock file {lock}); this answer was not saved, run the cell "
+                      "again").format(name=path.name, timeout=format(timeout, "g"), lock=lock))
             time.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 0.01)
         try:
@@ -193,7 +195,7 @@ def read_state(path: Path | None = None) -> tuple[dict, str]:
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(state, dict) or not isinstance(state.get("answers"), dict):
-            raise ValueError("not a progress file")
+            raise ValueError(_("not a progress file"))
         return _migrate(state), ""
     except (ValueError, UnicodeDecodeError) as exc:
         n = 1
@@ -334,7 +336,7 @@ def remember(key: str, value, path: Path | None = None, timeout: float | None = 
     """Save ``value`` under ``key`` at the top of the progress file (e.g. which capstone
     firm the answers are about), keeping every answer; returns a notice as :func:`record`."""
     if key in ("format", "answers", "student_id"):
-        raise ValueError(f"{key!r} is kept by the progress file itself")
+        raise ValueError(_("{key} is kept by the progress file itself").format(key=repr(key)))
     with locked(path, timeout) as target:
         state, notice = read_state(target)
         state[key] = value

@@ -62,8 +62,9 @@ def _no_duplicate_keys(pairs):
     seen = {}
     for key, value in pairs:
         if key in seen:
-            raise HandinError("duplicate-keys", f"the key {key!r} appears twice in one object; "
-                                                "a hand-in written by crmlab never repeats a key")
+            raise HandinError("duplicate-keys", _(
+                "the key {key} appears twice in one object; a hand-in written by crmlab never "
+                "repeats a key").format(key=repr(key)))
         seen[key] = value
     return seen
 
@@ -73,17 +74,19 @@ def parse(path: Path, max_bytes: int = MAX_BYTES) -> dict:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise HandinError("unreadable", f"cannot read the file ({exc.strerror})") from None
+        raise HandinError("unreadable", _("cannot read the file ({error})").format(
+            error=exc.strerror)) from None
     if size > max_bytes:
-        raise HandinError("oversized", f"the file has {size:,} bytes, more than the limit of "
-                                       f"{max_bytes:,} (--max-size); it was not read")
+        raise HandinError("oversized", _(
+            "the file has {size} bytes, more than the limit of {limit} (--max-size); it was "
+            "not read").format(size=f"{size:,}", limit=f"{max_bytes:,}"))
     if size == 0:
-        raise HandinError("malformed", "the file is empty")
+        raise HandinError("malformed", _("the file is empty"))
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise HandinError("malformed", "the file is not UTF-8 text (not a hand-in)") from None
+        raise HandinError("malformed", _("the file is not UTF-8 text (not a hand-in)")) from None
     try:
         sub = json.loads(text, object_pairs_hook=_no_duplicate_keys)
     except HandinError:
@@ -91,18 +94,19 @@ def parse(path: Path, max_bytes: int = MAX_BYTES) -> dict:
     except ValueError as exc:
         pos = getattr(exc, "pos", 0) or 0
         if text.lstrip().startswith("{") and pos >= len(text.rstrip()) - 1:
-            raise HandinError("truncated", "the file ends in the middle of the data "
-                                           "(truncated: copied or saved incompletely?)") from None
-        raise HandinError("malformed", f"not JSON ({getattr(exc, 'msg', exc)} at "
-                                       f"character {pos})") from None
+            raise HandinError("truncated", _("the file ends in the middle of the data "
+                                             "(truncated: copied or saved incompletely?)")
+                              ) from None
+        raise HandinError("malformed", _("not JSON ({error} at character {pos})").format(
+            error=getattr(exc, "msg", exc), pos=pos)) from None
     if not isinstance(sub, dict) or sub.get("format") not in FORMATS:
-        raise HandinError("malformed", "not a crmlab hand-in file (no 'format': "
-                                       f"'{SUBMISSION_FORMAT}')")
+        raise HandinError("malformed", _("not a crmlab hand-in file (no 'format': "
+                                         "'{format}')").format(format=SUBMISSION_FORMAT))
     sid, answers = sub.get("student_id"), sub.get("answers")
     if not isinstance(sid, str) or not sid.strip():
-        raise HandinError("malformed", "the hand-in has no student_id")
+        raise HandinError("malformed", _("the hand-in has no student_id"))
     if not isinstance(answers, dict):
-        raise HandinError("malformed", "the hand-in has no answers")
+        raise HandinError("malformed", _("the hand-in has no answers"))
     if sub["format"] == "crmlab-handin/1":  # answers were bare values, verdicts apart
         seen = sub.get("verdicts_seen") or {}
         sub["answers"] = {k: {"answer": v, "status": seen.get(k) if isinstance(seen, dict)
@@ -111,7 +115,8 @@ def parse(path: Path, max_bytes: int = MAX_BYTES) -> dict:
     for key, entry in sub["answers"].items():
         if not isinstance(entry, dict) or "answer" not in entry or (
                 "best" in entry and not isinstance(entry["best"], dict)):
-            raise HandinError("malformed", f"the answer to {key!r} is not in the hand-in form")
+            raise HandinError("malformed", _("the answer to {key} is not in the hand-in form")
+                              .format(key=repr(key)))
     return sub
 
 

@@ -305,8 +305,8 @@ class ProgressTable:
         elif chapter in known:
             chapters = [chapter]
         else:
-            raise ValueError(f"no exercises in chapter {chapter!r}; choose one of "
-                             f"{', '.join(known)}, or 'all'")
+            raise ValueError(_("no exercises in chapter {chapter}; choose one of {known}, or "
+                               "'all'").format(chapter=repr(chapter), known=', '.join(known)))
         rows = []
         for ex_id, ex in exercises.items():
             if ex.chapter not in chapters:
