@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 import crmlab
+from crmlab import i18n
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +48,12 @@ def big_retail():
 def small():
     """One small dataset per scenario, for schema and shape checks."""
     return {s: crmlab.generate(s, 400, seed=5) for s in crmlab.SCENARIOS}
+
+
+@pytest.fixture
+def zh(monkeypatch):
+    """Chinese (crmlab.set_language("zh")) for one test, the default language afterwards."""
+    monkeypatch.setitem(i18n._state, "language", None)
+    crmlab.set_language("zh")
+    yield
+    i18n._state["language"] = None

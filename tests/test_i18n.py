@@ -19,15 +19,6 @@ from crmlab.exercises.core import all_exercises, dataset_for, evaluate
 from crmlab.glossary import GLOSSARY
 
 
-@pytest.fixture
-def zh(monkeypatch):
-    """Chinese for one test, English again afterwards."""
-    monkeypatch.setitem(i18n._state, "language", None)
-    crmlab.set_language("zh")
-    yield
-    i18n._state["language"] = None
-
-
 @pytest.fixture(scope="module")
 def po():
     return catalogue.read("zh")

@@ -25,14 +25,6 @@ TRANSLATED = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "crmlab").rglob("*
                     if str(p.relative_to(ROOT)) not in NOT_TRANSLATED)
 
 
-@pytest.fixture
-def zh(monkeypatch):
-    monkeypatch.setitem(i18n._state, "language", None)
-    crmlab.set_language("zh")
-    yield
-    i18n._state["language"] = None
-
-
 def _bare_text_raises(path: Path) -> list[str]:
     """``raise X("text")``, ``raise X(f"...")`` or ``warnings.warn(f"...")`` in ``path``: a
     message the catalogue never sees (``raise X(_("..."))`` and re-raising an exception

@@ -14,14 +14,6 @@ from crmlab.i18n import column_name, register_table_display, table_for_display
 
 
 @pytest.fixture
-def zh(monkeypatch):
-    monkeypatch.setitem(i18n._state, "language", None)
-    crmlab.set_language("zh")
-    yield
-    i18n._state["language"] = None
-
-
-@pytest.fixture
 def shell():
     """A stand-in for the notebook's IPython shell: its display formatters only."""
     class Shell:
