@@ -86,13 +86,16 @@ class _HeaderCells:
 
 def notebook_columns(folders=("notebooks", "exercises")) -> list[tuple[str, str]]:
     """``(column, where)`` for every column name in the header of a table that an English
-    notebook shows (its saved outputs), and every column of the dataset schema: the column
-    names the Chinese edition shows above the English ones."""
+    notebook shows (its saved outputs), every column of the dataset schema and of the class
+    report's tables: the column names the Chinese edition shows above the English ones."""
     import json
 
     from crmlab.data.schema import TABLES
 
+    from crmlab.exercises.report import TABLE_COLUMNS
+
     out = [(c.name, f"schema {t.name}") for t in TABLES for c in t.columns]
+    out += [(name, "class report") for name in TABLE_COLUMNS]
     root = PACKAGE.parent
     for folder in folders:
         for path in sorted((root / folder).glob("*.ipynb")):

@@ -90,16 +90,16 @@ SEGMENTS: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
 
 # What a firm usually does with each segment (分层管理: each group its own treatment).
 SEGMENT_ACTIONS: dict[str, str] = {
-    "Champions": "reward them; early access, ask for reviews and referrals",
-    "Loyal": "upsell and membership benefits; keep them engaged",
-    "Potential Loyalists": "loyalty programme, personal recommendations",
-    "New": "onboarding, a good first experience",
-    "Promising": "build the habit: a second-purchase offer",
-    "Need Attention": "limited-time offers based on past purchases",
-    "About to Sleep": "reactivate with relevant offers before they go",
-    "At Risk": "personal win-back contact, find out what went wrong",
-    "Can't Lose": "win them back at almost any cost: call, best offer",
-    "Hibernating": "low-cost reminders only; do not overspend",
+    "Champions": N_("reward them; early access, ask for reviews and referrals"),
+    "Loyal": N_("upsell and membership benefits; keep them engaged"),
+    "Potential Loyalists": N_("loyalty programme, personal recommendations"),
+    "New": N_("onboarding, a good first experience"),
+    "Promising": N_("build the habit: a second-purchase offer"),
+    "Need Attention": N_("limited-time offers based on past purchases"),
+    "About to Sleep": N_("reactivate with relevant offers before they go"),
+    "At Risk": N_("personal win-back contact, find out what went wrong"),
+    "Can't Lose": N_("win them back at almost any cost: call, best offer"),
+    "Hibernating": N_("low-cost reminders only; do not overspend"),
 }
 
 ORDER_COLUMNS = ("customer_id", "order_date", "amount")
@@ -326,7 +326,7 @@ def segment_summary(rfm: pd.DataFrame) -> pd.DataFrame:
         "revenue_share": g["monetary"].sum() / rfm["monetary"].sum(),
     })
     out.insert(1, "share", out["customers"] / len(rfm))
-    out["action"] = pd.Series(SEGMENT_ACTIONS)
+    out["action"] = pd.Series({k: _(v) for k, v in SEGMENT_ACTIONS.items()})  # shown: translated
     out.index.name = "segment"
     return out
 

@@ -85,22 +85,22 @@ __all__ = [
 
 # quadrant -> (value to firm high?, value to customer high?, what to do)
 QUADRANTS: dict[str, tuple[bool, bool, str]] = {
-    "win-win": (True, True, "partners: keep and deepen the relationship (key-account care)"),
-    "vulnerable": (True, False, ("the firm takes more than it gives: raise their benefit "
-                                "(fix service, care) before they leave")),
-    "over-served": (False, True, "check the cost to serve; develop those with a rising CDI"),
-    "low priority": (False, False, "standard low-cost service; do not overspend"),
+    "win-win": (True, True, N_("partners: keep and deepen the relationship (key-account care)")),
+    "vulnerable": (True, False, N_("the firm takes more than it gives: raise their benefit "
+                                   "(fix service, care) before they leave")),
+    "over-served": (False, True, N_("check the cost to serve; develop those with a rising CDI")),
+    "low priority": (False, False, N_("standard low-cost service; do not overspend")),
 }
 UNCLASSIFIED = "unclassified"  # value to the customer unknown: not in a quadrant
-UNCLASSIFIED_ACTION = "find out first: ask them (a survey) before deciding how to serve them"
+UNCLASSIFIED_ACTION = N_("find out first: ask them (a survey) before deciding how to serve them")
 
 # Tiered service (分层管理) for the customer pyramid of Zeithaml, Rust & Lemon (2001).
 TIER_SERVICES: dict[str, str] = {
-    "platinum": "dedicated account manager, proactive care calls, priority service, "
-                "exclusive offers",
-    "gold": "loyalty rewards and upgrades, fast-lane service, personalised recommendations",
-    "iron": "standard service, campaigns to move them up (cross-sell, second purchase)",
-    "lead": "self-service and low-cost channels; stop loss-making service",
+    "platinum": N_("dedicated account manager, proactive care calls, priority service, "
+                   "exclusive offers"),
+    "gold": N_("loyalty rewards and upgrades, fast-lane service, personalised recommendations"),
+    "iron": N_("standard service, campaigns to move them up (cross-sell, second purchase)"),
+    "lead": N_("self-service and low-cost channels; stop loss-making service"),
 }
 
 _TROUBLE = {"resolved_fast": 0.0, "resolved_slow": 1.0, "unresolved": 2.0}
@@ -371,8 +371,8 @@ def matrix_summary(matrix: pd.DataFrame, development: pd.Series | None = None) -
     if development is not None:
         out["mean_cdi"] = development.reindex(matrix.index).groupby(
             matrix["quadrant"], observed=False).mean()
-    out["action"] = [QUADRANTS[q][2] if q in QUADRANTS else UNCLASSIFIED_ACTION
-                     for q in out.index]
+    out["action"] = [_(QUADRANTS[q][2] if q in QUADRANTS else UNCLASSIFIED_ACTION)
+                     for q in out.index]  # shown: in the current language
     if not (matrix["quadrant"] == UNCLASSIFIED).any():
         out = out.drop(index=UNCLASSIFIED, errors="ignore")
     return out
@@ -579,5 +579,5 @@ def allocate_service_budget(values: pd.Series, tiers: pd.Series, budget: float,
     weight = out["value_share"] if rule == "value" else out["customers"] / out["customers"].sum()
     out["budget"] = budget * weight
     out["budget_per_customer"] = out["budget"] / out["customers"]
-    out["service"] = [TIER_SERVICES.get(str(t), "") for t in out.index]
+    out["service"] = [_(TIER_SERVICES.get(str(t), "")) for t in out.index]
     return out

@@ -101,3 +101,16 @@ def test_header_cells_are_read_from_saved_html():
     assert [c for c in cells.cells if catalogue._is_name(c)] == ["recency_days", "R01",
                                                                   "customer_id"]
     assert not catalogue._is_name("2024-01-31") and not catalogue._is_name("(0, 25]")
+
+
+def test_advice_in_tables_is_chinese_but_segment_names_stay_codes(zh, retail):
+    from crmlab import rfm, value
+
+    summary = rfm.segment_summary(rfm.rfm_scores(retail.orders, "2024-12-31"))
+    assert summary.loc["Champions", "action"] == "奖励他们；抢先体验新品，邀请他们评价和推荐"
+    assert "Champions" in summary.index  # a segment name is a value code filters on
+    crmlab.set_language("en")
+    summary = rfm.segment_summary(rfm.rfm_scores(retail.orders, "2024-12-31"))
+    assert summary.loc["Champions", "action"] == rfm.SEGMENT_ACTIONS["Champions"]
+    crmlab.set_language("zh")
+    assert i18n.gettext(value.TIER_SERVICES["platinum"]) == "专属客户经理、主动关怀回访、优先服务、专享优惠"

@@ -60,3 +60,20 @@ def test_summary_and_notebook_form(graded):
     # the same from paths, as an instructor's notebook would call it
     again = crmlab.class_report([folder / "subs"], chapter="00")
     assert again.summary()["hand-ins graded"] == 5
+
+
+def test_the_chinese_report_shows_chinese_headers_titles_and_mistakes(graded, zh):
+    import html
+
+    from crmlab.exercises.core import all_exercises
+    from crmlab.i18n import gettext
+
+    grades, _ = graded
+    page = ClassReport(grades).html()
+    # each table column: the Chinese name above the English one
+    assert re.search(r"<th[^>]*>练习</th>.*<th[^>]*>exercise</th>", page, re.S)
+    assert re.search(r"<th[^>]*>常见错误</th>.*<th[^>]*>mistake</th>", page, re.S)
+    title = all_exercises()["ch00.n-customers"].title
+    assert html.escape(gettext(title, "zh")) in page and gettext(title, "zh") != title
+    first = grades.mistakes().iloc[0]["mistake"]  # graded in English, shown in Chinese
+    assert html.escape(gettext(first, "zh")) in page and html.escape(first) not in page

@@ -64,9 +64,9 @@ class CRMData:
         tables = self.__dict__.get("tables", {})
         if name in tables:
             return tables[name]
-        raise AttributeError(_("no table {name} in this {get} dataset; tables: {tables}").format(
+        raise AttributeError(_("no table {name} in this {scenario} dataset; tables: {tables}").format(
                                  name=repr(name),
-                                 get=self.__dict__.get('meta', {}).get('scenario'),
+                                 scenario=self.__dict__.get('meta', {}).get('scenario'),
                                  tables=', '.join(tables)))
 
     def __getitem__(self, name: str) -> pd.DataFrame:

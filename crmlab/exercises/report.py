@@ -19,11 +19,15 @@ from pathlib import Path
 
 from crmlab._files import write_text_atomic
 from crmlab.exercises.grading import SEVERITIES, ClassGrades, _check_target, grade, write_csv
-from crmlab.i18n import N_, _, get_language, plot_text
+from crmlab.i18n import N_, _, get_language, plot_text, table_for_display
 
 __all__ = ["ClassReport", "class_report", "grade_files", "write_report", "plot_scores",
            "plot_success"]
 
+# the columns of the report's tables (their Chinese names are in the catalogue, context "column")
+TABLE_COLUMNS = ("exercise", "title", "answered", "correct", "success_rate", "mean_attempts",
+                 "mistake", "handins", "share_of_answers", "student_id", "file", "severity",
+                 "code", "message", "name")
 _SEVERITY_COLOURS = {"info": "#3c4043", "warning": "#8a5300", "suspect": "#a50e0e"}
 _HEADINGS = {
     "exercises": N_("Exercises"), "mistakes": N_("Common mistakes"),
@@ -84,9 +88,11 @@ def _png(draw, grades: ClassGrades) -> str:
 
 
 def _table(df, classes: str = "") -> str:
+    """``df`` as an HTML table; in Chinese with each column's Chinese name above the English."""
     if df.empty:
         return f"<p><i>{html.escape(_('none'))}</i></p>"
-    return df.to_html(index=False, escape=True, na_rep="", classes=classes, border=0)
+    return table_for_display(df).to_html(index=False, escape=True, na_rep="", classes=classes,
+                                         border=0)
 
 
 class ClassReport:
@@ -122,8 +128,10 @@ class ClassReport:
                           for k, v in self.summary().items())
         per = g.per_exercise()[["exercise", "title", "answered", "correct", "success_rate",
                                 "mean_attempts"]]
-        mistakes = g.mistakes()
+        per = per.assign(title=per["title"].map(_))  # exercise titles and mistakes are
+        mistakes = g.mistakes()                       # catalogue texts: shown translated
         if not mistakes.empty:
+            mistakes = mistakes.assign(mistake=mistakes["mistake"].map(_))
             mistakes = mistakes.assign(share_of_answers=(100 * mistakes["share_of_answers"])
                                        .round().astype(int).astype(str) + "%")
         findings = g.findings()
@@ -177,7 +185,7 @@ h2 {{ margin-top: 1.6em; }}
         mistakes = self.grades.mistakes()
         for _i, row in mistakes.head(5).iterrows():
             lines.append(f"  {row['exercise']}: {round(100 * row['share_of_answers'])}% "
-                         f"{row['mistake']}")
+                         f"{_(row['mistake'])}")
         return "\n".join(lines)
 
 
