@@ -52,7 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from crmlab.i18n import _
+from crmlab.i18n import N_, _
 
 __all__ = ["usage_by_region", "unresolved_by_region", "duplicates_by_region", "monthly_churn",
            "Problem", "PROBLEMS", "CASE_SCENARIOS", "CASE_CUSTOMERS", "PRACTICE_CASE_ID",
@@ -452,7 +452,7 @@ def case_brief(data) -> str:
     t = data.tables
     meta = data.meta
     scenario = meta["scenario"]
-    what = {"retail": "an online and high-street retailer", "telecom": "a mobile operator"}
+    what = {"retail": N_("an online and high-street retailer"), "telecom": N_("a mobile operator")}
     n = meta.get("case", {}).get("n_problems")
     cust = t["customers"]
     orders = t["orders"]
@@ -465,50 +465,55 @@ def case_brief(data) -> str:
         revenue=("revenue", "sum"), orders=("orders", "sum"), complaints=("complaints", "sum"),
         satisfaction_index=("satisfaction_index", "mean"))
     regions = regions.set_index("region_id").join(by_region)
+    counts = (_("{customers} customer records, {orders} orders, {contracts} contracts")
+              if "contracts" in t else _("{customers} customer records, {orders} orders")).format(
+        customers=f"{len(cust):,}", orders=f"{len(orders):,}",
+        contracts=f"{len(t['contracts']):,}" if "contracts" in t else "")
+    problems = (_("{n} serious problems").format(n=n) if n and n > 1
+                else _("a serious problem") if n else _("problems"))
     lines = [
-        "# Capstone case: your firm (综合案例：你的企业)",
+        _("# Capstone case: your firm (综合案例：你的企业)"),
         "",
-        f"You are the new CRM manager of {what[scenario]} with {len(regions)} regions. "
-        f"Its data run from {meta['start']} to {meta['end']}: "
-        f"{len(cust):,} customer records, {len(orders):,} orders"
-        + (f", {len(t['contracts']):,} contracts" if "contracts" in t else "") + ".",
+        _("You are the new CRM manager of {firm} with {n} regions. Its data run from {start} to "
+          "{end}: {counts}.").format(firm=_(what[scenario]), n=len(regions), start=meta["start"],
+                                     end=meta["end"], counts=counts),
         "",
-        "The firm rolled out a CRM system region by region (regions table, crm_rollout_date). "
-        "The board is not happy with the results and asks you what is going wrong.",
+        _("The firm rolled out a CRM system region by region (regions table, crm_rollout_date). "
+          "The board is not happy with the results and asks you what is going wrong."),
         "",
-        f"## Key figures of {last_year} (关键指标)",
+        _("## Key figures of {year} (关键指标)").format(year=last_year),
         "",
-        "| region | name | CRM live since | revenue | orders | complaints | satisfaction index |",
+        _("| region | name | CRM live since | revenue | orders | complaints | satisfaction "
+          "index |"),
         "|---|---|---|---:|---:|---:|---:|",
     ]
     for rid, r in regions.iterrows():
         live = pd.Timestamp(r["crm_rollout_date"])
-        since = str(live.date()) if live <= pd.Timestamp(meta["end"]) else "not yet"
+        since = str(live.date()) if live <= pd.Timestamp(meta["end"]) else _("not yet")
         lines.append(f"| {rid} | {r['region_name']} | {since} | {r['revenue']:,.0f} | "
                      f"{r['orders']:,.0f} | {r['complaints']:,.0f} | "
                      f"{r['satisfaction_index']:.1f} |")
     lines += [
         "",
-        "## Your task (任务)",
+        _("## Your task (任务)"),
         "",
-        ("The board has heard of " + (f"{n} serious problems" if n and n > 1
-                                      else "a serious problem" if n else "problems")
-         + " in the firm. For each one, find:"),
+        _("The board has heard of {problems} in the firm. For each one, find:").format(
+            problems=problems),
         "",
-        "1. **what** it is (which kind of problem),",
-        "2. **where** it is (a region, a campaign or a period), and",
-        "3. **how large** it is, in the units of the data (e.g. a share, a rate, a number of "
-        "customers).",
+        _("1. **what** it is (which kind of problem),"),
+        _("2. **where** it is (a region, a campaign or a period), and"),
+        _("3. **how large** it is, in the units of the data (e.g. a share, a rate, a number of "
+          "customers)."),
         "",
-        "Use the methods of chapters 02-07 on the observed tables: customer churn and "
-        "retention, service recovery (服务补救), campaigns and their control groups, CRM usage "
-        "and evaluation, data quality (数据质量). Back every finding with a number from the "
-        "data, and say what you would do about it.",
+        _("Use the methods of chapters 02-07 on the observed tables: customer churn and "
+          "retention, service recovery (服务补救), campaigns and their control groups, CRM usage "
+          "and evaluation, data quality (数据质量). Back every finding with a number from the "
+          "data, and say what you would do about it."),
         "",
-        "## The decision (决策)",
+        _("## The decision (决策)"),
         "",
-        "Next year's CRM budget can fix at most two problems. Recommend which two, and why "
-        "(how many customers or how much revenue each one costs the firm).",
+        _("Next year's CRM budget can fix at most two problems. Recommend which two, and why "
+          "(how many customers or how much revenue each one costs the firm)."),
         "",
     ]
     return "\n".join(lines)

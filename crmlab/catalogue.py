@@ -91,7 +91,6 @@ def notebook_columns(folders=("notebooks", "exercises")) -> list[tuple[str, str]
     import json
 
     from crmlab.data.schema import TABLES
-
     from crmlab.exercises.report import TABLE_COLUMNS
 
     out = [(c.name, f"schema {t.name}") for t in TABLES for c in t.columns]

@@ -255,3 +255,15 @@ def test_the_chapters_plots_are_chinese_with_a_font_and_english_without(zh, monk
     assert shown["stages"] == ["Potential", "New", "Active", "Loyal", "Churned"]
     assert shown["stage_title"] == "Customers per lifecycle stage"
     assert "Champions" in shown["cells"] and shown["bar"] == "customers"
+
+
+def test_the_capstone_brief_is_chinese_in_chinese(zh):
+    from crmlab import capstone
+
+    data = capstone.case("2023012345", "telecom", 3)
+    brief = capstone.case_brief(data)
+    assert brief.startswith("# 综合案例：你的企业")
+    assert "董事会听说企业存在3 个严重问题" in brief and "份合约" in brief
+    assert "| 区域 | 名称 | CRM 上线日期 |" in brief
+    crmlab.set_language("en")
+    assert capstone.case_brief(data).startswith("# Capstone case: your firm")
