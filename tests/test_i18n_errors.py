@@ -50,12 +50,39 @@ def test_no_error_message_bypasses_the_catalogue(module):
     assert _bare_text_raises(ROOT / module) == []
 
 
+def _shadowed_underscore(path: Path) -> list[str]:
+    """Functions that call ``_()`` but also bind ``_`` (``_, ax = plt.subplots()``): there
+    ``_`` is a local variable, and the call fails or calls the wrong thing."""
+    found = []
+    for func in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        in_comprehension = {id(t) for c in ast.walk(func) if isinstance(c, ast.comprehension)
+                            for t in ast.walk(c.target)}  # a comprehension has its own scope
+        binds = any(isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)
+                    and id(n) not in in_comprehension for n in ast.walk(func))
+        calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_"
+                    for n in ast.walk(func))
+        if binds and calls:
+            found.append(f"{path.name}:{func.lineno} {func.name}")
+    return found
+
+
+@pytest.mark.parametrize("module", TRANSLATED)
+def test_no_function_shadows_the_translation_function(module):
+    assert _shadowed_underscore(ROOT / module) == []
+
+
 def test_the_guard_finds_a_bare_message(tmp_path):
     src = tmp_path / "m.py"
     src.write_text('def f(x):\n    raise ValueError(f"bad {x}")\n'
                    'def g():\n    raise ValueError(_("bad"))\n'
                    'def h():\n    warnings.warn("bad input", stacklevel=2)\n', encoding="utf-8")
     assert _bare_text_raises(src) == ["m.py:2", "m.py:6"]
+    src.write_text('def f():\n    _, status = (1, 2)\n    return _("ok")\n'
+                   'def g():\n    return [n for n, _ in enumerate("ab")] + [_("x")]\n',
+                   encoding="utf-8")
+    assert _shadowed_underscore(src) == ["m.py:1 f"]
 
 
 def _message(call) -> str:

@@ -167,3 +167,18 @@ def test_decoding_a_saved_function_never_runs_it(monkeypatch):
     assert isinstance(value, store.SubmittedFunction) and not callable(value)
     assert value.name == "f" and "def f" in value.source
     assert "CRMLAB_RAN" not in os.environ
+
+
+def test_the_sandbox_speaks_the_graders_language(zh):
+    """A grader working in Chinese gets the sandbox's findings in Chinese: the server starts in
+    the grader's language and reads the catalogue before it forks a worker."""
+    with Sandbox(Limits(seconds=1.0, cpu_seconds=1)) as chinese:
+        loop, missing, crash = chinese.run([
+            ("aov", "def aov(a):\n    while True:\n        pass\n", CASES),
+            ("aov", "def other(a):\n    return 1\n", CASES),
+            ("aov", "raise SystemExit(3)\n", CASES)])
+    assert loop.failure in ("超出时间上限 1 秒", "超出 CPU 时间上限 1 秒")
+    assert missing.failure == "代码中没有定义 aov()"
+    assert crash.failure.startswith("代码无法运行（SystemExit: ")
+    [none] = Sandbox().submit([("aov", None, CASES)])()
+    assert none.failure == "提交文件中没有 aov() 的源代码"

@@ -56,7 +56,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from crmlab.i18n import _
+from crmlab.i18n import _, get_language
 
 __all__ = ["Limits", "PolicyError", "check_policy", "Sandbox", "FunctionResult", "Replay",
            "ALLOWED_IMPORTS"]
@@ -312,7 +312,8 @@ def _run_job(job: dict, limits: dict) -> dict:
         exec(compile(job["source"], f"<submitted {name}>", "exec"), namespace)  # noqa: S102
         func = namespace.get(name)
         if not callable(func):
-            return {"status": "missing", "failure": f"the code does not define {name}()"}
+            return {"status": "missing", "failure": _("the code does not define {name}()").format(
+                name=name)}
         for args in job["cases"]:
             try:
                 outputs.append({"value": _plain(func(*args), max_chars)})
@@ -322,13 +323,13 @@ def _run_job(job: dict, limits: dict) -> dict:
                 # SystemExit and KeyboardInterrupt included
                 outputs.append({"error": type(exc).__name__, "message": str(exc)[:max_chars]})
     except MemoryError:
-        return {"status": "memory",
-                "failure": f"memory limit of {limits['memory_mb']} MB exceeded"}
+        return {"status": "memory", "failure": _("memory limit of {mb} MB exceeded").format(
+            mb=limits["memory_mb"])}
     except RecursionError:
-        return {"status": "crash", "failure": "the code recursed too deeply"}
+        return {"status": "crash", "failure": _("the code recursed too deeply")}
     except BaseException as exc:  # noqa: BLE001
-        return {"status": "crash", "failure": f"the code failed to run ({type(exc).__name__}: "
-                                              f"{str(exc)[:max_chars]})"}
+        return {"status": "crash", "failure": _("the code failed to run ({error}: {message})")
+                .format(error=type(exc).__name__, message=str(exc)[:max_chars])}
     return {"status": "ran", "outputs": outputs}
 
 
@@ -356,10 +357,10 @@ def _serve_one(job: dict, limits: dict) -> dict:
         line = _read_line(reader, float(limits["seconds"]))
         if line is None:
             os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
+    _pid, status = os.waitpid(pid, 0)
     if line is None:
-        return {"status": "timeout",
-                "failure": f"time limit of {float(limits['seconds']):g} s exceeded"}
+        return {"status": "timeout", "failure": _("time limit of {seconds} s exceeded").format(
+            seconds=f"{float(limits['seconds']):g}")}
     try:
         return json.loads(line)
     except ValueError:
@@ -382,18 +383,21 @@ def _death(status: int, limits: dict) -> dict:
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
         if sig == getattr(signal, "SIGXCPU", None):
-            return {"status": "cpu",
-                    "failure": f"CPU time limit of {limits['cpu_seconds']} s exceeded"}
-        return {"status": "crash", "failure": f"the code crashed its worker (signal {sig}); "
-                                              f"the memory limit is {limits['memory_mb']} MB"}
-    return {"status": "crash", "failure": "the code stopped its worker (exit status "
-                                          f"{os.WEXITSTATUS(status)})"}
+            return {"status": "cpu", "failure": _("CPU time limit of {seconds} s exceeded")
+                    .format(seconds=limits["cpu_seconds"])}
+        return {"status": "crash", "failure": _(
+            "the code crashed its worker (signal {signal}); the memory limit is {mb} MB").format(
+                signal=sig, mb=limits["memory_mb"])}
+    return {"status": "crash", "failure": _("the code stopped its worker (exit status {status})")
+            .format(status=os.WEXITSTATUS(status))}
 
 
 def _serve() -> None:
     """The server loop: one JSON request per line on stdin, one answer per line on stdout."""
     import numpy  # noqa: F401 - imported once here, shared by every forked worker
     import pandas  # noqa: F401
+
+    _("the code recursed too deeply")  # the message catalogue read here, before any worker
 
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but answers on the protocol stream
@@ -434,6 +438,7 @@ class Sandbox:
             package_root = str(Path(__file__).resolve().parents[2])
             env = {"PATH": os.defpath, "HOME": self._dir, "TMPDIR": self._dir,
                    "LANG": "C.UTF-8", "PYTHONPATH": package_root, "PYTHONNOUSERSITE": "1",
+                   "CRMLAB_LANG": get_language(),  # its messages in the grader's language
                    "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                    "MKL_NUM_THREADS": "1"}
             for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "SYSTEMROOT"):
@@ -458,8 +463,9 @@ class Sandbox:
         send, where = [], []
         for i, (name, source, cases) in enumerate(jobs):
             if not source:
-                results[i] = FunctionResult(name, failure="the hand-in has no source code for "
-                                                          f"{name}()", status="missing")
+                results[i] = FunctionResult(name, failure=_(
+                    "the hand-in has no source code for {name}()").format(name=name),
+                    status="missing")
                 continue
             try:
                 check_policy(source)
@@ -509,7 +515,7 @@ class Sandbox:
                 line = ""
         if not line:  # the server itself died or hung: restart it next time
             self._stop()
-            why = ("time limit exceeded" if line is None else "the sandbox stopped")
+            why = _("time limit exceeded") if line is None else _("the sandbox stopped")
             return [{"status": "timeout" if line is None else "crash", "failure": why}
                     for _ in range(n_jobs)]
         answer = json.loads(line)
