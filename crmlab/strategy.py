@@ -516,22 +516,26 @@ def _reason(best: str, s: pd.Series, sim: pd.DataFrame, p: StrategyParams) -> st
     hook_fit = by.loc["hook", "fit"]
     if best == "hook":
         if hook_fit >= 0.85:
-            return (f"needs are alike (h={h:.2f}) or customers adapt (w={w:.2f}): the standard "
-                    f"process already fits {hook_fit:.0%}, so adapting adds cost, not retention")
-        return (f"a value of {v:,.0f} a year cannot pay for adaptation: the fit is only "
-                f"{hook_fit:.0%}, but raising it costs more than the retention it buys")
+            return _("needs are alike (h={h}) or customers adapt (w={w}): the standard process "
+                     "already fits {fit}, so adapting adds cost, not retention").format(
+                h=f"{h:.2f}", w=f"{w:.2f}", fit=f"{hook_fit:.0%}")
+        return _("a value of {value} a year cannot pay for adaptation: the fit is only {fit}, "
+                 "but raising it costs more than the retention it buys").format(
+            value=f"{v:,.0f}", fit=f"{hook_fit:.0%}")
     extra = by.loc[best, "cost_to_serve"] - by.loc["hook", "cost_to_serve"]
     gain_r = by.loc[best, "retention"] - by.loc["hook", "retention"]
     if best == "zipper":
         velcro_extra = by.loc["velcro", "cost_to_serve"] - by.loc["zipper", "cost_to_serve"]
-        return (f"customers meet the firm half-way (w={w:.2f}): adapting half-way lifts the fit "
-                f"from {hook_fit:.0%} to {by.loc['zipper', 'fit']:.0%} and retention by "
-                f"{gain_r:.2f} for {extra:,.0f} a year, while full tailoring would cost "
-                f"{velcro_extra:,.0f} more")
-    return (f"different needs (h={h:.2f}) and little willingness to adapt (w={w:.2f}) leave a "
-            f"fit of {hook_fit:.0%} under hook; at {v:,.0f} a year per customer the tailored, "
-            f"feedback-driven process ({extra:,.0f} more a year) pays for itself through "
-            f"{gain_r:.2f} more retention")
+        return _("customers meet the firm half-way (w={w}): adapting half-way lifts the fit "
+                 "from {fit} to {zipper_fit} and retention by {gain} for {extra} a year, while "
+                 "full tailoring would cost {velcro_extra} more").format(
+            w=f"{w:.2f}", fit=f"{hook_fit:.0%}", zipper_fit=f"{by.loc['zipper', 'fit']:.0%}",
+            gain=f"{gain_r:.2f}", extra=f"{extra:,.0f}", velcro_extra=f"{velcro_extra:,.0f}")
+    return _("different needs (h={h}) and little willingness to adapt (w={w}) leave a fit of "
+             "{fit} under hook; at {value} a year per customer the tailored, feedback-driven "
+             "process ({extra} more a year) pays for itself through {gain} more "
+             "retention").format(h=f"{h:.2f}", w=f"{w:.2f}", fit=f"{hook_fit:.0%}",
+                                 value=f"{v:,.0f}", extra=f"{extra:,.0f}", gain=f"{gain_r:.2f}")
 
 
 def strategy_map(value: float, params: StrategyParams | None = None, points: int = 41

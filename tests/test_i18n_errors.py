@@ -25,6 +25,11 @@ TRANSLATED = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "crmlab").rglob("*
                     if str(p.relative_to(ROOT)) not in NOT_TRANSLATED)
 
 
+def _inside_a_call(root: ast.AST, node: ast.AST) -> bool:
+    """Whether ``node`` is within a call under ``root`` (``_("...")``, ``", ".join(...)``)."""
+    return any(node in ast.walk(call) for call in ast.walk(root) if isinstance(call, ast.Call))
+
+
 def _bare_text_raises(path: Path) -> list[str]:
     """``raise X("text")``, ``raise X(f"...")`` or ``warnings.warn(f"...")`` in ``path``: a
     message the catalogue never sees (``raise X(_("..."))`` and re-raising an exception
@@ -38,9 +43,14 @@ def _bare_text_raises(path: Path) -> list[str]:
         else:
             continue
         for arg in args:
-            if isinstance(arg, ast.JoinedStr) or (
-                    isinstance(arg, ast.Constant) and isinstance(arg.value, str)
-                    and " " in arg.value):  # a code such as "malformed" is no message
+            if isinstance(arg, ast.BinOp):  # "text " + more: look at each part
+                parts = [n for n in ast.walk(arg) if isinstance(n, (ast.JoinedStr, ast.Constant))
+                         and not _inside_a_call(arg, n)]
+            else:
+                parts = [arg]
+            if any(isinstance(p, ast.JoinedStr) or (
+                    isinstance(p, ast.Constant) and isinstance(p.value, str)
+                    and " " in p.value) for p in parts):  # a code such as "malformed" is no message
                 found.append(f"{path.name}:{node.lineno}")
     return found
 
@@ -77,8 +87,11 @@ def test_the_guard_finds_a_bare_message(tmp_path):
     src = tmp_path / "m.py"
     src.write_text('def f(x):\n    raise ValueError(f"bad {x}")\n'
                    'def g():\n    raise ValueError(_("bad"))\n'
-                   'def h():\n    warnings.warn("bad input", stacklevel=2)\n', encoding="utf-8")
-    assert _bare_text_raises(src) == ["m.py:2", "m.py:6"]
+                   'def h():\n    warnings.warn("bad input", stacklevel=2)\n'
+                   'def k(w):\n    raise ValueError(w + f"bad {w}")\n'
+                   'def m(w):\n    raise ValueError(_("bad {w}").format(w=w) + ", ".join(w))\n',
+                   encoding="utf-8")
+    assert sorted(_bare_text_raises(src)) == ["m.py:2", "m.py:6", "m.py:8"]
     src.write_text('def f():\n    _, status = (1, 2)\n    return _("ok")\n'
                    'def g():\n    return [n for n, _ in enumerate("ab")] + [_("x")]\n',
                    encoding="utf-8")

@@ -60,8 +60,8 @@ def start(student_id: str | int | None = None, scenario: str = "retail"):
         from crmlab.data.io import DEFAULT_DATASETS
 
         if scenario not in DEFAULT_DATASETS:
-            raise ValueError(f"no dataset {scenario!r} to start with; the homework uses: "
-                             + ", ".join(STUDENT_DATASETS))
+            raise ValueError(_("no dataset {scenario} to start with; the homework uses: {known}")
+                             .format(scenario=repr(scenario), known=", ".join(STUDENT_DATASETS)))
     wb = workbook()
     wb.student_id = student_id
     data = wb.data(scenario)

@@ -122,8 +122,9 @@ def get(exercise_id: str) -> Exercise:
     chapter = str(exercise_id).split(".", 1)[0]
     same = [k for k in _REGISTRY if k.startswith(chapter + ".")]
     known = same or sorted({k.split(".")[0] for k in _REGISTRY})
-    raise ValueError(f"unknown exercise {exercise_id!r}; "
-                     + (f"exercises in {chapter}: " if same else "chapters: ") + ", ".join(known))
+    message = (_("unknown exercise {id}; exercises in {chapter}: {known}") if same
+               else _("unknown exercise {id}; chapters: {known}"))
+    raise ValueError(message.format(id=repr(exercise_id), chapter=chapter, known=", ".join(known)))
 
 
 def evaluate(ex: Exercise, answer, data, cache: dict | None = None) -> Verdict:
@@ -226,8 +227,8 @@ def student_dataset_args(scenario: str, seed: int) -> dict:
     from crmlab.data.io import DEFAULT_DATASETS
 
     if scenario not in DEFAULT_DATASETS:
-        raise ValueError(f"no student dataset {scenario!r}; choose one of: "
-                         + ", ".join(DEFAULT_DATASETS))
+        raise ValueError(_("no student dataset {scenario}; choose one of: {known}").format(
+            scenario=repr(scenario), known=", ".join(DEFAULT_DATASETS)))
     return {**DEFAULT_DATASETS[scenario], "seed": int(seed)}
 
 

@@ -105,16 +105,19 @@ def check_policy(source: str, allowed_imports: frozenset[str] = ALLOWED_IMPORTS)
         (a.asname or a.name).split(".")[0] for n in ast.walk(tree)
         if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     for node in ast.walk(tree):
-        where = f"line {getattr(node, 'lineno', '?')}: "
+        def refuse(problem: str) -> PolicyError:
+            return PolicyError(_("line {line}: {problem}").format(
+                line=getattr(node, "lineno", "?"), problem=problem))
+
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""])
             if isinstance(node, ast.ImportFrom) and node.level:
-                raise PolicyError(where + "relative imports are not allowed")
+                raise refuse(_("relative imports are not allowed"))
             for name in names:
                 if name.split(".")[0] not in allowed_imports:
-                    raise PolicyError(where + f"import of {name!r} is not allowed (allowed: "
-                                      + ", ".join(sorted(allowed_imports)) + ")")
+                    raise refuse(_("import of {name} is not allowed (allowed: {allowed})").format(
+                        name=repr(name), allowed=", ".join(sorted(allowed_imports))))
                 if name.count(".") or isinstance(node, ast.ImportFrom):
                     parts = name.split(".")[1:]
                     if isinstance(node, ast.ImportFrom):
@@ -122,30 +125,34 @@ def check_policy(source: str, allowed_imports: frozenset[str] = ALLOWED_IMPORTS)
                     bad = [p for p in parts if p in FORBIDDEN_ATTRIBUTES or p.startswith("_")
                            or p == "*"]
                     if bad:
-                        raise PolicyError(where + f"importing {bad[0]!r} is not allowed")
+                        raise refuse(_("importing {name} is not allowed").format(name=repr(bad[0])))
         elif isinstance(node, ast.Name):
             if node.id in FORBIDDEN_NAMES:
-                raise PolicyError(where + f"{node.id}() is not allowed in a graded answer")
+                raise refuse(_("{name}() is not allowed in a graded answer").format(name=node.id))
             if node.id.startswith("__"):
-                raise PolicyError(where + f"the name {node.id!r} is not allowed")
+                raise refuse(_("the name {name} is not allowed").format(name=repr(node.id)))
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("_"):
-                raise PolicyError(where + f"access to the attribute .{node.attr} is not allowed")
+                raise refuse(_("access to the attribute .{name} is not allowed").format(
+                    name=node.attr))
             if node.attr in FORBIDDEN_ATTRIBUTES or node.attr.startswith("read_"):
-                raise PolicyError(where + f".{node.attr} is not allowed in a graded answer")
+                raise refuse(_(".{name} is not allowed in a graded answer").format(
+                    name=node.attr))
             root = node
             while isinstance(root, ast.Attribute):
                 root = root.value
             if not isinstance(node.ctx, ast.Load) and isinstance(root, ast.Name) \
                     and root.id in modules:
-                raise PolicyError(where + f"changing {root.id}.{node.attr} is not allowed")
+                raise refuse(_("changing {module}.{name} is not allowed").format(
+                    module=root.id, name=node.attr))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            raise PolicyError(where + f"'{type(node).__name__.lower()}' is not allowed")
+            raise refuse(_("'{statement}' is not allowed").format(
+                statement=type(node).__name__.lower()))
         elif isinstance(node, (ast.AsyncFunctionDef, ast.Await, ast.AsyncFor, ast.AsyncWith)):
-            raise PolicyError(where + "async code is not allowed")
+            raise refuse(_("async code is not allowed"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
                 and "__" in node.value and len(node.value) < 64:
-            raise PolicyError(where + "strings with double underscores are not allowed")
+            raise refuse(_("strings with double underscores are not allowed"))
 
 
 @dataclass(frozen=True)

@@ -202,9 +202,9 @@ def read_state(path: Path | None = None) -> tuple[dict, str]:
         while (aside := path.with_name(f"{path.stem}.corrupt-{n}{path.suffix}")).exists():
             n += 1
         os.replace(path, aside)
-        return _fresh(), (f"Your progress file {path.name} could not be read "
-                          f"({exc.__class__.__name__}); it was kept as {aside.name} and a new "
-                          f"one was started.")
+        return _fresh(), _("Your progress file {name} could not be read ({error}); it was kept "
+                           "as {aside} and a new one was started.").format(
+            name=path.name, error=exc.__class__.__name__, aside=aside.name)
 
 
 def _temp_prefix(path: Path) -> str:
