@@ -119,9 +119,11 @@ def _scores(values, name: str, low: int, high: int) -> np.ndarray:
                            "got {type}").format(name=name, type=type(values).__name__))
     s = pd.Series(values)
     if s.dtype == bool or not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
-        raise ValueError(f"{name} must be numbers on the {low}-{high} scale, got {s.dtype} "
-                         f"values such as {s.dropna().iloc[0]!r}" if s.notna().any() else
-                         f"{name} holds no answers")
+        raise ValueError(_("{name} must be numbers on the {low}-{high} scale, got {dtype} values "
+                           "such as {example}").format(name=name, low=low, high=high,
+                                                       dtype=s.dtype,
+                                                       example=repr(s.dropna().iloc[0]))
+                         if s.notna().any() else _("{name} holds no answers").format(name=name))
     x = s.astype("float64").dropna().to_numpy()
     if x.size == 0:
         raise ValueError(_("{name} holds no answers (all missing or empty)").format(name=name))

@@ -27,30 +27,35 @@ TRANSLATED = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "crmlab").rglob("*
 
 def _inside_a_call(root: ast.AST, node: ast.AST) -> bool:
     """Whether ``node`` is within a call under ``root`` (``_("...")``, ``", ".join(...)``)."""
-    return any(node in ast.walk(call) for call in ast.walk(root) if isinstance(call, ast.Call))
+    return any(node in ast.walk(call) for call in ast.walk(root)
+               if isinstance(call, ast.Call) and call is not root)
+
+
+def _is_bare_text(node: ast.AST) -> bool:
+    return isinstance(node, ast.JoinedStr) or (  # a code such as "malformed" is no message
+        isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value)
 
 
 def _bare_text_raises(path: Path) -> list[str]:
-    """``raise X("text")``, ``raise X(f"...")`` or ``warnings.warn(f"...")`` in ``path``: a
-    message the catalogue never sees (``raise X(_("..."))`` and re-raising an exception
-    object are fine)."""
+    """Exceptions made with a text the catalogue never sees -- ``ValueError("text")``,
+    ``KeyError(f"...")``, ``ValueError("text " + more)``, ``X(a if c else f"...")`` -- and
+    ``warnings.warn(f"...")``, in ``path`` (``ValueError(_("..."))`` is fine)."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            args = node.exc.args
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "warn":
-            args = node.args[:1]  # warnings.warn(message, ...)
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+        if name == "warn":
+            args = node.args[:1]  # warnings.warn(message, category, ...)
+        elif name.endswith(("Error", "Exception", "Exit")):
+            args = node.args
         else:
             continue
         for arg in args:
-            if isinstance(arg, ast.BinOp):  # "text " + more: look at each part
-                parts = [n for n in ast.walk(arg) if isinstance(n, (ast.JoinedStr, ast.Constant))
-                         and not _inside_a_call(arg, n)]
-            else:
-                parts = [arg]
-            if any(isinstance(p, ast.JoinedStr) or (
-                    isinstance(p, ast.Constant) and isinstance(p.value, str)
-                    and " " in p.value) for p in parts):  # a code such as "malformed" is no message
+            parts = ([n for n in ast.walk(arg) if not _inside_a_call(arg, n)]
+                     if isinstance(arg, (ast.BinOp, ast.IfExp, ast.BoolOp)) else [arg])
+            if any(_is_bare_text(p) for p in parts):
                 found.append(f"{path.name}:{node.lineno}")
     return found
 
@@ -89,9 +94,10 @@ def test_the_guard_finds_a_bare_message(tmp_path):
                    'def g():\n    raise ValueError(_("bad"))\n'
                    'def h():\n    warnings.warn("bad input", stacklevel=2)\n'
                    'def k(w):\n    raise ValueError(w + f"bad {w}")\n'
-                   'def m(w):\n    raise ValueError(_("bad {w}").format(w=w) + ", ".join(w))\n',
+                   'def m(w):\n    raise ValueError(_("bad {w}").format(w=w) + ", ".join(w))\n'
+                   'def n(w):\n    return KeyError(w if w else "no key given")\n',
                    encoding="utf-8")
-    assert sorted(_bare_text_raises(src)) == ["m.py:2", "m.py:6", "m.py:8"]
+    assert sorted(_bare_text_raises(src)) == ["m.py:12", "m.py:2", "m.py:6", "m.py:8"]
     src.write_text('def f():\n    _, status = (1, 2)\n    return _("ok")\n'
                    'def g():\n    return [n for n, _ in enumerate("ab")] + [_("x")]\n',
                    encoding="utf-8")

@@ -27,7 +27,7 @@ import pandas as pd
 
 from crmlab.data._dataset import FORMATS, CRMData, Truth, _read_meta, build_sqlite
 from crmlab.data.schema import SCENARIOS, Table, table, tables_for
-from crmlab.i18n import _
+from crmlab.i18n import N_, _
 
 __all__ = ["CRMData", "Truth", "load", "build_sqlite", "check_table", "FORMATS",
            "datasets_dir", "DEFAULT_DATASETS"]
@@ -146,9 +146,12 @@ def _value_error(csv: Path, col: str, bad: pd.Series, s: pd.Series, what: str) -
     example = str(s[bad].iloc[0])
     example = example if len(example) <= 30 else example[:29] + "…"
     first = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # +1 header, +1 one-based
-    return ValueError(f"{csv}: column '{col}' has {n:,} row{'s' if n != 1 else ''} that "
-                      f"{'is' if n == 1 else 'are'} not {what} (e.g. {example!r} on line "
-                      f"{first}); fix the file or regenerate the dataset")
+    message = (_("{file}: column '{col}' has {n} row that is not {what} (e.g. {example} on line "
+                 "{line}); fix the file or regenerate the dataset") if n == 1 else
+               _("{file}: column '{col}' has {n} rows that are not {what} (e.g. {example} on line "
+                 "{line}); fix the file or regenerate the dataset"))
+    return ValueError(message.format(file=csv, col=col, n=f"{n:,}", what=_(what),
+                                     example=repr(example), line=first))
 
 
 def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
@@ -190,20 +193,20 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
         if c.dtype == "bool":
             parsed = s.map({"True": True, "False": False})
             if not raw and _bad_cells(s, parsed).any():
-                raise _value_error(csv, c.name, _bad_cells(s, parsed), s, _("True or False"))
+                raise _value_error(csv, c.name, _bad_cells(s, parsed), s, N_("True or False"))
             df[c.name] = parsed.astype("boolean" if raw or c.nullable else bool)
         elif c.dtype in ("int", "float"):
             parsed = pd.to_numeric(s, errors="coerce")
             bad = _bad_cells(s, parsed)
             if bad.any():
-                err = _value_error(csv, c.name, bad, s, "a number")
+                err = _value_error(csv, c.name, bad, s, N_("a number"))
                 if not raw:
                     raise err
                 warnings.warn(_("{err}; they are read as missing values").format(err=err), stacklevel=3)
             if c.dtype == "int":
                 if not raw and (parsed.dropna() % 1 != 0).any():
                     raise _value_error(csv, c.name, parsed.notna() & (parsed % 1 != 0), s,
-                                       _("a whole number"))
+                                       N_("a whole number"))
                 parsed = parsed.where(parsed % 1 == 0).astype("Int64")
                 if not c.nullable and not raw:
                     parsed = parsed.astype("int64")
@@ -212,7 +215,7 @@ def _read_table(csv: Path, tab: Table, scenario: str, raw: bool,
             parsed = pd.to_datetime(s, format="ISO8601", errors="coerce")
             bad = _bad_cells(s, parsed)
             if bad.any():
-                raise _value_error(csv, c.name, bad, s, _("a date (YYYY-MM-DD)"))
+                raise _value_error(csv, c.name, bad, s, N_("a date (YYYY-MM-DD)"))
             df[c.name] = parsed.astype("datetime64[s]")
     return df
 
@@ -226,7 +229,7 @@ def _read_truth(tdir: Path) -> Truth:
                 parsed = pd.to_datetime(df[col], errors="coerce")
                 bad = _bad_cells(df[col], parsed)
                 if bad.any():
-                    raise _value_error(csv, col, bad, df[col], _("a date (YYYY-MM-DD)"))
+                    raise _value_error(csv, col, bad, df[col], N_("a date (YYYY-MM-DD)"))
                 df[col] = parsed
         frames[csv.stem] = df
     missing = [f"{n}.csv" for n in ("customers", "regions", "employees") if n not in frames]
