@@ -4,8 +4,8 @@
 calls of the package (Babel's Python extractor) and the texts of every exercise (titles,
 prompts, hints, explanations, the feedback of the common mistakes, choices), which are
 defined as data and translated where they are shown, and the column names of the tables the
-notebooks show (context ``column``; see :func:`crmlab.i18n.table_for_display`).  ``update`` merges them into
-``crmlab/locale/zh/LC_MESSAGES/crmlab.po`` (translations kept; a changed English text
+notebooks show (context ``column``; see :func:`crmlab.i18n.table_for_display`).  ``update``
+merges them into ``crmlab/locale/zh/LC_MESSAGES/crmlab.po`` (translations kept; a changed English text
 becomes *fuzzy* until checked; a text no longer used becomes obsolete), ``compile``
 writes the ``.mo`` file that :mod:`gettext` reads, and ``status`` counts what is left.
 Babel is needed only for these commands (it comes with JupyterLab), not to show texts.
@@ -13,12 +13,13 @@ Babel is needed only for these commands (it comes with JupyterLab), not to show 
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 from crmlab.i18n import COLUMN_CONTEXT, DOMAIN, LOCALE_DIR
 
-__all__ = ["KEYWORDS", "extract", "exercise_texts", "notebook_columns", "schema_column_names",
-           "po_path", "mo_path", "update", "compile_mo", "status", "read"]
+__all__ = ["KEYWORDS", "extract", "exercise_texts", "notebook_columns", "po_path",
+           "mo_path", "update", "compile_mo", "status", "read"]
 
 PACKAGE = Path(__file__).resolve().parent
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "plot_text": None}
@@ -51,37 +52,31 @@ def exercise_texts() -> list[tuple[str, str]]:
     return [(t, w) for t, w in out if t]
 
 
-class _HeaderCells:
-    """The texts of the header cells (``<thead> <th>``) of HTML tables."""
+class _HeaderCells(HTMLParser):
+    """Collects the texts of the header cells (``<thead> <th>``) of HTML tables in ``cells``."""
 
     def __init__(self):
-        from html.parser import HTMLParser
-
+        super().__init__()
         self.cells: list[str] = []
-        outer = self
+        self._in_head = self._in_cell = False
+        self._text = ""
 
-        class Parser(HTMLParser):
-            in_head = in_cell = False
-            text = ""
+    def handle_starttag(self, tag, attrs):
+        if tag == "thead":
+            self._in_head = True
+        elif tag == "th" and self._in_head:
+            self._in_cell, self._text = True, ""
 
-            def handle_starttag(self, tag, attrs):
-                if tag == "thead":
-                    self.in_head = True
-                elif tag == "th" and self.in_head:
-                    self.in_cell, self.text = True, ""
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self._in_head = False
+        elif tag == "th" and self._in_cell:
+            self._in_cell = False
+            self.cells.append(self._text.strip())
 
-            def handle_endtag(self, tag):
-                if tag == "thead":
-                    self.in_head = False
-                elif tag == "th" and self.in_cell:
-                    self.in_cell = False
-                    outer.cells.append(self.text.strip())
-
-            def handle_data(self, data):
-                if self.in_cell:
-                    self.text += data
-
-        self.parser = Parser()
+    def handle_data(self, data):
+        if self._in_cell:
+            self._text += data
 
 
 def notebook_columns(folders=("notebooks", "exercises")) -> list[tuple[str, str]]:
@@ -108,7 +103,7 @@ def notebook_columns(folders=("notebooks", "exercises")) -> list[tuple[str, str]
                     if not html:
                         continue
                     cells = _HeaderCells()
-                    cells.parser.feed("".join(html) if isinstance(html, list) else html)
+                    cells.feed("".join(html) if isinstance(html, list) else html)
                     out += [(c, f"{folder}/{path.name}") for c in cells.cells if _is_name(c)]
     return out
 
@@ -118,18 +113,6 @@ def _is_name(text: str) -> bool:
     import re
 
     return bool(text) and not re.fullmatch(r"[-+\d.,:%/ ()\[\]e]*|\d{4}-\d\d(-\d\d)?.*", text)
-
-
-def schema_column_names() -> dict[str, str]:
-    """The Chinese name of each column from the dataset schema (its first meaning; the part
-    in brackets left out), to start the translation of a new column from."""
-    from crmlab.data.schema import TABLES
-
-    names: dict[str, str] = {}
-    for table in TABLES:
-        for column in table.columns:
-            names.setdefault(column.name, column.zh.split("（")[0].strip() or column.zh)
-    return names
 
 
 def extract():

@@ -243,9 +243,9 @@ def table_for_display(df, language: str | None = None):
     if language == "en" or not isinstance(df, pd.DataFrame) or isinstance(
             df.columns, pd.MultiIndex):
         return df
-    names = [column_name(c, language) if isinstance(c, str) else c for c in df.columns]
-    index_names = [f"{column_name(n, language)}（{n}）" if isinstance(n, str) and
-                   column_name(n, language) != n else n for n in df.index.names]
+    names = [column_name(c, language) for c in df.columns]
+    index_names = [n if column_name(n, language) == n else f"{column_name(n, language)}（{n}）"
+                   for n in df.index.names]
     changed_columns = any(z != c for z, c in zip(names, df.columns))
     if not changed_columns and list(index_names) == list(df.index.names):
         return df
@@ -258,17 +258,13 @@ def table_for_display(df, language: str | None = None):
 
 
 def _html_table(df):
-    import pandas as pd
-
-    shown = table_for_display(df)
-    with pd.option_context("display.unicode.east_asian_width", shown is not df):
-        return shown._repr_html_()
+    return table_for_display(df)._repr_html_()
 
 
 def _plain_table(df, printer, cycle):
     import pandas as pd
 
-    shown = table_for_display(df)
+    shown = table_for_display(df)  # Chinese characters are two columns wide in plain text
     with pd.option_context("display.unicode.east_asian_width", shown is not df):
         printer.text(repr(shown))
 

@@ -97,7 +97,7 @@ def test_every_column_the_notebooks_show_has_a_chinese_name():
 
 def test_header_cells_are_read_from_saved_html():
     cells = catalogue._HeaderCells()
-    cells.parser.feed(_table()._repr_html_())
+    cells.feed(_table()._repr_html_())
     assert [c for c in cells.cells if catalogue._is_name(c)] == ["recency_days", "R01",
                                                                   "customer_id"]
     assert not catalogue._is_name("2024-01-31") and not catalogue._is_name("(0, 25]")

@@ -128,8 +128,9 @@ class ClassReport:
                           for k, v in self.summary().items())
         per = g.per_exercise()[["exercise", "title", "answered", "correct", "success_rate",
                                 "mean_attempts"]]
-        per = per.assign(title=per["title"].map(_))  # exercise titles and mistakes are
-        mistakes = g.mistakes()                       # catalogue texts: shown translated
+        # exercise titles and mistakes are catalogue texts (graded in English): shown translated
+        per = per.assign(title=per["title"].map(_))
+        mistakes = g.mistakes()
         if not mistakes.empty:
             mistakes = mistakes.assign(mistake=mistakes["mistake"].map(_))
             mistakes = mistakes.assign(share_of_answers=(100 * mistakes["share_of_answers"])
