@@ -105,18 +105,15 @@ def check_policy(source: str, allowed_imports: frozenset[str] = ALLOWED_IMPORTS)
         (a.asname or a.name).split(".")[0] for n in ast.walk(tree)
         if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
     for node in ast.walk(tree):
-        def refuse(problem: str) -> PolicyError:
-            return PolicyError(_("line {line}: {problem}").format(
-                line=getattr(node, "lineno", "?"), problem=problem))
-
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             names = ([a.name for a in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""])
             if isinstance(node, ast.ImportFrom) and node.level:
-                raise refuse(_("relative imports are not allowed"))
+                raise _refused(node, _("relative imports are not allowed"))
             for name in names:
                 if name.split(".")[0] not in allowed_imports:
-                    raise refuse(_("import of {name} is not allowed (allowed: {allowed})").format(
+                    raise _refused(node, _("import of {name} is not allowed (allowed: "
+                                           "{allowed})").format(
                         name=repr(name), allowed=", ".join(sorted(allowed_imports))))
                 if name.count(".") or isinstance(node, ast.ImportFrom):
                     parts = name.split(".")[1:]
@@ -125,34 +122,42 @@ def check_policy(source: str, allowed_imports: frozenset[str] = ALLOWED_IMPORTS)
                     bad = [p for p in parts if p in FORBIDDEN_ATTRIBUTES or p.startswith("_")
                            or p == "*"]
                     if bad:
-                        raise refuse(_("importing {name} is not allowed").format(name=repr(bad[0])))
+                        raise _refused(node, _("importing {name} is not allowed").format(
+                            name=repr(bad[0])))
         elif isinstance(node, ast.Name):
             if node.id in FORBIDDEN_NAMES:
-                raise refuse(_("{name}() is not allowed in a graded answer").format(name=node.id))
+                raise _refused(node, _("{name}() is not allowed in a graded answer").format(
+                    name=node.id))
             if node.id.startswith("__"):
-                raise refuse(_("the name {name} is not allowed").format(name=repr(node.id)))
+                raise _refused(node, _("the name {name} is not allowed").format(name=repr(node.id)))
         elif isinstance(node, ast.Attribute):
             if node.attr.startswith("_"):
-                raise refuse(_("access to the attribute .{name} is not allowed").format(
+                raise _refused(node, _("access to the attribute .{name} is not allowed").format(
                     name=node.attr))
             if node.attr in FORBIDDEN_ATTRIBUTES or node.attr.startswith("read_"):
-                raise refuse(_(".{name} is not allowed in a graded answer").format(
+                raise _refused(node, _(".{name} is not allowed in a graded answer").format(
                     name=node.attr))
             root = node
             while isinstance(root, ast.Attribute):
                 root = root.value
             if not isinstance(node.ctx, ast.Load) and isinstance(root, ast.Name) \
                     and root.id in modules:
-                raise refuse(_("changing {module}.{name} is not allowed").format(
+                raise _refused(node, _("changing {module}.{name} is not allowed").format(
                     module=root.id, name=node.attr))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            raise refuse(_("'{statement}' is not allowed").format(
+            raise _refused(node, _("'{statement}' is not allowed").format(
                 statement=type(node).__name__.lower()))
         elif isinstance(node, (ast.AsyncFunctionDef, ast.Await, ast.AsyncFor, ast.AsyncWith)):
-            raise refuse(_("async code is not allowed"))
+            raise _refused(node, _("async code is not allowed"))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
                 and "__" in node.value and len(node.value) < 64:
-            raise refuse(_("strings with double underscores are not allowed"))
+            raise _refused(node, _("strings with double underscores are not allowed"))
+
+
+def _refused(node: ast.AST, problem: str) -> PolicyError:
+    """The refusal of a submitted answer: ``problem`` at ``node``'s line."""
+    return PolicyError(_("line {line}: {problem}").format(line=getattr(node, "lineno", "?"),
+                                                          problem=problem))
 
 
 @dataclass(frozen=True)
