@@ -114,3 +114,12 @@ def test_advice_in_tables_is_chinese_but_segment_names_stay_codes(zh, retail):
     assert summary.loc["Champions", "action"] == rfm.SEGMENT_ACTIONS["Champions"]
     crmlab.set_language("zh")
     assert i18n.gettext(value.TIER_SERVICES["platinum"]) == "专属客户经理、主动关怀回访、优先服务、专享优惠"
+
+
+def test_html_tables_cut_long_chinese_cells_as_pandas_does(zh, shell):
+    # pandas' east-Asian width option (used for the plain-text form, to align the columns)
+    # pads a long Chinese cell with dots in html: the html form is pandas' own
+    df = pd.DataFrame({"name": ["campaign that cannibalises (蚕食常规销售的营销活动)"]})
+    html = shell.display_formatter.format(df)[0]["text/html"]
+    assert html == table_for_display(df)._repr_html_()
+    assert "营销活动)</td>" in html and "......" not in html
